@@ -1,0 +1,40 @@
+"""nnviz: draw a digit and watch the network of "Neural Networks Part 1" think.
+
+The entry file is a router: page config, the navigation, the shared sidebar.
+Each page is a thin file in pages/ that calls the nnviz library.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from nnviz.ui.sidebar import sidebar
+
+HERE = Path(__file__).resolve().parent
+
+
+def page(file: str, title: str, icon: str, url_path: str, **kwargs) -> st.Page:
+    return st.Page(HERE / "pages" / file, title=title, icon=icon, url_path=url_path, **kwargs)
+
+
+st.set_page_config(page_title="nnviz: Neural Networks Part 1, live", page_icon="🧠", layout="wide")
+
+post = page("post.py", "The post", ":material/article:", "post", default=True)
+draw = page("draw.py", "Draw a digit", ":material/draw:", "draw")
+weights = page("weights.py", "Weights", ":material/grid_on:", "weights")
+matmul = page("matmul.py", "Matrix multiplication", ":material/calculate:", "matmul")
+learn = page("learn.py", "Train it yourself", ":material/school:", "learn")
+embeddings = page("embeddings.py", "Embeddings", ":material/scatter_plot:", "embeddings")
+evaluation = page("evaluation.py", "Where it errs", ":material/rule:", "errors")
+neurons = page("neurons.py", "Neuron atlas", ":material/hub:", "neurons")
+why = page("why.py", "Why it said that", ":material/psychology:", "why")
+
+nav = st.navigation(
+    {
+        "Part 1: the network": [post, draw, weights, matmul],
+        "Part 2: learning": [learn],
+        "Inside the network": [embeddings, evaluation, neurons, why],
+    }
+)
+sidebar()
+nav.run()

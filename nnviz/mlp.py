@@ -1,0 +1,426 @@
+"""The post's network, from scratch in NumPy: 784 inputs -> 128 hidden -> 10 outputs.
+
+    x (n, 784) --W1, b1--> z1 (n, 128) --ReLU--> hidden (n, 128)
+               --W2, b2--> logits (n, 10) --softmax--> probabilities (n, 10)
+
+Written to be read.  Each step's forward formula sits next to its backward rule,
+so every gradient is beside the formula it differentiates.  Rows are samples,
+everything is float32, and weights are stored ``(inputs, outputs)`` -- the same
+layout as scikit-learn's ``MLPClassifier.coefs_`` -- so a forward pass is one
+matrix product per layer: ``x @ W1 + b1``.
+
+Non-goals: other layer types, autograd, GPUs.  For those, use a framework; this
+file exists so that every number the app shows can be traced to one line here.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["MLP", "SGD", "Adam", "Forward", "Gradients", "ModelError", "cross_entropy", "relu", "softmax"]
+
+DTYPE = np.float32
+PARAMS = ("W1", "b1", "W2", "b2")
+
+
+class ModelError(RuntimeError):
+    """A model file is missing, damaged, or not an nnviz network."""
+
+
+# --- the three functions of the maths -------------------------------------------
+
+
+def relu(z: np.ndarray) -> np.ndarray:
+    """max(0, z), elementwise."""
+    return np.maximum(z, 0)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, stable: subtracting the row max changes nothing but overflow."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def cross_entropy(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """Mean of -log p[label] over the rows; p is clipped so a certain mistake costs ~16, not inf."""
+    picked = probabilities[np.arange(len(labels)), labels]
+    return float(-np.log(np.clip(picked, 1e-7, 1.0)).mean())
+
+
+# --- records of one pass ----------------------------------------------------------
+
+
+@dataclass(repr=False)
+class Forward:
+    """Every intermediate of one forward pass (the pages show each of them).
+
+    Attributes
+    ----------
+    x : (n, 784) the input pixels, ink = 1
+    z1 : (n, H) pre-activations of the hidden layer, ``x @ W1 + b1``
+    hidden : (n, H) hidden activations, ``relu(z1)`` (times the dropout mask in training)
+    logits : (n, 10) ``hidden @ W2 + b2``
+    probabilities : (n, 10) ``softmax(logits)``; each row sums to 1
+    mask : (n, H) the inverted-dropout mask used, or None
+    """
+
+    x: np.ndarray
+    z1: np.ndarray
+    hidden: np.ndarray
+    logits: np.ndarray
+    probabilities: np.ndarray
+    mask: np.ndarray | None = None
+
+    @property
+    def prediction(self) -> np.ndarray:
+        """(n,) the most probable digit of each row."""
+        return self.probabilities.argmax(axis=1)
+
+    def __repr__(self) -> str:
+        return f"Forward(n={len(self.x)}, hidden={self.hidden.shape[1]})"
+
+
+@dataclass(repr=False)
+class Gradients:
+    """dL/d(everything) for the mean cross-entropy over a batch.
+
+    ``dlogits`` is the output error (p - y) / n, ``dz1`` the hidden error signal;
+    ``W1 ... b2`` have the shapes of the parameters they update.
+    """
+
+    W1: np.ndarray
+    b1: np.ndarray
+    W2: np.ndarray
+    b2: np.ndarray
+    dlogits: np.ndarray
+    dhidden: np.ndarray
+    dz1: np.ndarray
+
+    def params(self) -> dict[str, np.ndarray]:
+        """The parameter gradients keyed like :meth:`MLP.params`."""
+        return {"W1": self.W1, "b1": self.b1, "W2": self.W2, "b2": self.b2}
+
+    def __repr__(self) -> str:
+        norms = ", ".join(f"|d{k}|={np.linalg.norm(v):.3g}" for k, v in self.params().items())
+        return f"Gradients({norms})"
+
+
+# --- the network ------------------------------------------------------------------
+
+
+@dataclass(repr=False)
+class MLP:
+    """A two-layer perceptron: ReLU hidden layer, softmax output.
+
+    Parameters
+    ----------
+    W1 : ndarray of shape (n_inputs, n_hidden)
+    b1 : ndarray of shape (n_hidden,)
+    W2 : ndarray of shape (n_hidden, n_outputs)
+    b2 : ndarray of shape (n_outputs,)
+    meta : dict
+        Provenance (training settings, seed, accuracy, ...), saved with the weights.
+    """
+
+    W1: np.ndarray
+    b1: np.ndarray
+    W2: np.ndarray
+    b2: np.ndarray
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in PARAMS:
+            setattr(self, name, np.ascontiguousarray(getattr(self, name), dtype=DTYPE))
+        _check_shapes({name: getattr(self, name) for name in PARAMS})
+
+    @classmethod
+    def init(
+        cls, n_hidden: int = 128, *, seed: int | np.random.Generator = 0, n_inputs: int = 784, n_outputs: int = 10
+    ) -> MLP:
+        """A fresh network with He initialisation.
+
+        Weights are drawn from N(0, 2 / fan_in): ReLU zeroes half its inputs on
+        average, and the factor 2 keeps the variance of activations the same from
+        layer to layer (He et al., 2015).  Biases start at zero.
+        """
+        rng = np.random.default_rng(seed)
+        W1 = rng.normal(0.0, math.sqrt(2.0 / n_inputs), (n_inputs, n_hidden))
+        W2 = rng.normal(0.0, math.sqrt(2.0 / n_hidden), (n_hidden, n_outputs))
+        return cls(W1, np.zeros(n_hidden), W2, np.zeros(n_outputs))
+
+    # -- sizes --
+
+    @property
+    def sizes(self) -> tuple[int, int, int]:
+        """(inputs, hidden, outputs), e.g. (784, 128, 10)."""
+        return self.W1.shape[0], self.W1.shape[1], self.W2.shape[1]
+
+    @property
+    def n_weights(self) -> int:
+        """Number of connection weights: 784*128 + 128*10 for the post's network."""
+        return self.W1.size + self.W2.size
+
+    @property
+    def n_biases(self) -> int:
+        """One bias per hidden and output neuron: 128 + 10."""
+        return self.b1.size + self.b2.size
+
+    @property
+    def n_params(self) -> int:
+        """Weights plus biases."""
+        return self.n_weights + self.n_biases
+
+    def params(self) -> dict[str, np.ndarray]:
+        """The four parameter arrays, by name (the live arrays, not copies)."""
+        return {name: getattr(self, name) for name in PARAMS}
+
+    def copy(self) -> MLP:
+        """A deep copy, so a page can experiment without touching the original."""
+        return MLP(*(p.copy() for p in self.params().values()), meta=json.loads(json.dumps(self.meta)))
+
+    # -- forward and backward, side by side --
+
+    def forward(self, x: np.ndarray, *, dropout: float = 0.0, rng: np.random.Generator | None = None) -> Forward:
+        """Run the network on a batch and keep every intermediate.
+
+        Parameters
+        ----------
+        x : array_like of shape (n, 784)
+            Pixel intensities in [0, 1], ink = 1.  One image is ``x[None]``.
+        dropout : float
+            Training only: the probability of zeroing each hidden activation.
+            Inverted dropout scales survivors by 1 / (1 - dropout), so inference
+            needs no change.
+        rng : numpy.random.Generator, optional
+            Source of the dropout mask.
+
+        Returns
+        -------
+        Forward
+        """
+        x = np.asarray(x, dtype=DTYPE)
+        if x.ndim != 2 or x.shape[1] != self.W1.shape[0]:
+            raise ValueError(f"x must have shape (n, {self.W1.shape[0]}), got {x.shape}")
+        z1 = x @ self.W1 + self.b1  # (n, 128): one matrix product for the whole layer
+        hidden = relu(z1)  # (n, 128)
+        mask = None
+        if dropout > 0.0:
+            rng = rng if rng is not None else np.random.default_rng()
+            mask = (rng.random(hidden.shape, dtype=DTYPE) >= dropout) / DTYPE(1.0 - dropout)
+            hidden = hidden * mask
+        logits = hidden @ self.W2 + self.b2  # (n, 10)
+        return Forward(x, z1, hidden, logits, softmax(logits), mask)
+
+    def backward(self, fwd: Forward, labels: np.ndarray, *, l2: float = 0.0) -> Gradients:
+        """Backpropagation: the gradient of the mean cross-entropy, layer by layer.
+
+        Each line is the chain rule applied to one line of :meth:`forward`, walked
+        in reverse.
+
+        Parameters
+        ----------
+        fwd : Forward
+            The pass to differentiate (from :meth:`forward` on the same batch).
+        labels : array_like of int, shape (n,)
+        l2 : float
+            Weight decay: adds ``l2 * W`` to each weight gradient, the gradient of
+            ``l2 / 2 * sum(W**2)``.  Biases are not decayed.
+        """
+        labels = np.asarray(labels)
+        n = len(labels)
+        # softmax + cross-entropy together have the simplest derivative there is:
+        # dL/dlogits = p - y (y one-hot), divided by n for the mean.
+        dlogits = fwd.probabilities.copy()
+        dlogits[np.arange(n), labels] -= 1.0
+        dlogits /= n  # (n, 10)
+        # logits = hidden @ W2 + b2
+        dW2 = fwd.hidden.T @ dlogits  # (128, 10)
+        db2 = dlogits.sum(axis=0)  # (10,)
+        dhidden = dlogits @ self.W2.T  # (n, 128)
+        # hidden = relu(z1) * mask: the gradient flows only where the neuron fired
+        dz1 = dhidden * (fwd.z1 > 0)
+        if fwd.mask is not None:
+            dz1 *= fwd.mask
+        # z1 = x @ W1 + b1
+        dW1 = fwd.x.T @ dz1  # (784, 128): each column is the input scaled by that neuron's error
+        db1 = dz1.sum(axis=0)  # (128,)
+        if l2:
+            dW1 += l2 * self.W1
+            dW2 += l2 * self.W2
+        return Gradients(dW1, db1, dW2, db2, dlogits, dhidden, dz1)
+
+    def loss(self, x: np.ndarray, labels: np.ndarray, *, l2: float = 0.0) -> float:
+        """Mean cross-entropy on a batch, plus ``l2 / 2 * sum(W**2)`` if asked."""
+        value = cross_entropy(self.forward(x).probabilities, np.asarray(labels))
+        if l2:
+            value += 0.5 * l2 * float((self.W1**2).sum() + (self.W2**2).sum())
+        return value
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """(n, 10) probabilities; the fast path with no intermediates kept."""
+        x = np.asarray(x, dtype=DTYPE)
+        return softmax(relu(x @ self.W1 + self.b1) @ self.W2 + self.b2)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """(n,) predicted digits."""
+        x = np.asarray(x, dtype=DTYPE)
+        return (relu(x @ self.W1 + self.b1) @ self.W2 + self.b2).argmax(axis=1)
+
+    def accuracy(self, images: np.ndarray, labels: np.ndarray, *, batch: int = 10_000) -> float:
+        """Fraction of ``images`` (uint8 (n, 28, 28) or float (n, 784)) classified right."""
+        correct = 0
+        for start in range(0, len(labels), batch):
+            xb = as_input(images[start : start + batch])
+            correct += int((self.predict(xb) == labels[start : start + batch]).sum())
+        return correct / len(labels)
+
+    # -- files --
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write a compressed ``.npz``: the four arrays and ``meta`` as a JSON string.
+
+        No Python objects are pickled, so loading the file can never run code.
+        """
+        arrays = self.params()
+        arrays["meta"] = np.array(json.dumps(self.meta, sort_keys=True))
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, **arrays)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> MLP:
+        """Read a network written by :meth:`save`.
+
+        Raises
+        ------
+        ModelError
+            If the file is missing, not an ``.npz``, lacks an array, holds
+            anything pickled, or has shapes that do not chain together.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise ModelError(f"Model file {path} not found.")
+        try:
+            return cls.from_bytes(path.read_bytes())
+        except ModelError as exc:
+            raise ModelError(f"{path.name}: {exc}") from exc
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> MLP:
+        """Read a network from the bytes of an ``.npz`` (an upload, say)."""
+        try:
+            with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
+                missing = [k for k in (*PARAMS, "meta") if k not in npz.files]
+                if missing:
+                    raise ModelError(f"not an nnviz model: missing {', '.join(missing)}.")
+                arrays = {k: npz[k] for k in PARAMS}
+                meta_text = str(npz["meta"][()])
+        except ModelError:
+            raise
+        except ValueError as exc:  # includes "Object arrays cannot be loaded when allow_pickle=False"
+            raise ModelError(f"refused to load ({exc}).") from exc
+        except (OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+            raise ModelError(f"not a readable .npz file ({exc}).") from exc
+        for name, array in arrays.items():
+            if not np.issubdtype(array.dtype, np.floating):
+                raise ModelError(f"{name} has dtype {array.dtype}; expected floating point.")
+            if not np.isfinite(array).all():
+                raise ModelError(f"{name} contains NaN or infinity.")
+        try:
+            meta = json.loads(meta_text)
+        except json.JSONDecodeError as exc:
+            raise ModelError(f"metadata is not valid JSON ({exc}).") from exc
+        if not isinstance(meta, dict):
+            raise ModelError("metadata must be a JSON object.")
+        try:
+            return cls(**arrays, meta=meta)
+        except ValueError as exc:
+            raise ModelError(str(exc)) from exc
+
+    def __repr__(self) -> str:
+        i, h, o = self.sizes
+        acc = self.meta.get("test_accuracy")
+        extra = f", test_accuracy={acc:.4f}" if isinstance(acc, float) else ""
+        return f"MLP({i}->{h}->{o}, params={self.n_params:,}{extra})"
+
+
+def _check_shapes(p: dict[str, np.ndarray]) -> None:
+    W1, b1, W2, b2 = (p[k] for k in PARAMS)
+    if W1.ndim != 2 or W2.ndim != 2 or b1.ndim != 1 or b2.ndim != 1:
+        raise ValueError(f"W1, W2 must be 2-D and b1, b2 1-D; got {[p[k].shape for k in PARAMS]}")
+    if b1.shape[0] != W1.shape[1] or W2.shape[0] != W1.shape[1] or b2.shape[0] != W2.shape[1]:
+        raise ValueError("shapes do not chain: W1 {}, b1 {}, W2 {}, b2 {}".format(*(p[k].shape for k in PARAMS)))
+
+
+def as_input(images: np.ndarray) -> np.ndarray:
+    """uint8 images (n, 28, 28) -> float32 (n, 784) in [0, 1]; float input passes through."""
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        return images.reshape(len(images), -1).astype(DTYPE) / DTYPE(255.0)
+    return images.reshape(len(images), -1).astype(DTYPE, copy=False)
+
+
+# --- optimizers: how a gradient becomes a step --------------------------------------
+
+
+class SGD:
+    """Stochastic gradient descent with (heavy-ball) momentum.
+
+    v <- momentum * v - lr * g ;  w <- w + v.   momentum = 0 is plain SGD: w <- w - lr * g.
+    """
+
+    def __init__(self, lr: float = 0.1, momentum: float = 0.9) -> None:
+        self.lr, self.momentum = lr, momentum
+        self.velocity: dict[str, np.ndarray] = {}
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Update ``params`` in place."""
+        for name, w in params.items():
+            v = self.velocity.setdefault(name, np.zeros_like(w))
+            v *= self.momentum
+            v -= self.lr * grads[name]
+            w += v
+
+    def __repr__(self) -> str:
+        return f"SGD(lr={self.lr}, momentum={self.momentum})"
+
+
+class Adam:
+    """Adam (Kingma & Ba, 2015): momentum on the gradient and on its square, bias-corrected.
+
+    m <- b1 m + (1-b1) g ;  v <- b2 v + (1-b2) g^2 ;  w <- w - lr * m_hat / (sqrt(v_hat) + eps)
+    """
+
+    def __init__(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.t = 0
+        self.m: dict[str, np.ndarray] = {}
+        self.v: dict[str, np.ndarray] = {}
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Update ``params`` in place."""
+        self.t += 1
+        c1 = 1 - self.beta1**self.t  # bias corrections: m and v start at zero
+        c2 = 1 - self.beta2**self.t
+        for name, w in params.items():
+            g = grads[name]
+            m = self.m.setdefault(name, np.zeros_like(w))
+            v = self.v.setdefault(name, np.zeros_like(w))
+            m *= self.beta1
+            m += (1 - self.beta1) * g
+            v *= self.beta2
+            v += (1 - self.beta2) * (g * g)
+            w -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+
+    def __repr__(self) -> str:
+        return f"Adam(lr={self.lr}, beta1={self.beta1}, beta2={self.beta2})"

@@ -1,0 +1,201 @@
+"""Turn a drawing (or a photo) into the 784 numbers the network reads, the way MNIST did.
+
+MNIST's digits were size-normalised to fit a 20x20 box keeping their aspect ratio,
+anti-aliased, and centred by centre of mass in a 28x28 field (LeCun, Cortes and
+Burges, "The MNIST database").  A digit drawn on a 280x280 canvas must go through
+the same steps, or the network sees something it never trained on.  Each step is
+kept in :class:`Preprocessed` so the app can show it.
+
+Ink is 1 and background 0 whatever the source: white-on-black canvases, black-on-
+white paper, transparent backgrounds with an alpha channel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+__all__ = ["Preprocessed", "preprocess", "to_ink"]
+
+BOX = 20  # MNIST's digits fit in 20x20 ...
+FIELD = 28  # ... centred in 28x28
+INK_THRESHOLD = 0.2  # a pixel with at least this much ink counts as drawn
+MIN_INK_FRACTION = 0.0015  # below this share of inked pixels there is no digit (stray dots)
+MIN_EXTENT = 0.05  # and the ink must span at least this share of the canvas' larger side
+
+
+@dataclass(repr=False)
+class Preprocessed:
+    """Every step from a canvas to the network's input.
+
+    Attributes
+    ----------
+    ink : (H, W) float32 in [0, 1]
+        The source as ink (1) on background (0).
+    bbox : (top, bottom, left, right) or None
+        The ink's bounding box in ``ink`` (bottom and right exclusive).
+    cropped : (h, w) float32
+        ``ink`` cut to ``bbox``.
+    scaled : (h', w') float32, max(h', w') == 20
+        ``cropped`` resized to fit 20x20, aspect kept, anti-aliased.
+    centred : (28, 28) float32
+        ``scaled`` placed so its centre of mass is the field's centre.
+    input : (784,) float32 or None
+        ``centred`` flattened: what the network multiplies.  None when no digit
+        was found; then ``message`` says why.
+    shift : (dy, dx)
+        How far centring moved the digit from the middle of the field, in pixels.
+    """
+
+    ink: np.ndarray
+    bbox: tuple[int, int, int, int] | None = None
+    cropped: np.ndarray | None = None
+    scaled: np.ndarray | None = None
+    centred: np.ndarray = field(default_factory=lambda: np.zeros((FIELD, FIELD), np.float32))
+    input: np.ndarray | None = None
+    shift: tuple[int, int] = (0, 0)
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when a digit was found and ``input`` is ready."""
+        return self.input is not None
+
+    def __repr__(self) -> str:
+        if not self.ok:
+            return f"Preprocessed(no digit: {self.message!r})"
+        return f"Preprocessed({self.ink.shape} -> bbox {self.bbox} -> {self.scaled.shape} -> 28x28)"
+
+
+def to_ink(image: np.ndarray, *, threshold_photo: bool = False) -> np.ndarray:
+    """Any greyscale, RGB or RGBA image -> float32 ink map in [0, 1], ink = 1.
+
+    Parameters
+    ----------
+    image : array_like of shape (H, W), (H, W, 3) or (H, W, 4)
+        uint8 (0-255), uint16, or float in [0, 1].
+    threshold_photo : bool
+        For photos of paper: stretch the contrast from the background level to
+        the darkest ink and zero what Otsu's threshold calls paper, so shadows
+        and texture do not count as ink.
+
+    Notes
+    -----
+    Polarity is decided from the data: the background is the more common tone
+    (the median pixel), ink is whatever differs from it.  With an alpha channel
+    that is not fully opaque, transparent pixels are the background.
+    """
+    a = np.asarray(image)
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)) or a.size == 0:
+        raise ValueError(f"expected an image of shape (H, W), (H, W, 3) or (H, W, 4); got {a.shape}")
+    if np.issubdtype(a.dtype, np.integer):
+        a = a.astype(np.float32) / np.float32(np.iinfo(a.dtype).max)
+    else:
+        a = np.nan_to_num(a.astype(np.float32), nan=0.0).clip(0.0, 1.0)
+    if a.ndim == 2 or a.shape[2] == 1:
+        grey, alpha = a.reshape(a.shape[0], a.shape[1]), None
+    else:
+        # ITU-R 601 luma, as Pillow's convert("L") uses
+        grey = a[..., 0] * 0.299 + a[..., 1] * 0.587 + a[..., 2] * 0.114
+        alpha = a[..., 3] if a.shape[2] == 4 else None
+    if alpha is not None and alpha.min() < 0.98:
+        # Transparent background: ink strength is opacity times how far the
+        # colour is from the background side it stands out against.
+        weight = alpha.sum()
+        bright = (grey * alpha).sum() / weight >= 0.5 if weight > 0 else True
+        ink = alpha * (grey if bright else 1.0 - grey)
+    else:
+        background = float(np.median(grey))
+        ink = 1.0 - grey if background > 0.5 else grey
+    ink = ink.astype(np.float32)
+    if threshold_photo:
+        ink = _clean_photo(ink)
+    return ink
+
+
+def _clean_photo(ink: np.ndarray) -> np.ndarray:
+    """Remove a photo's paper: subtract the background level, Otsu-threshold, stretch."""
+    background = float(np.median(ink))
+    ink = np.clip(ink - background, 0.0, None)
+    top = float(np.percentile(ink, 99.5))
+    if top <= 1e-3:
+        return np.zeros_like(ink)
+    ink = np.clip(ink / top, 0.0, 1.0)
+    t = _otsu(ink)
+    # keep anti-aliased edges above the threshold, drop everything below
+    return np.where(ink >= t, np.clip((ink - t) / max(1.0 - t, 1e-3) * 1.5, 0.0, 1.0), 0.0).astype(np.float32)
+
+
+def _otsu(values: np.ndarray, bins: int = 64) -> float:
+    """Otsu's threshold: the cut that maximises the between-class variance."""
+    hist, edges = np.histogram(values, bins=bins, range=(0.0, 1.0))
+    p = hist.astype(np.float64) / max(hist.sum(), 1)
+    centres = (edges[:-1] + edges[1:]) / 2
+    w0 = np.cumsum(p)
+    mu = np.cumsum(p * centres)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (mu[-1] * w0 - mu) ** 2 / (w0 * (1 - w0))
+    between = np.nan_to_num(between)
+    return float(edges[1:][int(between.argmax())])
+
+
+def preprocess(image: np.ndarray, *, photo: bool = False) -> Preprocessed:
+    """A canvas RGBA array or a photo, any size -> the network's 28x28 input.
+
+    Parameters
+    ----------
+    image : array_like of shape (H, W), (H, W, 3) or (H, W, 4)
+        A canvas's ``image_data`` (uint8 RGBA), a greyscale array, or a photo.
+    photo : bool
+        Clean up paper, shadows and noise first (see :func:`to_ink`).
+
+    Returns
+    -------
+    Preprocessed
+        ``.input`` is the (784,) float32 vector, or None with ``.message`` set
+        when the image holds no digit (an empty canvas, a stray dot).
+    """
+    ink = to_ink(image, threshold_photo=photo)
+    result = Preprocessed(ink=ink)
+    mask = ink >= INK_THRESHOLD
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if mask.mean() < MIN_INK_FRACTION or len(rows) == 0:
+        result.message = (
+            "Draw a digit: the canvas is empty." if mask.sum() == 0 else "Draw a digit: that is only a dot."
+        )
+        return result
+    top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    if max(bottom - top, right - left) < MIN_EXTENT * max(ink.shape):
+        result.message = "Draw a digit: that mark is too small to read. Draw bigger."
+        return result
+    result.bbox = (top, bottom, left, right)
+    result.cropped = ink[top:bottom, left:right]
+
+    # Fit the longer side to 20 pixels, keep the aspect ratio.  Pillow's LANCZOS
+    # widens its kernel by the reduction factor, so this is a true anti-aliased
+    # downsample (a plain nearest-neighbour pick would alias thin strokes away).
+    h, w = result.cropped.shape
+    scale = BOX / max(h, w)
+    new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
+    pil = Image.fromarray(np.ascontiguousarray(result.cropped, dtype=np.float32))  # mode "F"
+    scaled = np.asarray(pil.resize((new_w, new_h), Image.Resampling.LANCZOS), dtype=np.float32)
+    result.scaled = np.clip(scaled, 0.0, 1.0)
+
+    # Centre by centre of mass: put the digit in the middle, then move it so its
+    # centre of mass lands on the field's centre, by whole pixels as MNIST did.
+    centred = np.zeros((FIELD, FIELD), np.float32)
+    top0, left0 = (FIELD - new_h) // 2, (FIELD - new_w) // 2
+    centred[top0 : top0 + new_h, left0 : left0 + new_w] = result.scaled
+    cy, cx = ndimage.center_of_mass(centred)
+    centre = (FIELD - 1) / 2
+    dy, dx = int(round(centre - cy)), int(round(centre - cx))
+    # never push ink off the field
+    dy = int(np.clip(dy, -top0, FIELD - (top0 + new_h)))
+    dx = int(np.clip(dx, -left0, FIELD - (left0 + new_w)))
+    result.centred = np.roll(centred, (dy, dx), axis=(0, 1))
+    result.shift = (dy, dx)
+    result.input = result.centred.reshape(-1).copy()
+    return result

@@ -1,0 +1,292 @@
+"""Training: mini-batch gradient descent on MNIST, as a generator of progress events.
+
+The command line and the app's Learn page share this one loop: each consumes the
+:class:`Progress` events it yields, and may stop early by simply not asking for
+the next one.
+
+    python -m nnviz.train                       # reproduces nnviz/assets/model.npz
+    python -m nnviz.train --epochs 3 --out /tmp/m.npz
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .augment import Augment, augment
+from .data import SHA256, SPLITS, load_mnist
+from .mlp import MLP, SGD, Adam, as_input, cross_entropy
+
+__all__ = ["Progress", "TrainConfig", "main", "train"]
+
+MODEL_PATH = Path(__file__).resolve().parent / "assets" / "model.npz"
+
+
+@dataclass
+class TrainConfig:
+    """Everything that decides a training run; the defaults made the shipped model.
+
+    Attributes
+    ----------
+    hidden : int            neurons in the hidden layer (the post's network: 128)
+    epochs : int            passes over the training set
+    batch_size : int        images per gradient step
+    optimizer : str         "adam" or "sgd" (with momentum)
+    lr : float              peak learning rate
+    momentum : float        SGD only
+    schedule : str          "cosine" (decay to zero over the run) or "constant"
+    warmup_steps : int      linear ramp up to ``lr`` at the start
+    l2 : float              weight decay on W1 and W2
+    dropout : float         probability of dropping each hidden activation in training
+    augment : bool          train on randomly distorted digits (see nnviz.augment)
+    seed : int              initial weights, batch order, augmentation and dropout
+    train_size : int or None  use only the first N training images (quick runs)
+    eval_every : int        steps between progress events; 0 = once per epoch
+    eval_size : int         test images scored at intermediate events (all at the end)
+    """
+
+    hidden: int = 128
+    epochs: int = 40
+    batch_size: int = 128
+    optimizer: str = "adam"
+    lr: float = 2e-3
+    momentum: float = 0.9
+    schedule: str = "cosine"
+    warmup_steps: int = 200
+    l2: float = 0.0
+    dropout: float = 0.1
+    augment: bool = True
+    seed: int = 0
+    train_size: int | None = None
+    eval_every: int = 0
+    eval_size: int = 10_000
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in ("adam", "sgd"):
+            raise ValueError(f"optimizer must be 'adam' or 'sgd', not {self.optimizer!r}")
+        if self.schedule not in ("cosine", "constant"):
+            raise ValueError(f"schedule must be 'cosine' or 'constant', not {self.schedule!r}")
+        if self.hidden < 1 or self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
+            raise ValueError("hidden, epochs, batch_size and lr must be positive")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError("dropout must be in [0, 1)")
+
+
+@dataclass(repr=False)
+class Progress:
+    """One report from the training loop.
+
+    Attributes
+    ----------
+    step : int                 gradient steps taken so far
+    total_steps : int
+    epoch : float              fractional epochs done
+    loss : float               mean training loss since the previous event
+    train_accuracy : float     accuracy on the (augmented) batches since the previous event
+    test_accuracy : float      on ``eval_size`` test images (all 10,000 at the end)
+    elapsed : float            seconds of training so far, evaluation excluded
+    lr : float                 the learning rate of the last step
+    done : bool                True on the final event
+    model : MLP                the live network (copy it to keep a snapshot)
+    """
+
+    step: int
+    total_steps: int
+    epoch: float
+    loss: float
+    train_accuracy: float
+    test_accuracy: float
+    elapsed: float
+    lr: float
+    done: bool
+    model: MLP = field(repr=False)
+
+    @property
+    def fraction(self) -> float:
+        """Share of the run completed, 0 to 1."""
+        return self.step / self.total_steps
+
+    def __repr__(self) -> str:
+        return (
+            f"Progress(step={self.step}/{self.total_steps}, epoch={self.epoch:.2f}, loss={self.loss:.4f}, "
+            f"train_acc={self.train_accuracy:.4f}, test_acc={self.test_accuracy:.4f}, {self.elapsed:.1f}s)"
+        )
+
+
+def learning_rate(cfg: TrainConfig, step: int, total: int) -> float:
+    """The schedule: linear warm-up, then constant or a cosine decay to zero."""
+    warm = min(cfg.warmup_steps, total // 10)
+    if step < warm:
+        return cfg.lr * (step + 1) / warm
+    if cfg.schedule == "constant":
+        return cfg.lr
+    progress = (step - warm) / max(1, total - warm)
+    return cfg.lr * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def train(
+    cfg: TrainConfig = TrainConfig(),
+    *,
+    model: MLP | None = None,
+    train_data: tuple[np.ndarray, np.ndarray] | None = None,
+    test_data: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Iterator[Progress]:
+    """Train a network, yielding :class:`Progress` as it goes.
+
+    Parameters
+    ----------
+    cfg : TrainConfig
+    model : MLP, optional
+        Continue from this network (trained in place); default a fresh
+        ``MLP.init(cfg.hidden, seed=cfg.seed)``.
+    train_data, test_data : (images uint8 (n, 28, 28), labels (n,)), optional
+        Default: MNIST's training and test sets.
+
+    Yields
+    ------
+    Progress
+        Every ``cfg.eval_every`` steps (or each epoch), and a final one with
+        ``done=True`` whose ``model.meta`` records the run.
+    """
+    rng = np.random.default_rng(cfg.seed)
+    net = model if model is not None else MLP.init(cfg.hidden, seed=rng)
+    x_train, y_train = train_data if train_data is not None else load_mnist("train")
+    x_test, y_test = test_data if test_data is not None else load_mnist("test")
+    if cfg.train_size is not None:
+        x_train, y_train = x_train[: cfg.train_size], y_train[: cfg.train_size]
+    n = len(y_train)
+    steps_per_epoch = math.ceil(n / cfg.batch_size)
+    total = steps_per_epoch * cfg.epochs
+    every = cfg.eval_every or steps_per_epoch
+    opt = Adam(cfg.lr) if cfg.optimizer == "adam" else SGD(cfg.lr, cfg.momentum)
+    aug = Augment()
+    params = net.params()
+    x_eval, y_eval = x_test[: cfg.eval_size], y_test[: cfg.eval_size]
+
+    step, elapsed = 0, 0.0
+    loss_sum, correct, seen = 0.0, 0, 0
+    for _ in range(cfg.epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, cfg.batch_size):
+            tick = time.perf_counter()
+            idx = order[start : start + cfg.batch_size]
+            images = x_train[idx]
+            xb = augment(images, rng, aug).reshape(len(idx), -1) if cfg.augment else as_input(images)
+            yb = y_train[idx]
+            fwd = net.forward(xb, dropout=cfg.dropout, rng=rng)
+            grads = net.backward(fwd, yb, l2=cfg.l2)
+            opt.lr = learning_rate(cfg, step, total)
+            opt.step(params, grads.params())
+            step += 1
+            elapsed += time.perf_counter() - tick
+            loss_sum += cross_entropy(fwd.probabilities, yb) * len(idx)
+            correct += int((fwd.prediction == yb).sum())
+            seen += len(idx)
+            done = step == total
+            if step % every == 0 or done:
+                x_score, y_score = (x_test, y_test) if done else (x_eval, y_eval)
+                event = Progress(
+                    step=step,
+                    total_steps=total,
+                    epoch=step / steps_per_epoch,
+                    loss=loss_sum / seen,
+                    train_accuracy=correct / seen,
+                    test_accuracy=net.accuracy(x_score, y_score),
+                    elapsed=elapsed,
+                    lr=opt.lr,
+                    done=done,
+                    model=net,
+                )
+                if done:
+                    net.meta = _meta(cfg, event)
+                loss_sum, correct, seen = 0.0, 0, 0
+                yield event
+
+
+def _meta(cfg: TrainConfig, final: Progress) -> dict:
+    """The provenance saved inside the model file."""
+    return {
+        "format": "nnviz-mlp",
+        "nnviz_version": __version__,
+        "numpy_version": np.__version__,
+        "architecture": list(final.model.sizes),
+        "activation": "relu",
+        "output": "softmax",
+        "config": asdict(cfg),
+        "seed": cfg.seed,
+        "epochs": cfg.epochs,
+        "steps": final.step,
+        "train_seconds": round(final.elapsed, 2),
+        "test_accuracy": final.test_accuracy,
+        "final_train_loss": final.loss,
+        "data_sha256": {name: SHA256[name] for split in SPLITS.values() for name in split[:2]},
+    }
+
+
+# --- command line -----------------------------------------------------------------
+
+
+def _bar(fraction: float, width: int = 30) -> str:
+    filled = int(round(fraction * width))
+    return "[" + "#" * filled + "." * (width - filled) + "]"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m nnviz.train``: train, print progress, save the model."""
+    d = TrainConfig()
+    p = argparse.ArgumentParser(prog="python -m nnviz.train", description=__doc__.splitlines()[0])
+    p.add_argument("--epochs", type=int, default=d.epochs)
+    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--out", type=Path, default=MODEL_PATH, help=f"where to save (default {MODEL_PATH})")
+    p.add_argument("--hidden", type=int, default=d.hidden)
+    p.add_argument("--batch-size", type=int, default=d.batch_size)
+    p.add_argument("--optimizer", choices=("adam", "sgd"), default=d.optimizer)
+    p.add_argument("--lr", type=float, default=d.lr)
+    p.add_argument("--momentum", type=float, default=d.momentum)
+    p.add_argument("--schedule", choices=("cosine", "constant"), default=d.schedule)
+    p.add_argument("--l2", type=float, default=d.l2)
+    p.add_argument("--dropout", type=float, default=d.dropout)
+    p.add_argument("--no-augment", dest="augment", action="store_false", help="train on the plain images")
+    p.add_argument("--train-size", type=int, default=None, help="use only the first N training images")
+    p.add_argument("--quiet", action="store_true", help="print only the final line")
+    a = p.parse_args(argv)
+    cfg = TrainConfig(
+        hidden=a.hidden,
+        epochs=a.epochs,
+        batch_size=a.batch_size,
+        optimizer=a.optimizer,
+        lr=a.lr,
+        momentum=a.momentum,
+        schedule=a.schedule,
+        l2=a.l2,
+        dropout=a.dropout,
+        augment=a.augment,
+        seed=a.seed,
+        train_size=a.train_size,
+    )
+    final = None
+    for event in train(cfg):
+        final = event
+        if not a.quiet:
+            print(
+                f"{_bar(event.fraction)} epoch {event.epoch:5.2f}/{cfg.epochs}  loss {event.loss:.4f}  "
+                f"train {event.train_accuracy:.4f}  test {event.test_accuracy:.4f}  {event.elapsed:6.1f}s",
+                file=sys.stderr,
+                flush=True,
+            )
+    assert final is not None
+    final.model.save(a.out)
+    print(f"saved {final.model!r} to {a.out} ({final.elapsed:.1f}s of training)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

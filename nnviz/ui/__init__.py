@@ -1,0 +1,159 @@
+"""The only part of nnviz that imports Streamlit: cached loaders, shared state, shared widgets.
+
+Pages call these; the rest of the library stays free of Streamlit so that it can
+be tested, imported from a notebook, and read on its own.
+
+Shared state, per session (``st.session_state``):
+
+* ``"drawing"``  -- the current digit as a :class:`Selection` (drawn, a test
+  sample, or decoded from a link); every page that shows "your digit" reads it.
+* ``"user_model"`` -- a network the reader trained on the Learn page; when set it
+  replaces the shipped one on every page of that session only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import nnviz
+from nnviz.data import DataError
+from nnviz.mlp import MLP, ModelError
+from nnviz.preprocess import Preprocessed
+
+__all__ = [
+    "Selection",
+    "active_model",
+    "canvas",
+    "current_selection",
+    "mnist",
+    "quote",
+    "require_model",
+    "set_selection",
+    "shipped_model",
+]
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_model() -> MLP:
+    """The network in ``nnviz/assets/model.npz``, loaded once per server (read-only)."""
+    model = nnviz.load_model()
+    for p in model.params().values():
+        p.flags.writeable = False  # shared by every session: nobody may train it in place
+    return model
+
+
+@st.cache_resource(show_spinner=False)
+def mnist(split: str) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST images (uint8) and labels, loaded and checked once per server."""
+    return nnviz.load_mnist(split)
+
+
+def active_model() -> MLP:
+    """The reader's own trained network if they made one this session, else the shipped one."""
+    user = st.session_state.get("user_model")
+    return user if user is not None else shipped_model()
+
+
+def require_model() -> MLP:
+    """:func:`active_model`, or a clear error page (and a stop) if the model cannot be loaded."""
+    try:
+        return active_model()
+    except ModelError as exc:
+        st.error(
+            f"The network could not be loaded: {exc}\n\n"
+            "Restore `nnviz/assets/model.npz` from the repository, or rebuild it with "
+            "`python -m nnviz.train`."
+        )
+        st.stop()
+    except DataError as exc:  # pragma: no cover - same page, for the data files
+        st.error(f"MNIST could not be loaded: {exc}")
+        st.stop()
+    raise AssertionError("unreachable")
+
+
+# --- the current digit -------------------------------------------------------------
+
+
+@dataclass
+class Selection:
+    """The digit the pages are looking at.
+
+    Attributes
+    ----------
+    input : (784,) float32 in [0, 1]
+        What the network multiplies.
+    source : str
+        "drawing", "sample" or "link".
+    label : int or None
+        The true digit, when known (test samples).
+    index : int or None
+        Index into the MNIST test set, for samples.
+    prep : Preprocessed or None
+        The preprocessing steps, for drawings.
+    """
+
+    input: np.ndarray
+    source: str
+    label: int | None = None
+    index: int | None = None
+    prep: Preprocessed | None = None
+
+    @property
+    def description(self) -> str:
+        if self.source == "sample":
+            return f"test digit #{self.index} (a {self.label})"
+        if self.source == "link":
+            return "the digit from the shared link"
+        return "your drawing"
+
+
+def sample_selection(index: int) -> Selection:
+    """Test digit ``index`` as a :class:`Selection`."""
+    images, labels = mnist("test")
+    return Selection(images[index].reshape(-1).astype(np.float32) / 255.0, "sample", int(labels[index]), index)
+
+
+def set_selection(selection: Selection | None) -> None:
+    """Make ``selection`` the digit every page shows (None: nothing drawn)."""
+    st.session_state["drawing"] = selection
+
+
+def current_selection(default_sample: int | None = 0) -> Selection | None:
+    """The digit last drawn or chosen in this session; else test sample ``default_sample``."""
+    selection = st.session_state.get("drawing")
+    if selection is None and default_sample is not None:
+        selection = sample_selection(default_sample)
+    return selection
+
+
+# --- widgets -----------------------------------------------------------------------
+
+
+def canvas(key: str, *, stroke_width: int = 18, size: int = 280) -> np.ndarray | None:
+    """The drawing canvas: white ink on black, as in MNIST.
+
+    Returns the RGBA image (size, size, 4) uint8, or None before anything is
+    sent.  The one place the component is called, so tests can patch it.
+    """
+    from streamlit_drawable_canvas import st_canvas
+
+    result = st_canvas(
+        stroke_width=stroke_width,
+        stroke_color="#FFFFFF",
+        background_color="#000000",
+        height=size,
+        width=size,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        key=key,
+    )
+    data = result.image_data
+    return None if data is None else np.asarray(data)
+
+
+def quote(sentence: str) -> None:
+    """Open a page with the sentence of the post that it demonstrates."""
+    st.markdown(f"> {sentence}\n>\n> <small>— Neural Networks Part 1</small>", unsafe_allow_html=True)

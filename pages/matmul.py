@@ -1,0 +1,6 @@
+"""Placeholder: replaced by the page's owner."""
+
+import streamlit as st
+
+st.title("matmul")
+st.info("This page is being built.")
