@@ -191,7 +191,7 @@ def preprocess(image: np.ndarray, *, photo: bool = False) -> Preprocessed:
     centred[top0 : top0 + new_h, left0 : left0 + new_w] = result.scaled
     cy, cx = ndimage.center_of_mass(centred)
     centre = (FIELD - 1) / 2
-    dy, dx = int(round(centre - cy)), int(round(centre - cx))
+    dy, dx = round(centre - cy), round(centre - cx)
     # never push ink off the field
     dy = int(np.clip(dy, -top0, FIELD - (top0 + new_h)))
     dx = int(np.clip(dx, -left0, FIELD - (left0 + new_w)))

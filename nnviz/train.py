@@ -133,7 +133,7 @@ def learning_rate(cfg: TrainConfig, step: int, total: int) -> float:
 
 
 def train(
-    cfg: TrainConfig = TrainConfig(),
+    cfg: TrainConfig | None = None,
     *,
     model: MLP | None = None,
     train_data: tuple[np.ndarray, np.ndarray] | None = None,
@@ -143,7 +143,8 @@ def train(
 
     Parameters
     ----------
-    cfg : TrainConfig
+    cfg : TrainConfig, optional
+        Default ``TrainConfig()``: the settings of the shipped model.
     model : MLP, optional
         Continue from this network (trained in place); default a fresh
         ``MLP.init(cfg.hidden, seed=cfg.seed)``.
@@ -156,6 +157,7 @@ def train(
         Every ``cfg.eval_every`` steps (or each epoch), and a final one with
         ``done=True`` whose ``model.meta`` records the run.
     """
+    cfg = cfg if cfg is not None else TrainConfig()
     rng = np.random.default_rng(cfg.seed)
     net = model if model is not None else MLP.init(cfg.hidden, seed=rng)
     x_train, y_train = train_data if train_data is not None else load_mnist("train")
@@ -235,7 +237,7 @@ def _meta(cfg: TrainConfig, final: Progress) -> dict:
 
 
 def _bar(fraction: float, width: int = 30) -> str:
-    filled = int(round(fraction * width))
+    filled = round(fraction * width)
     return "[" + "#" * filled + "." * (width - filled) + "]"
 
 
