@@ -1,0 +1,71 @@
+"""Colours and layout shared by every figure.
+
+Colour choices are colour-blind safe: weights use a diverging blue-white-red
+scale (ColorBrewer RdBu, reversed so positive is red) that is always symmetric
+around zero, so white means exactly 0; digits use the Okabe-Ito palette plus two
+of Tol's colours; intensities use a perceptually uniform sequential scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+# Blue (negative) - white (zero) - red (positive).
+DIVERGING = "RdBu_r"
+# Intensities and activations (0 = dark, high = bright); perceptually uniform.
+SEQUENTIAL = "Viridis"
+# Ink on black, as the canvas shows it.
+GREYS = [[0.0, "#000000"], [1.0, "#FFFFFF"]]
+# Ten colours for ten digits: Okabe-Ito's eight plus two of Paul Tol's.
+DIGIT_COLOURS = [
+    "#0072B2",  # 0 blue
+    "#E69F00",  # 1 orange
+    "#009E73",  # 2 green
+    "#D55E00",  # 3 vermillion
+    "#CC79A7",  # 4 purple-pink
+    "#56B4E9",  # 5 sky blue
+    "#F0E442",  # 6 yellow
+    "#000000",  # 7 black
+    "#882255",  # 8 wine
+    "#999933",  # 9 olive
+]
+FONT = dict(family="Source Sans Pro, sans-serif", size=13)
+
+
+def symmetric_range(values: np.ndarray) -> tuple[float, float]:
+    """(-m, m) with m the largest magnitude, so zero sits at the colour scale's centre."""
+    m = float(np.nanmax(np.abs(values))) if np.size(values) else 1.0
+    m = m if m > 0 else 1.0
+    return -m, m
+
+
+def layout(fig: go.Figure, *, height: int = 300, title: str | None = None, **kwargs) -> go.Figure:
+    """Apply the shared look: tight margins, transparent background, our font."""
+    fig.update_layout(
+        height=height,
+        title=dict(text=title, x=0.0, xanchor="left") if title else None,
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font=FONT,
+        **kwargs,
+    )
+    return fig
+
+
+def image_axes(fig: go.Figure, *, row: int | None = None, col: int | None = None) -> go.Figure:
+    """Square pixels, no ticks, y pointing down (as images are read)."""
+    kw = {} if row is None else dict(row=row, col=col)
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, constrain="domain", **kw)
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed", scaleanchor="x", **kw)
+    return fig
+
+
+def empty_figure(message: str, *, height: int = 300) -> go.Figure:
+    """A blank, labelled figure: what a builder returns when there is nothing to show."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=15))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return layout(fig, height=height)
