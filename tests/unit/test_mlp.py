@@ -1,0 +1,208 @@
+"""The NumPy network against oracles: finite differences, a step worked by hand, scikit-learn."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+from sklearn.neural_network import MLPClassifier
+
+from nnviz.mlp import MLP, SGD, Adam, ModelError, as_input, cross_entropy, softmax
+
+
+def small_net(seed=0, n_inputs=8, n_hidden=6, n_outputs=4):
+    net = MLP.init(n_hidden, seed=seed, n_inputs=n_inputs, n_outputs=n_outputs)
+    rng = np.random.default_rng(seed + 1)
+    net.b1[:] = rng.normal(0, 0.1, n_hidden)  # non-zero biases so their gradients are exercised
+    net.b2[:] = rng.normal(0, 0.1, n_outputs)
+    return net
+
+
+def loss64(params, x, y, l2=0.0, mask=None):
+    """The same loss written independently, in float64: the oracle for the gradient check."""
+    W1, b1, W2, b2 = (np.asarray(params[k], np.float64) for k in ("W1", "b1", "W2", "b2"))
+    h = np.maximum(x @ W1 + b1, 0.0)
+    if mask is not None:
+        h = h * mask
+    z = h @ W2 + b2
+    z = z - z.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return -logp[np.arange(len(y)), y].mean() + 0.5 * l2 * ((W1**2).sum() + (W2**2).sum())
+
+
+@pytest.mark.parametrize(("l2", "dropout"), [(0.0, 0.0), (0.1, 0.0), (0.0, 0.5)])
+def test_gradients_match_finite_differences(l2, dropout):
+    net = small_net()
+    rng = np.random.default_rng(3)
+    x = rng.random((5, 8)).astype(np.float32)
+    y = rng.integers(0, 4, 5)
+    fwd = net.forward(x, dropout=dropout, rng=np.random.default_rng(4))
+    grads = net.backward(fwd, y, l2=l2).params()
+    params64 = {k: v.astype(np.float64) for k, v in net.params().items()}
+    eps = 1e-6
+    for name, p in params64.items():
+        numeric = np.zeros_like(p)
+        for i in np.ndindex(p.shape):
+            old = p[i]
+            p[i] = old + eps
+            up = loss64(params64, x, y, l2, fwd.mask)
+            p[i] = old - eps
+            down = loss64(params64, x, y, l2, fwd.mask)
+            p[i] = old
+            numeric[i] = (up - down) / (2 * eps)
+        np.testing.assert_allclose(grads[name], numeric, rtol=1e-3, atol=1e-5, err_msg=name)
+
+
+def test_one_sgd_step_worked_by_hand():
+    # x = [1, 2] through a 2 -> 2 -> 2 network, true class 0.
+    net = MLP(
+        W1=[[0.1, -0.2], [0.3, 0.4]],
+        b1=[0.0, 0.1],
+        W2=[[1.0, -1.0], [0.5, 0.5]],
+        b2=[0.0, 0.0],
+    )
+    x = np.array([[1.0, 2.0]], np.float32)
+    fwd = net.forward(x)
+    # z1 = [1*0.1 + 2*0.3, 1*(-0.2) + 2*0.4 + 0.1] = [0.7, 0.7]; both neurons fire.
+    np.testing.assert_allclose(fwd.z1, [[0.7, 0.7]], atol=1e-6)
+    # logits = [0.7*1 + 0.7*0.5, 0.7*(-1) + 0.7*0.5] = [1.05, -0.35]
+    np.testing.assert_allclose(fwd.logits, [[1.05, -0.35]], atol=1e-6)
+    # p0 = e^1.05 / (e^1.05 + e^-0.35) = sigmoid(1.4)
+    p0 = 1 / (1 + math.exp(-1.4))
+    np.testing.assert_allclose(fwd.probabilities, [[p0, 1 - p0]], atol=1e-6)
+    g = net.backward(fwd, np.array([0]))
+    e = p0 - 1  # output error p - y for class 0; class 1 gets -e
+    np.testing.assert_allclose(g.dlogits, [[e, -e]], atol=1e-6)
+    # dW2 = h^T (p - y): each hidden activation (0.7) times each output error
+    np.testing.assert_allclose(g.W2, [[0.7 * e, -0.7 * e], [0.7 * e, -0.7 * e]], atol=1e-6)
+    # dhidden = (p - y) W2^T = [e*1 + (-e)*(-1), e*0.5 + (-e)*0.5] = [2e, 0]
+    np.testing.assert_allclose(g.dhidden, [[2 * e, 0.0]], atol=1e-6)
+    # dW1 = x^T dz1 = [[1*2e, 0], [2*2e, 0]]
+    np.testing.assert_allclose(g.W1, [[2 * e, 0.0], [4 * e, 0.0]], atol=1e-6)
+    np.testing.assert_allclose(g.b1, [2 * e, 0.0], atol=1e-6)
+    SGD(lr=0.5, momentum=0.0).step(net.params(), g.params())
+    # w <- w - 0.5 * g
+    np.testing.assert_allclose(net.W1, [[0.1 - e, -0.2], [0.3 - 2 * e, 0.4]], atol=1e-6)
+    np.testing.assert_allclose(net.b2, [-0.5 * e, 0.5 * e], atol=1e-6)
+    # and the step helped: the loss on this example went down
+    assert cross_entropy(net.forward(x).probabilities, np.array([0])) < -math.log(p0)
+
+
+def test_momentum_accumulates_velocity():
+    w = {"w": np.array([1.0], np.float32)}
+    opt = SGD(lr=0.1, momentum=0.9)
+    opt.step(w, {"w": np.array([1.0], np.float32)})  # v = -0.1 ; w = 0.9
+    opt.step(w, {"w": np.array([1.0], np.float32)})  # v = 0.9 * -0.1 - 0.1 = -0.19 ; w = 0.71
+    np.testing.assert_allclose(w["w"], [0.71], atol=1e-6)
+
+
+def test_adam_first_step_moves_each_weight_by_the_learning_rate():
+    # After one step m_hat = g and v_hat = g^2, so the step is lr * g / |g| = lr * sign(g).
+    w = {"w": np.array([1.0, 1.0, 1.0], np.float32)}
+    Adam(lr=0.01).step(w, {"w": np.array([3.0, -0.5, 0.0], np.float32)})
+    np.testing.assert_allclose(w["w"], [0.99, 1.01, 1.0], atol=1e-6)
+
+
+def test_forward_shapes_dtype_and_probabilities():
+    net = MLP.init(seed=1)
+    x = np.random.default_rng(0).random((3, 784))
+    out = net.forward(x)
+    assert out.z1.shape == out.hidden.shape == (3, 128)
+    assert out.logits.shape == out.probabilities.shape == (3, 10)
+    assert all(a.dtype == np.float32 for a in (out.x, out.z1, out.hidden, out.logits, out.probabilities))
+    np.testing.assert_allclose(out.probabilities.sum(axis=1), 1.0, rtol=1e-5)
+    assert (out.hidden >= 0).all()
+    np.testing.assert_allclose(net.predict_proba(x), out.probabilities, rtol=1e-6)
+    with pytest.raises(ValueError, match="shape"):
+        net.forward(np.zeros((3, 100)))
+
+
+def test_softmax_is_stable_for_huge_logits():
+    p = softmax(np.array([[1000.0, 0.0, -1000.0]], np.float32))
+    assert np.isfinite(p).all() and p[0, 0] == pytest.approx(1.0)
+
+
+def test_he_initialisation_is_seeded_and_scaled():
+    a, b = MLP.init(seed=7), MLP.init(seed=7)
+    assert np.array_equal(a.W1, b.W1) and not np.array_equal(a.W1, MLP.init(seed=8).W1)
+    assert a.W1.std() == pytest.approx(math.sqrt(2 / 784), rel=0.02)
+    assert a.W2.std() == pytest.approx(math.sqrt(2 / 128), rel=0.1)
+    assert (a.b1 == 0).all() and a.n_weights == 100_352 + 1_280 and a.n_biases == 138 and a.n_params == 101_770
+
+
+def test_same_predictions_as_scikit_learn_given_the_same_weights():
+    from nnviz import load_mnist
+
+    images, labels = load_mnist("test")
+    x = as_input(images[:1000])
+    net = MLP.init(seed=5)
+    net.b1[:] = np.random.default_rng(0).normal(0, 0.05, 128)
+    clf = MLPClassifier(hidden_layer_sizes=(128,), max_iter=1)
+    with pytest.warns(Warning):  # one iteration does not converge; we only need the fitted structure
+        clf.fit(x[:200], labels[:200])
+    clf.coefs_ = [net.W1.astype(np.float64), net.W2.astype(np.float64)]
+    clf.intercepts_ = [net.b1.astype(np.float64), net.b2.astype(np.float64)]
+    np.testing.assert_allclose(net.predict_proba(x), clf.predict_proba(x), atol=1e-5)
+    assert np.array_equal(net.predict(x), clf.predict(x))
+
+
+def test_save_load_round_trip(tmp_path):
+    net = MLP.init(seed=2)
+    net.meta = {"seed": 2, "test_accuracy": 0.5, "nested": {"a": [1, 2]}}
+    path = tmp_path / "m.npz"
+    net.save(path)
+    back = MLP.load(path)
+    for k, v in net.params().items():
+        assert np.array_equal(back.params()[k], v)
+    assert back.meta == net.meta
+
+
+def _write_npz(path, **arrays):
+    np.savez(path, **arrays)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("arrays", "message"),
+    [
+        ({"W1": np.zeros((784, 128))}, "missing"),
+        (
+            {"W1": np.zeros((784, 128)), "b1": np.zeros(64), "W2": np.zeros((128, 10)), "b2": np.zeros(10)},
+            "chain",
+        ),
+        (
+            {"W1": np.zeros((784, 128)), "b1": np.zeros(128), "W2": np.zeros((128, 10)), "b2": np.full(10, np.nan)},
+            "NaN",
+        ),
+        (
+            {"W1": np.zeros((784, 128)), "b1": np.zeros(128), "W2": np.zeros((128, 10)), "b2": np.array(["a"] * 10)},
+            "dtype",
+        ),
+    ],
+    ids=["missing-array", "shapes", "nan", "strings"],
+)
+def test_load_rejects_wrong_content(tmp_path, arrays, message):
+    arrays.setdefault("meta", np.array(json.dumps({})))
+    path = _write_npz(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(ModelError, match=message):
+        MLP.load(path)
+
+
+def test_load_never_unpickles(tmp_path):
+    net = MLP.init(seed=0)
+    evil = np.array([{"run": "code"}], dtype=object)  # an object array needs pickle to load
+    path = _write_npz(tmp_path / "evil.npz", **net.params(), meta=evil)
+    with pytest.raises(ModelError, match="refused|pickle"):
+        MLP.load(path)
+
+
+def test_load_rejects_non_npz_and_missing(tmp_path):
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"this is not a zip file at all")
+    with pytest.raises(ModelError, match="junk.npz"):
+        MLP.load(junk)
+    with pytest.raises(ModelError, match="not found"):
+        MLP.load(tmp_path / "nope.npz")
+    bad_meta = _write_npz(tmp_path / "meta.npz", **MLP.init(seed=0).params(), meta=np.array("{not json"))
+    with pytest.raises(ModelError, match="JSON"):
+        MLP.load(bad_meta)

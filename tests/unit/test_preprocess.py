@@ -1,0 +1,110 @@
+"""Canvas or photo -> the 28x28 MNIST-style input, checked against MNIST itself."""
+
+import numpy as np
+import pytest
+from PIL import Image
+from scipy import ndimage
+
+import nnviz
+from nnviz.preprocess import preprocess, to_ink
+
+
+def canvas_from_digit(digit, size=280, box=(40, 60, 200, 200), invert=False, alpha=False):
+    """An MNIST digit drawn large on a canvas: white on black RGBA (or black on white, or on transparent)."""
+    top, left, h, w = box
+    big = np.asarray(Image.fromarray(digit).resize((w, h), Image.Resampling.BILINEAR))
+    grey = np.zeros((size, size), np.uint8)
+    grey[top : top + h, left : left + w] = big
+    if alpha:
+        return np.dstack([np.full_like(grey, 255)] * 3 + [grey])  # white ink, opacity = ink
+    if invert:
+        grey = 255 - grey
+    return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+
+
+@pytest.fixture(scope="module")
+def test_digits():
+    images, labels = nnviz.load_mnist("test")
+    return images[:60], labels[:60]
+
+
+def test_output_is_mnist_shaped(test_digits):
+    prep = preprocess(canvas_from_digit(test_digits[0][0]))
+    assert prep.ok and prep.input.shape == (784,) and prep.input.dtype == np.float32
+    assert 0.0 <= prep.input.min() and prep.input.max() <= 1.0
+    assert max(prep.scaled.shape) == 20
+    cy, cx = ndimage.center_of_mass(prep.centred)
+    assert abs(cy - 14.0) <= 0.5 and abs(cx - 14.0) <= 0.5  # where MNIST puts it
+    assert prep.cropped.shape == (prep.bbox[1] - prep.bbox[0], prep.bbox[3] - prep.bbox[2])
+
+
+def test_upscaled_mnist_digits_come_back_as_themselves(test_digits):
+    images, labels = test_digits
+    model = nnviz.load_model()
+    recovered = np.stack([preprocess(canvas_from_digit(d)).input for d in images])
+    original = images.reshape(len(images), -1) / 255.0
+    corr = [np.corrcoef(a, b)[0, 1] for a, b in zip(recovered, original, strict=True)]
+    assert np.median(corr) > 0.85
+    agree = (model.predict(recovered) == model.predict(original)).mean()
+    assert agree >= 0.95
+
+
+def test_polarity_and_alpha_give_the_same_input(test_digits):
+    digit = test_digits[0][3]
+    white_on_black = preprocess(canvas_from_digit(digit)).input
+    black_on_white = preprocess(canvas_from_digit(digit, invert=True)).input
+    on_transparent = preprocess(canvas_from_digit(digit, alpha=True)).input
+    np.testing.assert_allclose(black_on_white, white_on_black, atol=0.02)
+    np.testing.assert_allclose(on_transparent, white_on_black, atol=0.02)
+
+
+def test_any_size_and_format(test_digits):
+    digit = test_digits[0][5]
+    wide = canvas_from_digit(digit, size=600, box=(100, 400, 300, 120))[..., 0]  # 2-D grey, off-centre
+    assert preprocess(wide).ok
+    assert preprocess(wide.astype(np.float32) / 255).ok  # float input
+    rgb = canvas_from_digit(digit, size=90, box=(10, 10, 60, 60))[..., :3]
+    assert preprocess(rgb).ok
+
+
+def test_position_on_the_canvas_does_not_matter(test_digits):
+    digit = test_digits[0][7]
+    a = preprocess(canvas_from_digit(digit, box=(10, 10, 120, 120))).input
+    b = preprocess(canvas_from_digit(digit, box=(150, 150, 120, 120))).input
+    np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.zeros((280, 280, 4), np.uint8),  # untouched canvas (transparent)
+        np.dstack([np.zeros((280, 280), np.uint8)] * 3 + [np.full((280, 280), 255, np.uint8)]),  # black canvas
+        np.full((280, 280), 255, np.uint8),  # white paper
+    ],
+    ids=["transparent", "black", "white"],
+)
+def test_empty_canvas_is_no_digit(image):
+    prep = preprocess(image)
+    assert not prep.ok and prep.input is None and "Draw a digit" in prep.message
+
+
+def test_a_dot_is_no_digit():
+    canvas = np.zeros((280, 280), np.uint8)
+    canvas[140:146, 140:146] = 255
+    prep = preprocess(canvas)
+    assert not prep.ok and "Draw a digit" in prep.message
+
+
+def test_bad_shapes_raise_value_error():
+    for bad in (np.zeros((5,)), np.zeros((4, 4, 2)), np.zeros((0, 0))):
+        with pytest.raises(ValueError):
+            to_ink(bad)
+
+
+def test_photo_mode_ignores_paper_texture():
+    rng = np.random.default_rng(0)
+    paper = np.clip(200 + rng.normal(0, 8, (300, 300)) + np.linspace(0, 40, 300)[None], 0, 255)  # grain + shadow
+    paper[80:220, 140:155] = 30  # a dark pen stroke: a "1"
+    prep = preprocess(paper.astype(np.uint8), photo=True)
+    assert prep.ok
+    assert prep.bbox[0] >= 75 and prep.bbox[1] <= 225  # the box hugs the stroke, not the noise
