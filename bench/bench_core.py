@@ -1,0 +1,158 @@
+"""Benchmark the core: our trainer and forward pass against scikit-learn and bare NumPy.
+
+    python bench/bench_core.py            # ~1-2 minutes on 2 cores
+    python bench/bench_core.py --epochs 3
+
+Prints one table.  Everything is measured in this run, so the ratios hold on a
+noisy machine even when the absolute times do not.  Budgets (issue "nnviz core"):
+our epoch <= 0.5x scikit-learn's at equal or better accuracy; our one-image
+forward pass <= 1.5x the bare-NumPy floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import timeit
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import nnviz
+from nnviz.mlp import as_input
+from nnviz.train import TrainConfig, train
+
+
+def median_time(fn, number: int, repeat: int = 7) -> float:
+    """Median seconds per call over ``repeat`` batches of ``number`` calls."""
+    return float(np.median(timeit.repeat(fn, number=number, repeat=repeat)) / number)
+
+
+def bench_training(epochs: int) -> tuple[list[tuple], object]:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    x, y = nnviz.load_mnist("train")
+    xt, yt = nnviz.load_mnist("test")
+    # Same data, same architecture, same optimiser (Adam), same batch size, same epochs.
+    cfg = TrainConfig(epochs=epochs, augment=False, dropout=0.0, lr=1e-3, batch_size=128, schedule="constant")
+    t0 = time.perf_counter()
+    *_, final = train(cfg)
+    ours_s = time.perf_counter() - t0
+    ours_acc = final.test_accuracy
+
+    xf, xtf = as_input(x), as_input(xt)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(128,),
+        solver="adam",
+        batch_size=128,
+        learning_rate_init=1e-3,
+        max_iter=epochs,
+        n_iter_no_change=10**6,
+        tol=0.0,
+        alpha=0.0,
+        random_state=0,
+    )
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(xf, y)
+    sk_s = time.perf_counter() - t0
+    sk_acc = float((clf.predict(xtf) == yt).mean())
+    ratio = (ours_s / epochs) / (sk_s / epochs)
+    verdict = "ok" if ratio <= 0.5 and ours_acc >= sk_acc - 1e-9 else "MISS"
+    return [
+        (
+            "train: seconds per epoch",
+            f"{ours_s / epochs:.2f}",
+            f"{sk_s / epochs:.2f} (sklearn)",
+            f"{ratio:.2f} (<=0.5)",
+            verdict,
+        ),
+        (
+            "train: test accuracy",
+            f"{ours_acc:.4f}",
+            f"{sk_acc:.4f} (sklearn)",
+            f"{ours_acc - sk_acc:+.4f}",
+            "ok" if ours_acc >= sk_acc else "MISS",
+        ),
+    ], clf
+
+
+def bench_inference(clf) -> list[tuple]:
+    model = nnviz.load_model()
+    xt, _ = nnviz.load_mnist("test")
+    x_all = as_input(xt)
+    x_one = x_all[:1]
+    W1, b1, W2, b2 = model.W1, model.b1, model.W2, model.b2
+    # sklearn with our weights, so the three compute the same numbers
+    clf.coefs_ = [W1.astype(np.float64), W2.astype(np.float64)]
+    clf.intercepts_ = [b1.astype(np.float64), b2.astype(np.float64)]
+
+    def floor(x):
+        # the irreducible work: two matrix products, ReLU, a stable softmax, as bare NumPy calls
+        z = np.maximum(x @ W1 + b1, 0) @ W2 + b2
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    rows = []
+    for label, x, number in (("1 image", x_one, 2000), ("10,000 images", x_all, 5)):
+        t_floor = median_time(lambda x=x: floor(x), number)
+        t_fwd = median_time(lambda x=x: model.forward(x), number)
+        t_proba = median_time(lambda x=x: model.predict_proba(x), number)
+        t_sk = median_time(lambda x=x: clf.predict_proba(x), number)
+        budget = " (<=1.5)" if label == "1 image" else ""
+        ok = "ok" if label != "1 image" or t_fwd / t_floor <= 1.5 else "MISS"
+        rows += [
+            (
+                f"infer {label}: MLP.forward (all intermediates)",
+                _ms(t_fwd),
+                f"{_ms(t_floor)} (floor)",
+                f"{t_fwd / t_floor:.2f}{budget}",
+                ok,
+            ),
+            (
+                f"infer {label}: MLP.predict_proba",
+                _ms(t_proba),
+                f"{_ms(t_floor)} (floor)",
+                f"{t_proba / t_floor:.2f}",
+                "",
+            ),
+            (
+                f"infer {label}: sklearn predict_proba",
+                _ms(t_sk),
+                f"{_ms(t_floor)} (floor)",
+                f"{t_sk / t_floor:.2f}",
+                "",
+            ),
+        ]
+    return rows
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.3f} ms"
+
+
+def print_table(rows: list[tuple]) -> None:
+    head = ("measurement", "ours", "reference", "ratio (budget)", "verdict")
+    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(5)]
+    for r in [head, tuple("-" * w for w in widths), *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--epochs", type=int, default=5)
+    a = p.parse_args()
+    rows, clf = bench_training(a.epochs)
+    rows += bench_inference(clf)
+    print(f"\nnnviz core benchmark ({a.epochs} epochs, numpy {np.__version__})\n")
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    main()
