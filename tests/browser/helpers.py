@@ -1,0 +1,416 @@
+"""Driving the real app in Chromium: a Streamlit server, page waits, and strokes on the canvas.
+
+One copy, shared by the browser tests (``tests/browser/``) and the benchmarks
+(``bench/``, which put this folder on ``sys.path``).  What is known to work on
+this machine is written down in ``shared/TESTING.md``; this module follows it.
+
+Typical use::
+
+    with start_server("app.py") as server:          # any script, a free port
+        page.goto(server.url + "/draw")
+        wait_idle(page)
+        draw_strokes(page, digit_strokes(3))         # mouse strokes on the real canvas
+
+Stroke coordinates are canvas pixels (0..280 on the 280x280 canvas), scaled to
+the canvas' on-screen box, so the same strokes work at any zoom or device size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import math
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CANVAS_SIZE = 280  # nnviz.ui.canvas's default: the stroke coordinates below are in this frame
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+Point = tuple[float, float]
+Stroke = Sequence[Point]
+
+__all__ = [
+    "CANVAS_SIZE",
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "DESKTOP",
+    "PHONE",
+    "REPO",
+    "Server",
+    "canvas_box",
+    "digit_strokes",
+    "draw_strokes",
+    "exception_texts",
+    "free_port",
+    "goto",
+    "launch_browser",
+    "render_strokes",
+    "rerun_count",
+    "start_server",
+    "touch_strokes",
+    "wait_idle",
+    "wait_rerun",
+]
+
+
+# --- the server --------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A running ``streamlit run``: its base URL, process and log file."""
+
+    url: str
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+    started: float  # time.perf_counter() just before the process was launched
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def output(self) -> str:
+        """Everything the server printed so far (stdout and stderr)."""
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def rss_mb(self) -> float:
+        """The server's resident memory (VmRSS from /proc), in MB (10^6 bytes)."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024 / 1e6
+        raise RuntimeError("VmRSS not found")
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+            return r.read().decode().strip() == "ok"
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+@contextlib.contextmanager
+def start_server(
+    script: str | os.PathLike = "app.py",
+    port: int | None = None,
+    extra_args: Sequence[str] = (),
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 60.0,
+    poll: float = 0.1,
+) -> Iterator[Server]:
+    """Run ``streamlit run script`` on a free port until the ``with`` block ends.
+
+    The script path is taken relative to the repository root (the server's
+    working directory).  Yields once ``/_stcore/health`` answers ``ok``; raises
+    ``RuntimeError`` with the server's output if it exits or stays unhealthy for
+    ``timeout`` seconds.  Error details are shown in full on the page, so a failing
+    test's exception box carries the traceback.
+    """
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tempfile.NamedTemporaryFile(prefix="nnviz-streamlit-", suffix=".log", delete=False)
+    log_path = Path(log.name)
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        # Others edit files in this tree while tests run: no watcher, no surprise reruns.
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.showErrorDetails",
+        "full",
+        *extra_args,
+    ]
+    full_env = {**os.environ, "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full", **(env or {})}
+    started = time.perf_counter()
+    # A session of its own, so that stopping it also stops anything it spawned.
+    process = subprocess.Popen(
+        cmd, cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    log.close()
+    server = Server(url, port, process, log_path, started)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _healthy(url):
+            if process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with code {process.returncode}:\n{server.output()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s:\n{server.output()}")
+            time.sleep(poll)
+        yield server
+    finally:
+        _stop(process)
+        with contextlib.suppress(OSError):
+            log_path.unlink()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Terminate the server's process group, then kill it if it lingers."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+# --- the browser -------------------------------------------------------------------
+
+
+def launch_browser(playwright):
+    """Debian's Chromium through Playwright (its own browser download does not work here)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+# --- waiting for the app -----------------------------------------------------------
+
+# Counts reruns (script or fragment) as they start, whatever their speed: a
+# MutationObserver sees every change of stApp's data-test-script-state, which a
+# poll could miss on a fast rerun.
+_RERUN_COUNTER = """
+(() => {
+  if (window.__nnvizReruns !== undefined) return;
+  window.__nnvizReruns = 0;
+  const watch = () => new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.target.getAttribute('data-test-script-state') === 'running') window.__nnvizReruns += 1;
+    }
+  }).observe(document.documentElement, {subtree: true, attributes: true,
+                                         attributeFilter: ['data-test-script-state']});
+  if (document.documentElement) watch(); else document.addEventListener('DOMContentLoaded', watch);
+})();
+"""
+
+_IDLE = """
+() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app) return false;
+  const state = app.getAttribute('data-test-script-state');
+  if (state !== 'notRunning' && state !== 'compilationError') return false;
+  if (document.querySelector("[data-testid='stStatusWidget']")) return false;
+  return !!document.querySelector("[data-testid='stMain']");
+}
+"""
+
+
+def wait_idle(page, timeout: float = 30.0) -> None:
+    """Wait until no script (or fragment) is running and the main block is on the page.
+
+    A rerun is over when ``stApp``'s script state is back to ``notRunning`` and
+    ``[data-testid='stStatusWidget']`` (the "Running..." man) is gone.
+    """
+    page.wait_for_function(_IDLE, timeout=timeout * 1000, polling=50)
+
+
+def goto(page, url: str, timeout: float = 60.0) -> None:
+    """Open ``url`` and wait for the app to finish its first run."""
+    page.add_init_script(_RERUN_COUNTER)
+    page.goto(url, wait_until="domcontentloaded", timeout=timeout * 1000)
+    wait_idle(page, timeout)
+
+
+def rerun_count(page) -> int:
+    """How many reruns have started on this page since :func:`goto` (script and fragment)."""
+    return int(page.evaluate("() => window.__nnvizReruns || 0"))
+
+
+def wait_rerun(page, since: int, timeout: float = 30.0) -> None:
+    """Wait for a rerun to have started after ``rerun_count(page) == since``, and to have finished.
+
+    Use it around an action whose rerun starts a moment later (a stroke's
+    mouse-up, a click)::
+
+        n = rerun_count(page)
+        draw_strokes(page, strokes)
+        wait_rerun(page, n)
+    """
+    page.wait_for_function(f"() => (window.__nnvizReruns || 0) > {int(since)}", timeout=timeout * 1000, polling=20)
+    wait_idle(page, timeout)
+
+
+def exception_texts(page) -> list[str]:
+    """The text of every visible exception box (``[data-testid='stException']``)."""
+    boxes = page.locator("[data-testid='stException']")
+    return [boxes.nth(i).inner_text() for i in range(boxes.count()) if boxes.nth(i).is_visible()]
+
+
+# --- the canvas --------------------------------------------------------------------
+
+
+def canvas_box(page, size: int = CANVAS_SIZE, timeout: float = 30.0) -> dict[str, float]:
+    """The on-screen box {x, y, width, height} of the drawable canvas.
+
+    The component mounts a moment after the script finishes and stacks three
+    canvases on one box (background, drawing, and the upper one taking the
+    events); wait for the upper one at the expected CSS size.
+    """
+    locator = page.locator("canvas.upper-canvas")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for i in range(locator.count()):
+            box = locator.nth(i).bounding_box()
+            if box and abs(box["width"] - size) < 1.5 and abs(box["height"] - size) < 1.5:
+                return box
+        page.wait_for_timeout(50)
+    raise TimeoutError(f"no {size}x{size} drawable canvas on the page after {timeout:.0f} s")
+
+
+def _densify(stroke: Stroke, step: float = 6.0) -> list[Point]:
+    """The stroke's vertices with points every ``step`` canvas pixels between them."""
+    pts = [tuple(map(float, stroke[0]))]
+    for (x0, y0), (x1, y1) in itertools.pairwise(stroke):
+        n = max(1, math.ceil(math.hypot(x1 - x0, y1 - y0) / step))
+        pts += [(x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n) for k in range(1, n + 1)]
+    return pts
+
+
+def _to_page(box: dict[str, float], p: Point, size: int) -> Point:
+    return box["x"] + p[0] * box["width"] / size, box["y"] + p[1] * box["height"] / size
+
+
+def draw_strokes(page, strokes: Sequence[Stroke], *, box=None, size: int = CANVAS_SIZE) -> None:
+    """Draw ``strokes`` with the mouse: for each, move, press, move along it, release.
+
+    ``strokes`` are polylines in canvas pixels (0..size).  The canvas sends its
+    image on each mouse-up, which starts a rerun; wait for what you expect after.
+    """
+    box = box or canvas_box(page, size)
+    for stroke in strokes:
+        pts = [_to_page(box, p, size) for p in _densify(stroke)]
+        page.mouse.move(*pts[0])
+        page.mouse.down()
+        for x, y in pts[1:]:
+            page.mouse.move(x, y)
+        page.mouse.up()
+
+
+def touch_strokes(page, *args, box=None, size: int = CANVAS_SIZE, pause: float = 0.005) -> None:
+    """Draw ``strokes`` with a finger (CDP ``Input.dispatchTouchEvent``); needs a ``has_touch`` context.
+
+    Call as ``touch_strokes(page, strokes)`` or ``touch_strokes(page, cdp, strokes)``
+    with a CDP session you already hold.  Each touch point carries ``id``,
+    ``radiusX``, ``radiusY`` and ``force``, and the moves are a few milliseconds
+    apart: without those the canvas draws nothing.
+    """
+    if len(args) == 1:
+        cdp, strokes = page.context.new_cdp_session(page), args[0]
+    elif len(args) == 2:
+        cdp, strokes = args
+    else:
+        raise TypeError("touch_strokes(page, strokes) or touch_strokes(page, cdp, strokes)")
+    box = box or canvas_box(page, size)
+    for stroke in strokes:
+        pts = [_to_page(box, p, size) for p in _densify(stroke)]
+
+        def point(x: float, y: float) -> dict:
+            return {"x": x, "y": y, "id": 0, "radiusX": 4, "radiusY": 4, "force": 1}
+
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [point(*pts[0])]})
+        for x, y in pts[1:]:
+            time.sleep(pause)
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point(x, y)]})
+        time.sleep(pause)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+# --- handwriting -------------------------------------------------------------------
+
+
+def _arc(cx: float, cy: float, rx: float, ry: float, t0: float, t1: float, n: int = 24) -> list[Point]:
+    """Points on an ellipse from angle t0 to t1 (degrees; 0 = right, 90 = down, as on screen)."""
+    ts = np.radians(np.linspace(t0, t1, n))
+    return [(cx + rx * math.cos(t), cy + ry * math.sin(t)) for t in ts]
+
+
+def digit_strokes(d: int) -> list[list[Point]]:
+    """Mouse/finger strokes that write digit ``d`` (0-9) on a 280x280 canvas, roughly centred.
+
+    Shaped like quick handwriting (a slanted 1, an open-topped 4, a looped 2), in
+    canvas pixels.  ``tests/unit/test_digit_strokes.py`` checks that the shipped
+    model reads each one as ``d`` after :func:`nnviz.preprocess`.
+    """
+    shapes: dict[int, list[list[Point]]] = {
+        0: [_arc(140, 140, 58, 88, -100, 275, 40)],
+        1: [[(128, 78), (152, 52), (146, 120), (140, 228)]],
+        2: [[*_arc(140, 100, 50, 45, 190, 390, 20), (150, 160), (90, 226), (205, 224)]],
+        3: [
+            _arc(138, 97, 48, 42, 200, 450, 20)[:-3] + _arc(138, 180, 55, 48, -90, 160, 22),
+        ],
+        4: [[(160, 52), (88, 165), (210, 163)], [(168, 98), (166, 232)]],
+        5: [[(192, 56), (110, 58), (100, 132), *_arc(140, 172, 55, 52, -130, 145, 22)], [(110, 58), (196, 54)]],
+        6: [[(180, 55), (138, 88), (108, 135), *_arc(142, 180, 45, 45, 180, 540, 28)]],
+        7: [[(82, 60), (200, 58), (158, 140), (128, 228)]],
+        # Gerono's lemniscate stood upright: one stroke, crossing itself in the middle
+        8: [[(140 + 104 * math.sin(t) * math.cos(t), 140 - 86 * math.cos(t)) for t in np.linspace(0, 2 * math.pi, 48)]],
+        9: [[*_arc(140, 100, 46, 44, -10, 355, 30), (186, 110), (180, 170), (172, 230)]],
+    }
+    if d not in shapes:
+        raise ValueError(f"no strokes for digit {d!r}")
+    return [[(float(x), float(y)) for x, y in s] for s in shapes[d]]
+
+
+def render_strokes(strokes: Sequence[Stroke], *, width: int = 18, size: int = CANVAS_SIZE) -> np.ndarray:
+    """What the canvas would send for ``strokes``: (size, size, 4) uint8 RGBA, white ink on black."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (size, size), (0, 0, 0, 255))
+    draw = ImageDraw.Draw(img)
+    for stroke in strokes:
+        pts = [tuple(p) for p in _densify(stroke)]
+        draw.line(pts, fill=(255, 255, 255, 255), width=width, joint="curve")
+        # round caps, as the canvas draws them
+        for x, y in (pts[0], pts[-1]):
+            r = width / 2
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 255, 255))
+    return np.asarray(img)

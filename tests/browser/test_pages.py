@@ -1,0 +1,72 @@
+"""Smoke test: every page of the real app opens in Chromium, without an exception, with its heading."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import REPO, goto, start_server
+
+pytestmark = pytest.mark.browser
+
+
+def app_pages() -> list[tuple[str, str]]:
+    """(url_path, title) of every page declared in app.py, the landing page first."""
+    found = re.findall(r'page\(\s*"[\w.]+",\s*"([^"]+)",\s*"[^"]*",\s*"([^"]*)"', (REPO / "app.py").read_text())
+    pages = [(url, title) for title, url in found]
+    assert len(pages) >= 9, f"expected the 9 pages of app.py, parsed {pages}"
+    return pages
+
+
+PAGES = app_pages()
+
+
+def active_nav_text(page) -> str:
+    """The sidebar navigation link marked as the current page."""
+    link = page.locator("[data-testid='stSidebarNavLink'][aria-current='page']")
+    return link.inner_text() if link.count() else ""
+
+
+def test_landing_page(page, app_url):
+    # Opened first: the landing page runs app.py, the router.
+    goto(page, app_url + "/")
+    assert page.locator("[data-testid='stSidebarNavLink']").count() == len(PAGES)
+    assert PAGES[0][1] in active_nav_text(page)
+    assert page.locator("[data-testid='stMain'] :is(h1, h2)").first.is_visible()
+
+
+@pytest.mark.parametrize(("url_path", "title"), PAGES, ids=[u for u, _ in PAGES])
+def test_every_page_opens(page, app_url, url_path, title):
+    goto(page, f"{app_url}/{url_path}")
+    # the router ran (the page is one of st.navigation's, not a bare file from pages/)
+    assert title in active_nav_text(page), f"/{url_path}: active nav link is {active_nav_text(page)!r}"
+    assert page.locator("[data-testid='stMain'] :is(h1, h2)").first.is_visible(), f"/{url_path} has no heading"
+    # no exception: checked by the page fixture at teardown
+
+
+def test_landing_fits_a_phone(phone_page, app_url):
+    goto(phone_page, app_url + "/")
+    width, inner = phone_page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= inner + 1, f"the landing page is {width}px wide on a {inner}px phone: it scrolls sideways"
+
+
+def test_deep_link_on_a_fresh_server(browser):
+    """A link from the post straight into a page, as the first visit to a fresh server, gets the full app.
+
+    Streamlit decides at the first session whether the app uses a ``pages/``
+    directory (MPA v1); until ``st.navigation`` has run once it serves such a
+    link as the bare page file, without the router, the sidebar or the page
+    config.
+    """
+    with start_server("app.py") as server:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            page = context.new_page()
+            url_path, title = PAGES[2]
+            goto(page, f"{server.url}/{url_path}")
+            assert title in active_nav_text(page), (
+                f"first visit to /{url_path} on a fresh server ran without the router "
+                f"(active nav link: {active_nav_text(page)!r})"
+            )
+        finally:
+            context.close()
