@@ -1,6 +1,88 @@
-"""Placeholder: replaced by the page's owner."""
+"""Your digit as an embedding: the hidden layer as a vector, searched like a vector database."""
 
 import streamlit as st
 
-st.title("embeddings")
-st.info("This page is being built.")
+from nnviz.embed import embed, knn_vote
+from nnviz.figures import embeddings as figs
+from nnviz.figures.gallery import digit_image, digit_images
+from nnviz.timing import median_seconds
+from nnviz.ui import current_selection, mnist, quote, require_model
+from nnviz.ui.inside import analysis, pixel_index
+
+quote(
+    "Last week we explored how vector databases store and search embeddings; this week, I'm taking you deeper "
+    "into Neural Networks - the foundation that makes all of this possible."
+)
+st.title("Your digit as an embedding")
+model = require_model()
+an, pixels = analysis(model), pixel_index()
+images, labels = mnist("test")
+n_test, dims = an.hidden.shape
+sel = current_selection()
+st.markdown(
+    f"The {dims} hidden activations the network computes for a digit are a vector: an **embedding**. "
+    f"Here are the {n_test:,} test digits' embeddings, and {sel.description} among them "
+    "([draw another](/draw))."
+)
+
+vector = embed(model, sel.input[None])[0]  # (H,) the reader's embedding
+answer = int(model.predict(sel.input[None])[0])
+exclude = sel.index if sel.source == "sample" else None  # a test digit is not its own neighbour
+k = st.slider("Neighbours to fetch (k)", 3, 25, 10)
+near = an.index.query(vector, k, exclude=exclude)
+near_px = pixels.query(sel.input, k, exclude=exclude)
+
+map_col, side_col = st.columns([3, 1])
+with map_col:
+    fig = figs.embedding_map_figure(
+        an.map.coords,
+        labels,
+        an.evaluation.predictions,
+        an.evaluation.probabilities.max(axis=1),
+        reader=an.map.project(vector),
+        neighbours=near.indices,
+        explained=an.map.explained,
+    )
+    event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="embedding_map", width="stretch")
+    st.caption(figs.map_summary(an.map.explained, n_test, dims, int(labels[near.indices[0]])))
+with side_col:
+    st.image(digit_image(sel.input, scale=4), caption=f"★ {sel.description}: the network says {answer}")
+    clicked = figs.selected_index(event.selection.points)
+    if clicked is None:
+        st.caption("Hover over a dot to name it; tap one to see the digit here.")
+    else:
+        said = int(an.evaluation.predictions[clicked])
+        st.image(digit_image(images[clicked], scale=4), caption=f"Test digit #{clicked}: a {labels[clicked]}")
+        st.markdown(f"The network says **{said}**. [Open it on the Draw page](/draw?sample={clicked})")
+
+st.subheader("Nearest neighbours: the query a vector database answers")
+seconds = median_seconds(lambda: an.index.query(vector, k, exclude=exclude), repeats=25, budget=0.05)
+emb_col, px_col = st.columns(2)
+with emb_col:
+    st.markdown(f"**By embedding** ({dims} numbers, cosine similarity)")
+    st.image(
+        digit_images(images, near.indices),
+        caption=[f"{s:.3f} · a {labels[i]}" for i, s in zip(near.indices, near.similarities, strict=True)],
+    )
+with px_col:
+    st.markdown(f"**By raw pixels** ({pixels.shape[1]} numbers, cosine similarity)")
+    st.image(
+        digit_images(images, near_px.indices),
+        caption=[f"{s:.3f} · a {labels[i]}" for i, s in zip(near_px.indices, near_px.similarities, strict=True)],
+    )
+same_emb = int((labels[near.indices] == answer).sum())
+same_px = int((labels[near_px.indices] == answer).sum())
+st.caption(
+    f"{same_emb} of {k} embedding neighbours and {same_px} of {k} pixel neighbours are {answer}s, the network's "
+    f"answer. One search over {n_test:,} × {dims} took {seconds * 1e3:.2f} ms on this server "
+    "(one matrix-vector product, then the top k)."
+)
+
+st.subheader("A second opinion: let the neighbours vote")
+vote = knn_vote(labels[near.indices], near.similarities)
+st.plotly_chart(figs.vote_figure(vote.counts, answer), width="stretch", key="vote")
+verdict = "agrees with" if vote.winner == answer else "disagrees with"
+st.caption(
+    f"{int(vote.counts[vote.winner])} of {vote.k} nearest embeddings are {vote.winner}s: the vote {verdict} the "
+    f"network, which says {answer}."
+)

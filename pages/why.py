@@ -1,6 +1,63 @@
-"""Placeholder: replaced by the page's owner."""
+"""Exactly why it said that: the winning logit taken apart by hidden neuron and by pixel, checked to add up."""
 
 import streamlit as st
 
-st.title("why")
-st.info("This page is being built.")
+from nnviz.explain import explain
+from nnviz.figures import why as figs
+from nnviz.figures.gallery import digit_image
+from nnviz.ui import current_selection, quote, require_model
+
+quote(
+    "When you feed a 28×28 pixel image (784 numbers) into a neural network, each pixel value flows through "
+    "layers of neurons."
+)
+st.title("Exactly why it said that")
+model = require_model()
+sel = current_selection()
+answer = explain(model, sel.input).target
+picked = st.segmented_control("Explain the score (logit) of digit", list(range(10)), default=None, key="why_digit")
+e = explain(model, sel.input, answer if picked is None else picked)
+n_active, n_hidden = int(e.active.sum()), len(e.active)
+st.markdown(
+    f"For {sel.description} ([draw another](/draw)) the network says **{answer}**. "
+    f"{n_active} of its {n_hidden} hidden neurons fired; ReLU passes those unchanged and zeroes the rest. "
+    f"With that set fixed, every step is linear, so the score of digit **{e.target}** is exactly a weighted sum "
+    f"of the {len(e.x)} pixels:  \n"
+    f"logit = x · w_eff + b_eff, with w_eff = W1[:, active] @ W2[active, {e.target}]."
+)
+
+img_col, w_col, a_col = st.columns(3)
+with img_col:
+    st.image(digit_image(e.x, scale=6), caption="x: the pixels the network reads", width="stretch")
+with w_col:
+    st.plotly_chart(figs.attribution_figure(e.w_eff, title="w_eff: each pixel's weight"), width="stretch", key="w")
+with a_col:
+    st.plotly_chart(
+        figs.attribution_figure(e.attribution, title="x ⊙ w_eff: each pixel's share"), width="stretch", key="a"
+    )
+st.caption(figs.attribution_summary(e.attribution, e.x, e.b_eff, e.logit) + " Red raises the score, blue lowers it.")
+
+st.subheader("The same score, neuron by neuron")
+st.plotly_chart(
+    figs.waterfall_figure(e.contributions, e.active, e.output_bias, e.logit, e.target), width="stretch", key="fall"
+)
+st.caption(figs.waterfall_summary(e.contributions, e.active, e.output_bias, e.logit))
+
+st.subheader("Check: do the parts add up?")
+checks = e.checks()
+st.dataframe(
+    {
+        "adding up": [c.name for c in checks],
+        "sum": [f"{c.total:.6f}" for c in checks],
+        "logit from the forward pass": [f"{c.logit:.6f}" for c in checks],
+        "difference": [f"{c.error:.1e}" for c in checks],
+        "equal?": ["✓ yes" if c.ok() else "✗ no" for c in checks],
+    },
+    hide_index=True,
+    width="stretch",
+)
+worst = max(c.error for c in checks)
+if all(c.ok() for c in checks):
+    st.caption(f"Both ways land on the forward pass's logit; the largest gap, {worst:.1e}, is float32 rounding.")
+else:
+    st.error(f"The parts do not add up to the logit (gap {worst:.1e}): this explanation is wrong.")

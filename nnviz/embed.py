@@ -1,0 +1,231 @@
+"""The hidden layer as an embedding: what the previous post's vector database would store.
+
+The 128 hidden activations the network computes for a digit are a vector, an
+*embedding*: digits the network finds alike get vectors pointing the same way.
+This module turns the 10,000 test digits into such vectors and runs the one
+operation a vector database serves, nearest-neighbour search by cosine
+similarity, here in plain NumPy:
+
+* :func:`embed` -- hidden activations, shape (n, 128).
+* :class:`CosineIndex` -- rows normalised once; a query is one matrix-vector
+  product plus ``argpartition`` (no sort of all n scores).
+* :func:`knn_vote` -- the labels of the k nearest neighbours vote: a second
+  classifier, built from the embedding alone, to hold against the network's own answer.
+* :func:`fit_pca` -- a 2-D map of the 128-D space (scikit-learn's PCA, fitted once).
+
+The same index over raw pixels (784-D) shows what the hidden layer adds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.decomposition import PCA
+
+from .mlp import MLP, as_input, relu
+
+__all__ = ["CosineIndex", "Neighbours", "PCAMap", "Vote", "embed", "fit_pca", "knn_vote"]
+
+EPS = 1e-12  # below this norm a vector has no direction; it is left at zero
+
+
+def embed(model: MLP, images: np.ndarray, *, batch: int = 2_000) -> np.ndarray:
+    """Hidden activations of ``images``: the embedding of each digit.
+
+    Parameters
+    ----------
+    model : MLP
+    images : ndarray of shape (n, 28, 28) uint8, or (n, 784) float in [0, 1]
+    batch : int
+        Images converted to float per step, so 60,000 digits never need 188 MB at once.
+
+    Returns
+    -------
+    ndarray of float32, shape (n, n_hidden)
+        ``relu(x @ W1 + b1)`` for each image.
+    """
+    n = len(images)
+    out = np.empty((n, model.sizes[1]), dtype=np.float32)
+    for start in range(0, n, batch):
+        x = as_input(images[start : start + batch])  # (b, 784)
+        out[start : start + batch] = relu(x @ model.W1 + model.b1)  # (b, 128)
+    return out
+
+
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Each row divided by its length; rows of (near) zero length stay zero."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > EPS)
+
+
+@dataclass(repr=False)
+class Neighbours:
+    """The answer to one query, most similar first.
+
+    Attributes
+    ----------
+    indices : (k,) int
+        Rows of the index.
+    similarities : (k,) float32
+        Cosine similarity of each to the query, in [-1, 1] (in [0, 1] for ReLU embeddings).
+    """
+
+    indices: np.ndarray
+    similarities: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __repr__(self) -> str:
+        return f"Neighbours(k={len(self)}, best={float(self.similarities[0]) if len(self) else None})"
+
+
+class CosineIndex:
+    """Brute-force cosine search, the simplest vector database there is.
+
+    Cosine similarity is the dot product of unit vectors, so the rows are
+    normalised once when the index is built; a query then costs one
+    matrix-vector product over all rows (n x d multiply-adds) and an
+    ``argpartition`` that finds the top k in O(n) without sorting everything.
+
+    Parameters
+    ----------
+    vectors : ndarray of shape (n, d)
+        One row per stored item (an embedding, or raw pixels).
+    """
+
+    def __init__(self, vectors: np.ndarray) -> None:
+        self.unit = _unit_rows(vectors)  # (n, d), rows of length 1 (or 0)
+        self.unit.flags.writeable = False
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(n items, d dimensions)."""
+        return self.unit.shape
+
+    def similarities(self, query: np.ndarray) -> np.ndarray:
+        """(n,) cosine similarity of ``query`` (d,) to every stored row."""
+        q = _unit_rows(np.asarray(query, dtype=np.float32).reshape(-1))
+        # (n,): one matrix-vector product.  einsum runs it in NumPy's own single-threaded
+        # loop; ``unit @ q`` hands it to multi-threaded BLAS, which for a product this
+        # small gains nothing and, on a busy shared server, waits 10-50x longer for its
+        # threads (bench/bench_knn.py measures both).
+        return np.einsum("nd,d->n", self.unit, q)
+
+    def query(self, query: np.ndarray, k: int = 8, *, exclude: int | None = None) -> Neighbours:
+        """The ``k`` stored rows most similar to ``query``.
+
+        Parameters
+        ----------
+        query : ndarray of shape (d,)
+        k : int
+        exclude : int, optional
+            A row to leave out -- the query itself, when it is one of the stored items.
+        """
+        scores = self.similarities(query)
+        if exclude is not None:
+            scores[exclude] = -np.inf
+        n_valid = len(scores) - (exclude is not None)
+        k = max(0, min(k, n_valid))
+        if k == 0:
+            return Neighbours(np.empty(0, dtype=np.intp), np.empty(0, dtype=np.float32))
+        top = np.argpartition(-scores, k - 1)[:k]  # the k best, in no order: O(n)
+        top = top[np.argsort(-scores[top], kind="stable")]  # sort only those k
+        return Neighbours(top, scores[top])
+
+    def __repr__(self) -> str:
+        n, d = self.shape
+        return f"CosineIndex(n={n}, d={d})"
+
+
+@dataclass(repr=False)
+class Vote:
+    """A k-nearest-neighbour vote.
+
+    Attributes
+    ----------
+    counts : (n_classes,) int
+        Votes per digit.
+    winner : int
+        The digit with most votes; a tie goes to the higher summed similarity.
+    k : int
+        Number of voters.
+    """
+
+    counts: np.ndarray
+    winner: int
+    k: int
+
+    @property
+    def share(self) -> float:
+        """Fraction of the voters that chose the winner."""
+        return float(self.counts[self.winner]) / self.k if self.k else 0.0
+
+    def __repr__(self) -> str:
+        return f"Vote(winner={self.winner}, {int(self.counts[self.winner])}/{self.k})"
+
+
+def knn_vote(labels: np.ndarray, similarities: np.ndarray, n_classes: int = 10) -> Vote:
+    """Let the neighbours' labels vote.
+
+    Parameters
+    ----------
+    labels : (k,) int
+        The true digit of each neighbour.
+    similarities : (k,) float
+        Their similarity to the query, used only to break ties.
+    n_classes : int
+
+    Returns
+    -------
+    Vote
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    counts = np.bincount(labels, minlength=n_classes)
+    weight = np.bincount(labels, weights=np.asarray(similarities, dtype=np.float64), minlength=n_classes)
+    # lexsort: the last key is primary -- most votes first, then most summed similarity
+    winner = int(np.lexsort((weight, counts))[-1])
+    return Vote(counts, winner, len(labels))
+
+
+@dataclass(repr=False)
+class PCAMap:
+    """A 2-D picture of the embedding space.
+
+    Attributes
+    ----------
+    pca : sklearn.decomposition.PCA
+        Fitted once; :meth:`project` places new embeddings (the reader's digit) on the same map.
+    coords : (n, 2) float32
+        The fitted embeddings on the map.
+    explained : (2,) float
+        Share of the embeddings' variance each axis keeps.
+    """
+
+    pca: PCA
+    coords: np.ndarray
+    explained: np.ndarray
+
+    def project(self, vectors: np.ndarray) -> np.ndarray:
+        """(m, 2) map positions of embeddings (m, d) (or (2,) for one (d,))."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        single = vectors.ndim == 1
+        xy = self.pca.transform(vectors.reshape(1, -1) if single else vectors).astype(np.float32)
+        return xy[0] if single else xy
+
+    def __repr__(self) -> str:
+        return f"PCAMap(n={len(self.coords)}, explained={self.explained.sum():.1%})"
+
+
+def fit_pca(embeddings: np.ndarray, *, seed: int = 0) -> PCAMap:
+    """Fit a 2-component PCA to ``embeddings`` (n, d) and place them on the map.
+
+    PCA keeps the two directions along which the embeddings vary most; it is
+    linear, so distances on the map are honest shadows of distances in 128-D
+    (clusters can overlap on the map and still be apart in the full space).
+    """
+    pca = PCA(n_components=2, random_state=seed)
+    coords = pca.fit_transform(np.asarray(embeddings, dtype=np.float32)).astype(np.float32)
+    return PCAMap(pca, coords, pca.explained_variance_ratio_.copy())

@@ -1,0 +1,180 @@
+"""The embedding map: 10,000 test digits placed by the PCA of their hidden activations.
+
+Plotly cannot show an image inside a hover label, so the map carries each
+digit's test index in ``customdata``: hovering names the digit, and clicking
+a point selects it (``st.plotly_chart(on_select="rerun")``), after which the
+page shows its picture beside the map (:func:`selected_index` reads the click).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from . import common
+
+__all__ = ["MapRecord", "embedding_map_figure", "map_summary", "selected_index", "vote_figure"]
+
+READER = -1  # customdata index of the reader's star: not a test digit
+
+
+@dataclass
+class MapRecord:
+    """What the map draws, per digit class."""
+
+    xy: list[np.ndarray]  # per digit d: (n_d, 2) map positions
+    customdata: list[np.ndarray]  # per digit d: (n_d, 3) int: test index, true digit, predicted digit
+    confidence: list[np.ndarray]  # per digit d: (n_d,) the network's probability for its answer, in %
+
+
+def _map_record(
+    coords: np.ndarray, labels: np.ndarray, predictions: np.ndarray, confidence: np.ndarray, n_classes: int = 10
+) -> MapRecord:
+    index = np.arange(len(labels))
+    xy, custom, conf = [], [], []
+    for d in range(n_classes):
+        rows = labels == d
+        xy.append(np.asarray(coords[rows], dtype=np.float32))
+        custom.append(np.stack([index[rows], labels[rows], predictions[rows]], axis=1).astype(np.int32))
+        conf.append(np.round(100.0 * np.asarray(confidence[rows], dtype=np.float32), 1))
+    return MapRecord(xy, custom, conf)
+
+
+def embedding_map_figure(
+    coords: np.ndarray,
+    labels: np.ndarray,
+    predictions: np.ndarray,
+    confidence: np.ndarray,
+    *,
+    reader: np.ndarray | None = None,
+    reader_name: str = "your digit",
+    neighbours: np.ndarray | None = None,
+    explained: np.ndarray | None = None,
+    height: int = 460,
+) -> go.Figure:
+    """The PCA map of the embeddings, coloured by true digit.
+
+    Parameters
+    ----------
+    coords : (n, 2) map positions of the test digits.
+    labels, predictions : (n,) true digit and the network's answer.
+    confidence : (n,) the network's probability for its answer.
+    reader : (2,), optional
+        The reader's digit on the same map: drawn as a star.
+    neighbours : (k,) int, optional
+        Test indices to ring (the reader's nearest neighbours in 128-D).
+    explained : (2,), optional
+        Variance share of each axis, for the axis titles.
+    """
+    if len(labels) == 0:
+        return common.empty_figure("No embeddings to map.", height=height)
+    rec = _map_record(coords, np.asarray(labels), np.asarray(predictions), np.asarray(confidence))
+    fig = go.Figure()
+    for d, (xy, custom, conf) in enumerate(zip(rec.xy, rec.customdata, rec.confidence, strict=True)):
+        fig.add_trace(
+            go.Scattergl(
+                x=xy[:, 0],
+                y=xy[:, 1],
+                mode="markers",
+                name=str(d),
+                marker=dict(color=common.DIGIT_COLOURS[d], size=4, opacity=0.6),
+                customdata=np.column_stack([custom, conf]),
+                hovertemplate="test digit #%{customdata[0]}: a %{customdata[1]}<br>"
+                "network says %{customdata[2]} (%{customdata[3]}%)<extra></extra>",
+            )
+        )
+    if neighbours is not None and len(neighbours):
+        nb = np.asarray(neighbours, dtype=np.int64)
+        fig.add_trace(
+            go.Scatter(
+                x=coords[nb, 0],
+                y=coords[nb, 1],
+                mode="markers",
+                name="nearest neighbours",
+                marker=dict(symbol="circle-open", size=13, color="#222222", line=dict(width=2)),
+                customdata=np.column_stack([nb, np.asarray(labels)[nb]]),
+                hovertemplate="neighbour: test digit #%{customdata[0]}, a %{customdata[1]}<extra></extra>",
+            )
+        )
+    if reader is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[float(reader[0])],
+                y=[float(reader[1])],
+                mode="markers",
+                name=reader_name,
+                marker=dict(symbol="star", size=22, color="#FFD700", line=dict(width=1.5, color="#000000")),
+                customdata=[[READER]],
+                hovertemplate=f"{reader_name}<extra></extra>",
+            )
+        )
+    pct = explained if explained is not None else (np.nan, np.nan)
+    fig.update_xaxes(title=f"PCA axis 1 ({pct[0]:.0%} of variance)", zeroline=False, showgrid=False)
+    fig.update_yaxes(title=f"PCA axis 2 ({pct[1]:.0%} of variance)", zeroline=False, showgrid=False)
+    common.layout(
+        fig,
+        height=height,
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0, itemsizing="constant", title_text="digit "),
+        hovermode="closest",
+    )
+    return fig
+
+
+def selected_index(points: list[dict]) -> int | None:
+    """The test index of the first clicked point of a map selection, or None (nothing, or the star)."""
+    for point in points or []:
+        custom = point.get("customdata")
+        if custom is None:
+            continue
+        first = custom[0] if isinstance(custom, list | tuple) else custom
+        try:
+            index = int(first)
+        except (TypeError, ValueError):
+            continue
+        if index != READER and index >= 0:
+            return index
+    return None
+
+
+def map_summary(explained: np.ndarray, n: int, dims: int, reader_nearest_label: int | None = None) -> str:
+    """One line under the map, from the data it shows: ``n`` embeddings of ``dims`` numbers."""
+    text = (
+        f"{n:,} test digits, each a {dims}-number embedding, flattened onto the 2 directions in which they "
+        f"vary most; those keep {float(np.sum(explained)):.0%} of the variance, so clusters that overlap here "
+        "may still be apart in the full space."
+    )
+    if reader_nearest_label is not None:
+        text += f" The star is your digit; its nearest neighbour is a {reader_nearest_label}."
+    return text
+
+
+def vote_figure(counts: np.ndarray, network_answer: int, *, height: int = 220) -> go.Figure:
+    """The neighbours' votes per digit; the network's own answer is outlined.
+
+    Parameters
+    ----------
+    counts : (10,) int
+        Votes per digit (from :func:`nnviz.embed.knn_vote`).
+    network_answer : int
+        The digit the network itself chose.
+    """
+    counts = np.asarray(counts)
+    if counts.size == 0 or counts.sum() == 0:
+        return common.empty_figure("No neighbours voted.", height=height)
+    digits = [str(d) for d in range(len(counts))]
+    fig = go.Figure(
+        go.Bar(
+            x=digits,
+            y=counts,
+            marker=dict(
+                color=common.DIGIT_COLOURS[: len(digits)],
+                line=dict(color="#000000", width=[3 if d == network_answer else 0 for d in range(len(counts))]),
+            ),
+            hovertemplate="%{y} neighbours are %{x}s<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title="digit (outlined: the network's answer)", type="category")
+    fig.update_yaxes(title="votes", dtick=1 if counts.max() <= 10 else None, rangemode="tozero")
+    return common.layout(fig, height=height, showlegend=False)

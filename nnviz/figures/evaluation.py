@@ -1,0 +1,207 @@
+"""Where the network errs: the confusion matrix and accuracy per digit.
+
+Streamlit's chart selection does not report clicks on a ``go.Heatmap``
+(streamlit/streamlit#8760), so the confusion matrix is a heatmap for the colour
+plus one invisible-but-clickable scatter marker at every cell centre; a click
+selects that marker, and :func:`cell_from_selection` maps it back to (true,
+predicted).  The diagonal -- digits it got right -- is drawn grey, so the
+colour scale is spent on the mistakes instead of on ~1,000 correct answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from . import common
+
+__all__ = [
+    "ConfusionRecord",
+    "cell_from_selection",
+    "confusion_figure",
+    "confusion_summary",
+    "per_digit_figure",
+    "per_digit_summary",
+]
+
+MISTAKES = "Reds"  # sequential: white (no mistakes) to dark red (many)
+CORRECT = "#D9D9D9"  # the diagonal: neutral grey
+
+
+@dataclass
+class ConfusionRecord:
+    mistakes: np.ndarray  # (10, 10) float: off-diagonal counts, NaN on the diagonal
+    correct: np.ndarray  # (10, 10) float: diagonal counts, NaN elsewhere
+    cells: np.ndarray  # (100, 2) int: (true, predicted) of every cell, row-major
+    counts: np.ndarray  # (100,) int
+
+
+def _confusion_record(confusion: np.ndarray) -> ConfusionRecord:
+    confusion = np.asarray(confusion)
+    k = confusion.shape[0]
+    diag = np.eye(k, dtype=bool)
+    mistakes = np.where(diag, np.nan, confusion.astype(float))
+    correct = np.where(diag, confusion.astype(float), np.nan)
+    true, predicted = np.divmod(np.arange(k * k), k)
+    return ConfusionRecord(mistakes, correct, np.stack([true, predicted], axis=1), confusion.reshape(-1))
+
+
+def confusion_figure(confusion: np.ndarray, *, selected: tuple[int, int] | None = None, height: int = 430) -> go.Figure:
+    """The confusion matrix, every cell clickable.
+
+    Parameters
+    ----------
+    confusion : (10, 10) int
+        Row = true digit, column = the network's answer.
+    selected : (true, predicted), optional
+        The cell to outline (its mistakes are shown below the chart).
+    """
+    confusion = np.asarray(confusion)
+    if confusion.size == 0 or confusion.sum() == 0:
+        return common.empty_figure("No digits evaluated.", height=height)
+    rec = _confusion_record(confusion)
+    k = confusion.shape[0]
+    digits = list(range(k))
+    fig = go.Figure()
+    fig.add_trace(
+        go.Heatmap(
+            z=rec.mistakes,
+            x=digits,
+            y=digits,
+            colorscale=MISTAKES,
+            zmin=0,
+            showscale=False,
+            hoverinfo="skip",
+            texttemplate="%{z:.0f}",  # Plotly picks a readable text colour per cell
+            xgap=1,
+            ygap=1,
+            name="mistakes",
+        )
+    )
+    fig.add_trace(
+        go.Heatmap(
+            z=rec.correct,
+            x=digits,
+            y=digits,
+            colorscale=[[0.0, CORRECT], [1.0, CORRECT]],
+            showscale=False,
+            hoverinfo="skip",
+            texttemplate="%{z:.0f}",
+            xgap=1,
+            ygap=1,
+            name="correct",
+        )
+    )
+    # the click layer: one invisible marker per cell centre; Plotly hit-tests by
+    # distance, so clicking anywhere in a cell selects its marker
+    true, predicted = rec.cells[:, 0], rec.cells[:, 1]
+    fig.add_trace(
+        go.Scatter(
+            x=predicted,
+            y=true,
+            mode="markers",
+            marker=dict(symbol="square", size=26, color="rgba(0,0,0,0)"),
+            customdata=np.column_stack([true, predicted, rec.counts]),
+            hovertemplate="true %{customdata[0]}, network said %{customdata[1]}: %{customdata[2]} digits"
+            "<extra></extra>",
+            selected=dict(marker=dict(opacity=0)),
+            unselected=dict(marker=dict(opacity=0)),
+            name="cells",
+            showlegend=False,
+        )
+    )
+    if selected is not None:
+        t, p = selected
+        fig.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5, line=dict(color="#0072B2", width=3))
+    fig.update_xaxes(title="the network said", tickmode="array", tickvals=digits, side="top", showgrid=False)
+    fig.update_yaxes(
+        title="true digit",
+        tickmode="array",
+        tickvals=digits,
+        autorange="reversed",
+        scaleanchor="x",
+        constrain="domain",
+        showgrid=False,
+    )
+    common.layout(fig, height=height, showlegend=False, hovermode="closest", dragmode=False)
+    return fig
+
+
+def cell_from_selection(points: list[dict]) -> tuple[int, int] | None:
+    """(true, predicted) of the clicked cell from ``event.selection.points``, or None.
+
+    Reads the cell's ``customdata`` (true, predicted, count); falls back to the
+    point's ``y`` and ``x`` (true on the y axis, the answer on the x axis).
+    """
+    for point in points or []:
+        custom = point.get("customdata")
+        try:
+            if isinstance(custom, list | tuple) and len(custom) >= 2:
+                return int(custom[0]), int(custom[1])
+            if "x" in point and "y" in point:
+                return round(float(point["y"])), round(float(point["x"]))
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def confusion_summary(confusion: np.ndarray) -> str:
+    """One line under the matrix: total mistakes and the most common one."""
+    confusion = np.asarray(confusion)
+    total = int(confusion.sum())
+    wrong = total - int(np.trace(confusion))
+    if wrong == 0:
+        return f"No mistakes on {total:,} digits."
+    off = confusion.copy()
+    np.fill_diagonal(off, 0)
+    t, p = np.unravel_index(int(off.argmax()), off.shape)
+    return (
+        f"{wrong:,} mistakes out of {total:,} digits; the most common: a {t} read as a {p} "
+        f"({int(off[t, p])} times). Tap a cell to see its mistakes."
+    )
+
+
+def per_digit_figure(per_digit: np.ndarray, totals: np.ndarray, *, height: int = 260) -> go.Figure:
+    """Accuracy on each true digit, as bars in the digit colours.
+
+    Parameters
+    ----------
+    per_digit : (10,) float in [0, 1]
+    totals : (10,) int
+        How many test digits of each class (for the hover).
+    """
+    per_digit = np.asarray(per_digit, dtype=float)
+    if per_digit.size == 0:
+        return common.empty_figure("No digits evaluated.", height=height)
+    digits = [str(d) for d in range(len(per_digit))]
+    fig = go.Figure(
+        go.Bar(
+            x=digits,
+            y=per_digit,
+            marker_color=common.DIGIT_COLOURS[: len(digits)],
+            marker_line=dict(color="#333333", width=0.5),
+            text=[f"{v:.1%}" for v in per_digit],
+            textposition="outside",
+            customdata=np.column_stack([np.rint(per_digit * totals), totals]),
+            hovertemplate="digit %{x}: %{y:.2%} right (%{customdata[0]:.0f} of %{customdata[1]:.0f})<extra></extra>",
+        )
+    )
+    low = float(np.nanmin(per_digit))
+    # zoom so the differences show, but say so: the axis does not start at 0
+    fig.update_yaxes(
+        range=[max(0.0, low - 0.05), 1.02], tickformat=".0%", title=f"accuracy (axis from {max(0.0, low - 0.05):.0%})"
+    )
+    fig.update_xaxes(title="true digit", type="category")
+    return common.layout(fig, height=height, showlegend=False)
+
+
+def per_digit_summary(per_digit: np.ndarray) -> str:
+    """One line: the hardest and easiest digits."""
+    per_digit = np.asarray(per_digit, dtype=float)
+    worst, best = int(np.nanargmin(per_digit)), int(np.nanargmax(per_digit))
+    return (
+        f"Hardest digit: {worst} ({per_digit[worst]:.1%} right); easiest: {best} ({per_digit[best]:.1%}). "
+        "Bars start above zero so the differences show."
+    )

@@ -1,0 +1,191 @@
+"""The neuron atlas: what each of the hidden neurons is worth, and what it fires for.
+
+* :func:`ablation_figure` -- every neuron ranked by the test digits lost when it is
+  silenced; neurons that never fire are flagged.
+* :func:`mean_activation_figure` -- each neuron's mean activation on each digit
+  (10 × H), neurons ordered by the digit they prefer so the blocks show.
+* :func:`neuron_profile_figure` -- one neuron's 10 means as bars.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from . import common
+
+__all__ = [
+    "AblationRecord",
+    "ablation_figure",
+    "ablation_summary",
+    "mean_activation_figure",
+    "neuron_from_selection",
+    "neuron_profile_figure",
+    "preference_order",
+]
+
+NEEDED = "#D55E00"  # vermillion: the network loses digits without it
+HARMFUL = "#0072B2"  # blue: it does better without it
+NEUTRAL = "#BBBBBB"  # grey: no change
+DEAD = "#000000"  # never fires
+
+
+@dataclass
+class AblationRecord:
+    order: np.ndarray  # (H,) neuron numbers, most needed first
+    digits_lost: np.ndarray  # (H,) int, in that order: test digits lost without the neuron (negative: gained)
+    colours: list[str]  # (H,)
+    dead: np.ndarray  # (H,) bool, in that order
+
+
+def _ablation_record(drops: np.ndarray, dead: np.ndarray, n_test: int) -> AblationRecord:
+    drops = np.asarray(drops, dtype=float)
+    order = np.argsort(-drops, kind="stable")
+    lost = np.rint(drops[order] * n_test).astype(int)
+    dead_sorted = np.asarray(dead, dtype=bool)[order]
+    colours = [
+        DEAD if d else NEEDED if v > 0 else HARMFUL if v < 0 else NEUTRAL
+        for v, d in zip(lost, dead_sorted, strict=True)
+    ]
+    return AblationRecord(order, lost, colours, dead_sorted)
+
+
+def ablation_figure(
+    drops: np.ndarray, dead: np.ndarray, n_test: int, *, selected: int | None = None, height: int = 320
+) -> go.Figure:
+    """Neurons ranked by the drop in test accuracy when each is silenced.
+
+    Parameters
+    ----------
+    drops : (H,) float
+        Accuracy with all neurons minus accuracy without neuron j.
+    dead : (H,) bool
+        Neurons that never fire on the test set (their drop is 0 by construction).
+    n_test : int
+        Test set size, to state the drop in digits.
+    selected : int, optional
+        A neuron to outline.
+    """
+    drops = np.asarray(drops, dtype=float)
+    if drops.size == 0:
+        return common.empty_figure("No hidden neurons.", height=height)
+    rec = _ablation_record(drops, dead, n_test)
+    labels = [f"#{j}" for j in rec.order]
+    rank = np.arange(1, len(rec.order) + 1)
+    status = np.where(rec.dead, "· never fires", "")
+    line_width = [3 if selected is not None and j == selected else 0 for j in rec.order]
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=rec.digits_lost,
+            marker=dict(color=rec.colours, line=dict(color="#0072B2", width=line_width)),
+            customdata=np.column_stack([rec.order, rank, drops[rec.order] * 100]),
+            hovertext=status,
+            hovertemplate="neuron %{customdata[0]:.0f} (rank %{customdata[1]:.0f}): silencing it loses %{y} test "
+            "digits (%{customdata[2]:.2f} points of accuracy) %{hovertext}<extra></extra>",
+        )
+    )
+    if rec.dead.any():
+        fig.add_trace(
+            go.Scatter(
+                x=[lab for lab, d in zip(labels, rec.dead, strict=True) if d],
+                y=np.zeros(int(rec.dead.sum())),
+                mode="markers",
+                marker=dict(symbol="x", size=8, color=DEAD),
+                name="never fires",
+                hovertemplate="neuron %{x} never fires on the test set<extra></extra>",
+            )
+        )
+    fig.update_xaxes(title="hidden neuron, most needed first", type="category", showticklabels=False)
+    fig.update_yaxes(title="test digits lost", zeroline=True, zerolinecolor="#888888")
+    return common.layout(fig, height=height, showlegend=False, bargap=0.1)
+
+
+def ablation_summary(drops: np.ndarray, dead: np.ndarray, n_test: int) -> str:
+    """One line: the most needed neuron, how many matter, how many never fire."""
+    drops = np.asarray(drops, dtype=float)
+    lost = np.rint(drops * n_test).astype(int)
+    top = int(np.argmax(drops))
+    n_dead = int(np.asarray(dead).sum())
+    dead_text = (
+        f"{n_dead} never fire on the test set (marked ×)." if n_dead else "Every neuron fires for some test digit."
+    )
+    return (
+        f"Silencing neuron {top} costs the most: {lost[top]} of {n_test:,} test digits. "
+        f"{int((lost > 0).sum())} of {len(drops)} neurons lose digits when silenced, {int((lost < 0).sum())} gain; "
+        f"{dead_text}"
+    )
+
+
+def preference_order(means: np.ndarray) -> np.ndarray:
+    """(H,) neurons sorted by the digit they fire most for, then by how strongly."""
+    means = np.nan_to_num(np.asarray(means, dtype=float))
+    preferred = means.argmax(axis=0)
+    strength = means.max(axis=0)
+    return np.lexsort((-strength, preferred))  # primary key last: preferred digit
+
+
+def mean_activation_figure(means: np.ndarray, *, order: np.ndarray | None = None, height: int = 320) -> go.Figure:
+    """Mean activation of every neuron (columns) on every digit (rows).
+
+    Parameters
+    ----------
+    means : (10, H) float
+    order : (H,) int, optional
+        Column order (default :func:`preference_order`).
+    """
+    means = np.asarray(means, dtype=float)
+    if means.size == 0:
+        return common.empty_figure("No activations.", height=height)
+    order = preference_order(means) if order is None else np.asarray(order)
+    z = means[:, order]
+    neuron = np.broadcast_to(order, z.shape)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[f"#{j}" for j in order],
+            y=[str(d) for d in range(means.shape[0])],
+            colorscale=common.SEQUENTIAL,
+            zmin=0,
+            customdata=neuron,
+            colorbar=dict(title=dict(text="mean", side="right"), thickness=10),
+            hovertemplate="neuron %{customdata}, digit %{y}: mean activation %{z:.3f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title="hidden neuron (grouped by the digit it fires most for)", showticklabels=False)
+    fig.update_yaxes(title="digit", autorange="reversed", type="category")
+    return common.layout(fig, height=height)
+
+
+def neuron_profile_figure(profile: np.ndarray, neuron: int, *, height: int = 240) -> go.Figure:
+    """One neuron's mean activation on each digit, as bars in the digit colours."""
+    profile = np.asarray(profile, dtype=float)
+    if profile.size == 0:
+        return common.empty_figure("No activations.", height=height)
+    digits = [str(d) for d in range(len(profile))]
+    fig = go.Figure(
+        go.Bar(
+            x=digits,
+            y=profile,
+            marker_color=common.DIGIT_COLOURS[: len(digits)],
+            marker_line=dict(color="#333333", width=0.5),
+            hovertemplate=f"neuron {neuron}, digit " + "%{x}: mean activation %{y:.3f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title="digit", type="category")
+    fig.update_yaxes(title="mean activation", rangemode="tozero")
+    return common.layout(fig, height=height, showlegend=False, title=f"Neuron {neuron}: mean activation per digit")
+
+
+def neuron_from_selection(points: list[dict]) -> int | None:
+    """The neuron number of the first clicked bar of :func:`ablation_figure`, or None."""
+    for point in points or []:
+        custom = point.get("customdata")
+        if isinstance(custom, list | tuple) and custom:
+            try:
+                return int(float(custom[0]))
+            except (TypeError, ValueError):
+                continue
+    return None

@@ -1,0 +1,153 @@
+"""Exactly why it said that: the logit taken apart by neuron (waterfall) and by pixel (map).
+
+Both figures take the arrays of an :class:`nnviz.explain.Explanation`.  The
+waterfall shows the ``top`` largest contributions one by one, the rest of the
+active neurons summed into one bar, then the output bias, ending at the logit;
+silent neurons contribute exactly 0 and are only counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from . import common
+
+__all__ = ["WaterfallRecord", "attribution_figure", "attribution_summary", "waterfall_figure", "waterfall_summary"]
+
+SIDE = 28
+
+
+@dataclass
+class WaterfallRecord:
+    labels: list[str]  # bar names, first to last
+    values: np.ndarray  # (m,) each bar's step; the last is the total
+    measures: list[str]  # "relative" for steps, "total" for the logit
+    neurons: np.ndarray  # (m,) neuron number of each bar, -1 for aggregate bars
+
+
+def _waterfall_record(
+    contributions: np.ndarray, active: np.ndarray, output_bias: float, logit: float, top: int
+) -> WaterfallRecord:
+    contributions = np.asarray(contributions, dtype=np.float64)
+    active_idx = np.flatnonzero(active)
+    ranked = active_idx[np.argsort(-np.abs(contributions[active_idx]), kind="stable")]
+    shown, rest = ranked[:top], ranked[top:]
+    labels = [f"neuron {j}" for j in shown]
+    values = list(contributions[shown])
+    neurons = list(shown)
+    if len(rest):
+        labels.append(f"other {len(rest)} active neurons")
+        values.append(float(contributions[rest].sum()))
+        neurons.append(-1)
+    labels += ["output bias b2", "logit"]
+    values += [float(output_bias), float(logit)]
+    neurons += [-1, -1]
+    measures = ["relative"] * (len(labels) - 1) + ["total"]
+    return WaterfallRecord(labels, np.asarray(values), measures, np.asarray(neurons))
+
+
+def waterfall_figure(
+    contributions: np.ndarray,
+    active: np.ndarray,
+    output_bias: float,
+    logit: float,
+    digit: int,
+    *,
+    top: int = 12,
+    height: int | None = None,
+) -> go.Figure:
+    """How the logit of ``digit`` is built, neuron by neuron.
+
+    Parameters
+    ----------
+    contributions : (H,) float
+        ``hidden_j * W2[j, digit]`` for every hidden neuron.
+    active : (H,) bool
+        Neurons that fired.
+    output_bias : float
+        ``b2[digit]``.
+    logit : float
+        The forward pass's logit (drawn as the total; Plotly's running sum should land on it).
+    top : int
+        Neurons shown individually (largest |contribution| first).
+    """
+    contributions = np.asarray(contributions)
+    if contributions.size == 0:
+        return common.empty_figure("Nothing to explain.", height=height or 300)
+    rec = _waterfall_record(contributions, active, output_bias, logit, top)
+    # horizontal, first step at the top: long labels read on a phone
+    fig = go.Figure(
+        go.Waterfall(
+            orientation="h",
+            y=rec.labels,
+            x=rec.values,
+            measure=rec.measures,
+            increasing=dict(marker=dict(color="#D55E00")),
+            decreasing=dict(marker=dict(color="#0072B2")),
+            totals=dict(marker=dict(color="#555555")),
+            connector=dict(line=dict(color="#999999", width=1)),
+            hovertemplate="%{y}: %{x:+.3f}<extra></extra>",
+            texttemplate="%{x:+.2f}",
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(title=f"logit of digit {digit}", zeroline=True, zerolinecolor="#888888")
+    return common.layout(fig, height=height or 80 + 24 * len(rec.labels), showlegend=False)
+
+
+def waterfall_summary(contributions: np.ndarray, active: np.ndarray, output_bias: float, logit: float) -> str:
+    """One line: how many neurons push up, how many down, and by how much."""
+    contributions = np.asarray(contributions, dtype=np.float64)
+    on = np.asarray(active, dtype=bool)
+    up = contributions[on & (contributions > 0)]
+    down = contributions[on & (contributions < 0)]
+    return (
+        f"{int(on.sum())} of {len(on)} neurons fired: {len(up)} push this logit up (by {up.sum():+.2f} in all), "
+        f"{len(down)} push it down ({down.sum():+.2f}); with the bias {output_bias:+.2f} that makes {logit:.2f}. "
+        f"The other {int((~on).sum())} are silent and add exactly 0."
+    )
+
+
+def attribution_figure(values: np.ndarray, *, title: str, colorbar_title: str = "", height: int = 300) -> go.Figure:
+    """A 28×28 map of per-pixel values on a diverging scale symmetric around zero (white = 0).
+
+    Parameters
+    ----------
+    values : (784,) or (28, 28) float
+        Effective weights ``w_eff`` or attributions ``x * w_eff``.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.size != SIDE * SIDE:
+        return common.empty_figure("No digit to explain.", height=height)
+    z = values.reshape(SIDE, SIDE)
+    lo, hi = common.symmetric_range(z)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            colorscale=common.DIVERGING,
+            zmin=lo,
+            zmax=hi,
+            zmid=0,
+            colorbar=dict(title=dict(text=colorbar_title, side="right"), thickness=10),
+            hovertemplate="row %{y}, column %{x}: %{z:+.4f}<extra></extra>",
+        )
+    )
+    common.image_axes(fig)
+    return common.layout(fig, height=height, title=title)
+
+
+def attribution_summary(attribution: np.ndarray, x: np.ndarray, b_eff: float, logit: float) -> str:
+    """One line under the attribution map: where the logit comes from, pixel-wise."""
+    attribution = np.asarray(attribution, dtype=np.float64).reshape(-1)
+    inked = np.asarray(x).reshape(-1) > 0
+    up, down = attribution[attribution > 0].sum(), attribution[attribution < 0].sum()
+    return (
+        f"Only the {int(inked.sum())} inked pixels can count (x = 0 elsewhere): together they add {up:+.2f} and "
+        f"{down:+.2f}, a total of {attribution.sum():+.2f}; with the effective bias {b_eff:+.2f} that is the "
+        f"logit {logit:.2f}."
+    )

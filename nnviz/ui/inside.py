@@ -1,0 +1,109 @@
+"""Cached analyses of the test set for the "Inside the network" pages.
+
+Embeddings, PCA, the evaluation and the ablation are computed once per model
+and shared by every session (``st.cache_resource``; arrays made read-only).  The
+reader may train their own network on the Learn page, so each cache is keyed by
+a fingerprint of the weights, not by the shipped file: a retrained model gets
+its own entry, and the shipped one is computed once per server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from nnviz.embed import CosineIndex, PCAMap, embed, fit_pca
+from nnviz.evaluate import (
+    Evaluation,
+    ablation,
+    dead_neurons,
+    evaluate,
+    firing_rate,
+    mean_activation_per_digit,
+    probabilities_from_hidden,
+)
+from nnviz.mlp import MLP, as_input
+from nnviz.ui import mnist
+
+__all__ = ["Analysis", "Atlas", "analysis", "atlas", "model_key", "pixel_index"]
+
+# a few models at a time: the shipped one plus the latest trained ones
+MAX_MODELS = 4
+
+
+def model_key(model: MLP) -> str:
+    """A fingerprint of the weights: equal for equal networks, different after any training step."""
+    h = hashlib.blake2b(digest_size=16)
+    for p in model.params().values():
+        h.update(str(p.shape).encode())
+        h.update(np.ascontiguousarray(p).tobytes())
+    return h.hexdigest()
+
+
+def _readonly(*arrays: np.ndarray) -> None:
+    for a in arrays:
+        a.flags.writeable = False
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One model on the 10,000 test digits: embeddings, answers, the map and the search index."""
+
+    hidden: np.ndarray  # (n, H) the embeddings
+    evaluation: Evaluation
+    index: CosineIndex  # over ``hidden``
+    map: PCAMap
+
+
+@dataclass(frozen=True)
+class Atlas:
+    """Per-neuron facts for the neuron atlas."""
+
+    drops: np.ndarray  # (H,) accuracy lost when each neuron is silenced
+    dead: np.ndarray  # (H,) bool: never fires on the test set
+    means: np.ndarray  # (10, H) mean activation per digit
+    firing: np.ndarray  # (H,) share of test digits each neuron fires for
+
+
+@st.cache_resource(show_spinner="Computing the embeddings of the 10,000 test digits…", max_entries=MAX_MODELS)
+def _analysis(key: str, _model: MLP) -> Analysis:
+    images, labels = mnist("test")
+    hidden = embed(_model, images)
+    ev = evaluate(probabilities_from_hidden(_model, hidden), labels)
+    pca_map = fit_pca(hidden)
+    _readonly(hidden, ev.probabilities, ev.predictions, ev.confusion, pca_map.coords)
+    return Analysis(hidden, ev, CosineIndex(hidden), pca_map)
+
+
+def analysis(model: MLP) -> Analysis:
+    """:class:`Analysis` of ``model``, computed once per distinct set of weights."""
+    return _analysis(model_key(model), model)
+
+
+@st.cache_resource(show_spinner="Silencing each hidden neuron in turn…", max_entries=MAX_MODELS)
+def _atlas(key: str, _model: MLP) -> Atlas:
+    _, labels = mnist("test")
+    hidden = analysis(_model).hidden
+    result = Atlas(
+        ablation(_model, hidden, labels),
+        dead_neurons(hidden),
+        mean_activation_per_digit(hidden, labels),
+        firing_rate(hidden),
+    )
+    _readonly(result.drops, result.dead, result.means, result.firing)
+    return result
+
+
+def atlas(model: MLP) -> Atlas:
+    """:class:`Atlas` of ``model``, computed once per distinct set of weights."""
+    return _atlas(model_key(model), model)
+
+
+@st.cache_resource(show_spinner=False)
+def pixel_index() -> CosineIndex:
+    """Cosine index over the raw pixels of the test digits (no network involved): computed once per server."""
+    images, _ = mnist("test")
+    return CosineIndex(as_input(images))

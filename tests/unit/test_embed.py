@@ -1,0 +1,115 @@
+"""nnviz.embed: embeddings, cosine search against scikit-learn, the k-NN vote, the PCA map."""
+
+import numpy as np
+import pytest
+from sklearn.neighbors import NearestNeighbors
+
+import nnviz
+from nnviz.embed import CosineIndex, embed, fit_pca, knn_vote
+from nnviz.mlp import MLP, as_input
+
+
+@pytest.fixture(scope="module")
+def test_set():
+    return nnviz.load_mnist("test")
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return nnviz.load_model()
+
+
+def test_embed_is_the_hidden_layer_in_batches(test_set, shipped):
+    images, _ = test_set
+    got = embed(shipped, images[:250], batch=64)  # batches that do not divide 250
+    want = shipped.forward(as_input(images[:250])).hidden
+    assert got.shape == (250, shipped.sizes[1]) and got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("signed", [False, True])
+def test_cosine_query_matches_sklearn_brute_force(signed):
+    rng = np.random.default_rng(1)
+    data = rng.normal(size=(500, 32)).astype(np.float32)
+    if not signed:
+        data = np.maximum(data, 0)  # like ReLU embeddings
+    index = CosineIndex(data)
+    reference = NearestNeighbors(n_neighbors=7, metric="cosine", algorithm="brute").fit(data)
+    for q in rng.normal(size=(5, 32)).astype(np.float32):
+        near = index.query(q, 7)
+        dist, idx = reference.kneighbors(q[None])
+        np.testing.assert_array_equal(near.indices, idx[0])
+        np.testing.assert_allclose(near.similarities, 1.0 - dist[0], atol=1e-5)
+        assert np.all(np.diff(near.similarities) <= 0)  # most similar first
+
+
+def test_cosine_is_scale_invariant_and_self_is_nearest():
+    rng = np.random.default_rng(2)
+    data = rng.random((100, 16)).astype(np.float32)
+    index = CosineIndex(data)
+    near = index.query(data[42] * 17.0, 3)
+    assert near.indices[0] == 42
+    assert near.similarities[0] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_exclude_leaves_the_query_out():
+    rng = np.random.default_rng(3)
+    data = rng.random((50, 8)).astype(np.float32)
+    near = CosineIndex(data).query(data[7], 5, exclude=7)
+    assert 7 not in near.indices and len(near) == 5
+
+
+def test_k_larger_than_the_index_and_zero_vectors():
+    data = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]], dtype=np.float32)
+    index = CosineIndex(data)
+    assert np.all(np.isfinite(index.unit)) and np.all(index.unit[2] == 0)  # a zero row stays zero, no NaN
+    near = index.query(np.array([1.0, 0.2]), 10)
+    assert len(near) == 3 and near.indices[0] == 0
+    blank = index.query(np.zeros(2), 2)  # a query with no direction: all similarities 0, no NaN
+    assert np.all(blank.similarities == 0)
+    assert len(index.query(np.ones(2), 0)) == 0
+
+
+def test_index_is_read_only():
+    index = CosineIndex(np.eye(3))
+    with pytest.raises(ValueError, match="read-only"):
+        index.unit[0, 0] = 5
+
+
+def test_knn_vote_counts_and_breaks_ties_by_similarity():
+    vote = knn_vote(np.array([3, 3, 5, 5, 1]), np.array([0.9, 0.8, 0.95, 0.9, 0.99]))
+    assert vote.counts.tolist() == [0, 1, 0, 2, 0, 2, 0, 0, 0, 0]
+    assert vote.winner == 5  # 3 and 5 tie on votes; 5's summed similarity is higher
+    assert vote.k == 5 and vote.share == pytest.approx(0.4)
+    assert knn_vote(np.array([2, 2, 7]), np.array([0.1, 0.1, 0.99])).winner == 2  # votes first
+
+
+def test_embedding_neighbours_vote_like_the_labels_on_real_digits(test_set, shipped):
+    """A threshold on real data: in the network's embedding space, neighbours share a digit."""
+    images, labels = test_set
+    hidden = embed(shipped, images[:2000])
+    index = CosineIndex(hidden)
+    right = 0
+    for i in range(200):
+        near = index.query(hidden[i], 10, exclude=i)
+        right += knn_vote(labels[:2000][near.indices], near.similarities).winner == labels[i]
+    assert right / 200 > 0.85
+
+
+def test_pca_map_shapes_and_projection(test_set, shipped):
+    images, _ = test_set
+    hidden = embed(shipped, images[:1000])
+    pca_map = fit_pca(hidden)
+    assert pca_map.coords.shape == (1000, 2) and pca_map.coords.dtype == np.float32
+    assert pca_map.explained.shape == (2,)
+    assert 0 < pca_map.explained.sum() <= 1 and pca_map.explained[0] >= pca_map.explained[1]
+    np.testing.assert_allclose(pca_map.project(hidden[:5]), pca_map.coords[:5], atol=1e-4)
+    assert pca_map.project(hidden[3]).shape == (2,)  # one vector -> one point
+    # centred: the map's mean is the origin
+    np.testing.assert_allclose(pca_map.coords.mean(axis=0), 0, atol=1e-3)
+
+
+def test_embed_tiny_model():
+    model = MLP.init(4, seed=0, n_inputs=9, n_outputs=3)
+    x = np.random.default_rng(0).random((5, 9)).astype(np.float32)
+    np.testing.assert_allclose(embed(model, x), np.maximum(x @ model.W1 + model.b1, 0), rtol=1e-6)

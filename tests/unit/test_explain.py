@@ -1,0 +1,89 @@
+"""nnviz.explain: the active set makes the network linear; the parts add up to the logit."""
+
+import numpy as np
+import pytest
+
+import nnviz
+from nnviz.explain import explain
+from nnviz.mlp import MLP
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return nnviz.load_model()
+
+
+@pytest.fixture(scope="module")
+def digits():
+    images, labels = nnviz.load_mnist("test")
+    return images[:20].reshape(20, -1).astype(np.float32) / 255.0, labels[:20]
+
+
+def test_parts_add_up_to_the_logit(shipped, digits):
+    for x in digits[0]:
+        e = explain(shipped, x)
+        logit = float(shipped.forward(x[None]).logits[0, e.target])
+        assert e.logit == pytest.approx(logit)
+        assert float(e.contributions.astype(np.float64).sum()) + e.output_bias == pytest.approx(logit, abs=1e-4)
+        assert float(e.attribution.astype(np.float64).sum()) + e.b_eff == pytest.approx(logit, abs=1e-4)
+        assert all(c.ok() for c in e.checks())
+
+
+def test_default_target_is_the_answer_and_any_digit_can_be_explained(shipped, digits):
+    x = digits[0][0]
+    e = explain(shipped, x)
+    assert e.target == e.prediction == int(shipped.predict(x[None])[0])
+    for c in range(10):
+        assert all(check.ok() for check in explain(shipped, x, c).checks())
+    with pytest.raises(ValueError, match="digit"):
+        explain(shipped, x, 10)
+
+
+def test_silent_neurons_contribute_exactly_zero(shipped, digits):
+    e = explain(shipped, digits[0][1])
+    assert np.all(e.contributions[~e.active] == 0)
+    assert np.array_equal(e.active, e.hidden > 0)
+    assert 0 < e.active.sum() < len(e.active)
+
+
+def test_effective_weights_are_the_exact_linear_function_near_x(shipped, digits):
+    """Move x a little without changing which neurons fire: the logit follows x' · w_eff + b_eff exactly."""
+    x = digits[0][2]
+    e = explain(shipped, x)
+    rng = np.random.default_rng(0)
+    margin = float(np.abs(shipped.forward(x[None]).z1).min())  # how far the nearest neuron is from switching
+    for _ in range(5):
+        d = rng.normal(0, 1, x.shape).astype(np.float32)
+        step = 0.5 * margin / float(np.abs(d @ shipped.W1).max())  # small enough that no z1 changes sign
+        x2 = x + step * d
+        out = shipped.forward(x2[None])
+        assert np.array_equal(out.z1[0] > 0, e.active)  # still the same linear piece
+        predicted = float(x2.astype(np.float64) @ e.w_eff.astype(np.float64)) + e.b_eff
+        assert predicted == pytest.approx(float(out.logits[0, e.target]), abs=1e-4)
+
+
+def test_effective_weights_are_the_gradient():
+    """w_eff is d logit / d x: check against central finite differences in float64 on a small network."""
+    model = MLP.init(7, seed=3, n_inputs=6, n_outputs=3)
+    x = np.random.default_rng(1).random(6).astype(np.float32)
+    e = explain(model, x, 1)
+    W1, b1, W2, b2 = (p.astype(np.float64) for p in model.params().values())
+
+    def logit(v):
+        return (np.maximum(v @ W1 + b1, 0) @ W2 + b2)[1]
+
+    h = 1e-6
+    grad = [(logit(x + h * np.eye(6)[i]) - logit(x - h * np.eye(6)[i])) / (2 * h) for i in range(6)]
+    np.testing.assert_allclose(e.w_eff, grad, rtol=1e-4, atol=1e-6)
+
+
+def test_blank_input_is_all_bias(shipped):
+    e = explain(shipped, np.zeros(784, dtype=np.float32))
+    assert np.all(e.attribution == 0)
+    assert e.b_eff == pytest.approx(e.logit, abs=1e-5)
+
+
+def test_a_broken_explanation_fails_its_check(shipped, digits):
+    e = explain(shipped, digits[0][3])
+    e.contributions = e.contributions * 1.1  # the check must be able to fail
+    assert not e.checks()[0].ok() and e.checks()[1].ok()

@@ -1,0 +1,213 @@
+"""Figures of the "Inside the network" pages: the data behind each trace, and the click handlers."""
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from nnviz.figures import embeddings, evaluation, neurons, why
+from nnviz.figures.common import DIGIT_COLOURS
+from nnviz.figures.gallery import digit_image, digit_images
+
+
+def _is_empty(fig: go.Figure) -> bool:
+    return len(fig.data) == 0 and len(fig.layout.annotations) == 1
+
+
+# --- embeddings -------------------------------------------------------------------------
+
+
+def _map_inputs(n=200):
+    rng = np.random.default_rng(0)
+    labels = np.arange(n) % 10
+    return rng.normal(size=(n, 2)).astype(np.float32), labels, (labels + (np.arange(n) % 7 == 0)) % 10, rng.random(n)
+
+
+def test_embedding_map_one_trace_per_digit_in_digit_colours():
+    coords, labels, predictions, confidence = _map_inputs()
+    fig = embeddings.embedding_map_figure(coords, labels, predictions, confidence, explained=np.array([0.2, 0.1]))
+    assert [t.name for t in fig.data] == [str(d) for d in range(10)]
+    assert sum(len(t.x) for t in fig.data) == 200
+    for d, trace in enumerate(fig.data):
+        assert trace.marker.color == DIGIT_COLOURS[d]
+        custom = np.asarray(trace.customdata)
+        index = custom[:, 0].astype(int)
+        np.testing.assert_array_equal(labels[index], d)  # every point is a digit of its trace's class
+        np.testing.assert_allclose(np.asarray(trace.x), coords[index, 0], rtol=1e-6)
+        np.testing.assert_array_equal(custom[:, 2].astype(int), predictions[index])
+    assert "20%" in fig.layout.xaxis.title.text
+
+
+def test_embedding_map_star_and_neighbours():
+    coords, labels, predictions, confidence = _map_inputs()
+    fig = embeddings.embedding_map_figure(
+        coords, labels, predictions, confidence, reader=np.array([0.5, -0.5]), neighbours=np.array([3, 17, 40])
+    )
+    rings, star = fig.data[-2], fig.data[-1]
+    assert rings.marker.symbol == "circle-open" and list(rings.x) == list(coords[[3, 17, 40], 0])
+    assert star.marker.symbol == "star" and (star.x[0], star.y[0]) == (0.5, -0.5)
+
+
+def test_embedding_map_empty():
+    assert _is_empty(embeddings.embedding_map_figure(np.zeros((0, 2)), np.zeros(0), np.zeros(0), np.zeros(0)))
+
+
+def test_selected_index_reads_the_clicked_test_digit():
+    assert embeddings.selected_index([{"customdata": [123, 4, 4, 99.0], "x": 1.0}]) == 123
+    assert embeddings.selected_index([{"customdata": [embeddings.READER]}]) is None  # the star is not a test digit
+    assert embeddings.selected_index([]) is None and embeddings.selected_index(None) is None
+    assert embeddings.selected_index([{"x": 1}, {"customdata": ["bad"]}, {"customdata": [7]}]) == 7
+
+
+def test_vote_figure_outlines_the_network_answer():
+    counts = np.array([0, 0, 0, 6, 0, 4, 0, 0, 0, 0])
+    fig = embeddings.vote_figure(counts, 3)
+    assert list(fig.data[0].y) == counts.tolist()
+    assert fig.data[0].marker.line.width[3] > 0 and fig.data[0].marker.line.width[5] == 0
+    assert _is_empty(embeddings.vote_figure(np.zeros(10), 3))
+
+
+def test_map_summary_states_the_data():
+    text = embeddings.map_summary(np.array([0.25, 0.125]), 10_000, 128, 7)
+    assert "10,000" in text and "128" in text and "38%" in text and "a 7" in text
+
+
+# --- evaluation -------------------------------------------------------------------------
+
+
+def _confusion():
+    cm = np.diag(np.full(10, 90))
+    cm[4, 9], cm[7, 2], cm[3, 5] = 12, 5, 3
+    return cm
+
+
+def test_confusion_figure_mistakes_coloured_diagonal_grey_every_cell_clickable():
+    cm = _confusion()
+    fig = evaluation.confusion_figure(cm, selected=(4, 9))
+    mistakes, correct, cells = fig.data
+    z = np.asarray(mistakes.z, dtype=float)
+    assert np.all(np.isnan(np.diag(z))) and z[4, 9] == 12 and np.nansum(z) == 20
+    np.testing.assert_array_equal(np.diag(np.asarray(correct.z, dtype=float)), 90)
+    custom = np.asarray(cells.customdata)
+    assert custom.shape == (100, 3)
+    np.testing.assert_array_equal(custom[:, 2], cm.reshape(-1))
+    row = custom[(custom[:, 0] == 4) & (custom[:, 1] == 9)][0]
+    assert row[2] == 12
+    (shape,) = fig.layout.shapes  # the selected cell is outlined
+    assert (shape.x0, shape.x1, shape.y0, shape.y1) == (8.5, 9.5, 3.5, 4.5)
+
+
+def test_cell_from_selection():
+    assert evaluation.cell_from_selection([{"customdata": [4, 9, 12], "x": 9, "y": 4}]) == (4, 9)
+    assert evaluation.cell_from_selection([{"x": 2, "y": 7}]) == (7, 2)  # y is the true digit
+    assert evaluation.cell_from_selection([]) is None and evaluation.cell_from_selection(None) is None
+    assert evaluation.cell_from_selection([{"customdata": "junk"}]) is None
+
+
+def test_confusion_figure_empty_and_summary():
+    assert _is_empty(evaluation.confusion_figure(np.zeros((10, 10), int)))
+    text = evaluation.confusion_summary(_confusion())
+    assert "20 mistakes out of 920" in text and "a 4 read as a 9 (12 times)" in text
+    assert evaluation.confusion_summary(np.diag(np.full(10, 5))).startswith("No mistakes")
+
+
+def test_per_digit_figure():
+    acc = np.linspace(0.9, 0.99, 10)
+    fig = evaluation.per_digit_figure(acc, np.full(10, 100))
+    np.testing.assert_allclose(fig.data[0].y, acc)
+    assert list(fig.data[0].marker.color) == DIGIT_COLOURS
+    assert fig.layout.yaxis.range[0] == pytest.approx(0.85)
+    assert "Hardest digit: 0 (90.0% right)" in evaluation.per_digit_summary(acc)
+
+
+# --- neurons ---------------------------------------------------------------------------
+
+
+def test_ablation_figure_ranks_and_flags_dead():
+    drops = np.array([0.001, -0.0002, 0.0, 0.0015, 0.0])
+    dead = np.array([False, False, True, False, False])
+    fig = neurons.ablation_figure(drops, dead, 10_000, selected=3)
+    bars = fig.data[0]
+    assert list(bars.x) == ["#3", "#0", "#2", "#4", "#1"]  # most needed first, ties in neuron order
+    assert list(bars.y) == [15, 10, 0, 0, -2]  # digits lost
+    assert bars.marker.color[2] == neurons.DEAD and bars.marker.color[0] == neurons.NEEDED
+    assert bars.marker.color[4] == neurons.HARMFUL
+    assert bars.marker.line.width[0] > 0 and bars.marker.line.width[1] == 0  # the selected neuron
+    (flags,) = fig.data[1:]
+    assert list(flags.x) == ["#2"]
+    assert neurons.neuron_from_selection([{"customdata": [3.0, 1.0, 0.15]}]) == 3
+    assert neurons.neuron_from_selection([]) is None
+
+
+def test_ablation_summary():
+    text = neurons.ablation_summary(np.array([0.001, 0.0, -0.0001]), np.array([False, True, False]), 10_000)
+    assert "neuron 0 costs the most: 10 of 10,000" in text and "1 never fire" in text and "1 gain" in text
+
+
+def test_mean_activation_heatmap_groups_neurons_by_preferred_digit():
+    means = np.zeros((10, 4))
+    means[7, 0], means[2, 1], means[2, 2], means[0, 3] = 1.0, 0.5, 0.9, 0.3
+    order = neurons.preference_order(means)
+    assert order.tolist() == [3, 2, 1, 0]  # digit 0's neuron, then digit 2's (strongest first), then digit 7's
+    fig = neurons.mean_activation_figure(means)
+    np.testing.assert_array_equal(np.asarray(fig.data[0].z), means[:, order])
+    assert list(fig.data[0].x) == ["#3", "#2", "#1", "#0"]
+
+
+def test_neuron_profile_figure():
+    fig = neurons.neuron_profile_figure(np.arange(10.0), 5)
+    assert list(fig.data[0].y) == list(range(10)) and "Neuron 5" in fig.layout.title.text
+
+
+# --- why -------------------------------------------------------------------------------
+
+
+def test_waterfall_steps_sum_to_the_logit():
+    rng = np.random.default_rng(0)
+    active = rng.random(40) > 0.4
+    contributions = np.where(active, rng.normal(size=40), 0.0)
+    logit = contributions.sum() + 0.3
+    fig = why.waterfall_figure(contributions, active, 0.3, logit, 7, top=5)
+    trace = fig.data[0]
+    assert list(trace.measure) == ["relative"] * 7 + ["total"]
+    assert trace.y[5] == f"other {int(active.sum()) - 5} active neurons" and trace.y[-2] == "output bias b2"
+    np.testing.assert_allclose(sum(trace.x[:-1]), trace.x[-1])  # the running sum lands on the logit
+    shown = [int(label.split()[1]) for label in trace.y[:5]]
+    assert all(active[shown])
+    mags = np.abs(contributions[shown])
+    assert np.all(np.diff(mags) <= 0)  # largest first, and they are the 5 largest
+    assert mags[-1] == np.sort(np.abs(contributions[active]))[-5]
+
+
+def test_attribution_map_is_symmetric_around_zero():
+    values = np.linspace(-1, 3, 784)
+    fig = why.attribution_figure(values, title="x")
+    heat = fig.data[0]
+    assert np.asarray(heat.z).shape == (28, 28)
+    assert heat.zmin == -3 and heat.zmax == 3 and heat.zmid == 0
+    assert _is_empty(why.attribution_figure(np.zeros(5), title="x"))
+
+
+def test_why_summaries():
+    contributions = np.array([1.0, -0.5, 0.0, 2.0])
+    active = np.array([True, True, False, True])
+    text = why.waterfall_summary(contributions, active, 0.25, 2.75)
+    assert "3 of 4 neurons fired" in text and "2 push this logit up (by +3.00" in text and "The other 1" in text
+    x = np.zeros(784)
+    x[:3] = 1.0
+    att = np.zeros(784)
+    att[:3] = [1.0, -0.25, 0.5]
+    assert "the 3 inked pixels" in why.attribution_summary(att, x, 0.5, 1.75)
+
+
+# --- gallery ---------------------------------------------------------------------------
+
+
+def test_digit_image_upscales_nearest_neighbour():
+    x = np.zeros(784, dtype=np.float32)
+    x[28 * 2 + 5] = 1.0  # row 2, column 5
+    img = digit_image(x, scale=3)
+    assert img.shape == (84, 84) and img.dtype == np.uint8
+    assert np.all(img[6:9, 15:18] == 255) and img.sum() == 9 * 255
+    images = np.zeros((4, 28, 28), np.uint8)
+    images[2] = 7
+    assert [im.max() for im in digit_images(images, [2, 0])] == [7, 0]
