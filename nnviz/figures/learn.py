@@ -1,0 +1,506 @@
+"""Figures for the Learn page (the post's Part 2): training curves, neurons learning, one step, the loss surface.
+
+Each figure has a private ``_*_record`` doing the numeric work and a public
+``*_figure`` mapping it onto traces, plus a ``*_summary`` with the one line shown
+under the chart.  Builders are pure: arrays in, ``go.Figure`` out; empty input
+gives :func:`common.empty_figure`.  The training figures redraw several times a
+second while a network trains, so each is a handful of cheap traces.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from nnviz.landscape import Landscape
+
+from . import common
+
+__all__ = [
+    "NEGATIVE",
+    "POSITIVE",
+    "accuracy_figure",
+    "accuracy_summary",
+    "before_after_figure",
+    "before_after_summary",
+    "gradient_figure",
+    "gradient_summary",
+    "landscape_figure",
+    "landscape_summary",
+    "loss_figure",
+    "loss_summary",
+    "neuron_strip_figure",
+    "output_error_figure",
+    "output_error_summary",
+]
+
+# The two ends of the diverging scale, for bars whose sign matters (p - y).
+NEGATIVE = "#2166AC"  # RdBu blue
+POSITIVE = "#B2182B"  # RdBu red
+BEFORE = "#BBBBBB"
+AFTER = "#0072B2"  # Okabe-Ito blue, the theme's primary colour
+DIGITS = [str(d) for d in range(10)]
+
+
+# --- training curves ---------------------------------------------------------------
+
+
+def loss_figure(epoch: np.ndarray, loss: np.ndarray, *, height: int = 260) -> go.Figure:
+    """The training loss against epochs.
+
+    Parameters
+    ----------
+    epoch : ndarray of shape (m,)
+        Fractional epochs at each progress event.
+    loss : ndarray of shape (m,)
+        Mean training cross-entropy since the previous event.
+    """
+    epoch, loss = np.asarray(epoch, float), np.asarray(loss, float)
+    if epoch.size == 0:
+        return common.empty_figure("Press Start: the loss appears here", height=height)
+    fig = go.Figure(
+        go.Scatter(
+            x=epoch,
+            y=loss,
+            mode="lines+markers",
+            marker=dict(size=4),
+            line=dict(color=AFTER),
+            name="training loss",
+            hovertemplate="epoch %{x:.2f}<br>loss %{y:.4f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text="epoch", rangemode="tozero")
+    fig.update_yaxes(title_text="loss (cross-entropy)", rangemode="tozero")
+    return common.layout(fig, height=height, title="Loss", showlegend=False)
+
+
+def loss_summary(epoch: np.ndarray, loss: np.ndarray) -> str:
+    """One line: where the loss started and where it is now."""
+    if len(loss) == 0:
+        return "No training yet."
+    if len(loss) == 1:
+        return f"Training loss {loss[0]:.3f} after {epoch[0]:.2f} epochs."
+    return f"Training loss fell from {loss[0]:.3f} to {loss[-1]:.3f} over {epoch[-1]:.2f} epochs."
+
+
+def accuracy_figure(
+    epoch: np.ndarray,
+    train_accuracy: np.ndarray,
+    test_accuracy: np.ndarray,
+    *,
+    final: float | None = None,
+    height: int = 260,
+) -> go.Figure:
+    """Training and test accuracy against epochs, with the final test accuracy marked.
+
+    Parameters
+    ----------
+    epoch, train_accuracy, test_accuracy : ndarray of shape (m,)
+    final : float, optional
+        Test accuracy on all 10,000 test images, drawn as a dashed line.
+    """
+    epoch = np.asarray(epoch, float)
+    if epoch.size == 0:
+        return common.empty_figure("Press Start: the accuracy appears here", height=height)
+    fig = go.Figure()
+    for name, values, colour in (
+        ("training batches", train_accuracy, BEFORE),
+        ("test images", test_accuracy, common.DIGIT_COLOURS[2]),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=epoch,
+                y=np.asarray(values, float) * 100,
+                mode="lines+markers",
+                marker=dict(size=4),
+                line=dict(color=colour),
+                name=name,
+                hovertemplate=f"{name}<br>epoch %{{x:.2f}}<br>%{{y:.2f}}%<extra></extra>",
+            )
+        )
+    if final is not None:
+        fig.add_hline(
+            y=final * 100,
+            line=dict(dash="dash", color=common.DIGIT_COLOURS[2]),
+            annotation_text=f"final {final:.2%}",
+            annotation_position="bottom right",
+        )
+    fig.update_xaxes(title_text="epoch", rangemode="tozero")
+    fig.update_yaxes(title_text="accuracy (%)", range=[max(0.0, float(np.min(test_accuracy)) * 100 - 5), 100.5])
+    return common.layout(
+        fig, height=height, title="Accuracy", legend=dict(orientation="h", y=-0.3, x=0.0), showlegend=True
+    )
+
+
+def accuracy_summary(
+    test_accuracy: np.ndarray, *, final: float | None = None, eval_size: int = 0, n_test: int = 0
+) -> str:
+    """One line: the latest test accuracy (on ``eval_size`` images), or the final one on all ``n_test``."""
+    if final is not None:
+        return f"Final test accuracy: {final:.2%} on all {n_test:,} test images, digits the network never trained on."
+    if len(test_accuracy) == 0:
+        return "No training yet."
+    return f"Test accuracy so far: {test_accuracy[-1]:.2%} on {eval_size:,} test images (all {n_test:,} at the end)."
+
+
+# --- a strip of neurons' incoming weights ------------------------------------------
+
+
+@dataclass
+class _StripRecord:
+    images: np.ndarray  # (k, 28, 28)
+    neurons: np.ndarray  # (k,)
+    zrange: tuple[float, float]
+    rows: int
+    cols: int
+
+
+def _strip_record(weights: np.ndarray, neurons: np.ndarray, columns: int) -> _StripRecord:
+    weights = np.asarray(weights, np.float32)
+    k = len(weights)
+    side = round(math.sqrt(weights.shape[1]))
+    cols = max(1, min(columns, k))
+    return _StripRecord(
+        images=weights.reshape(k, side, side),
+        neurons=np.asarray(neurons),
+        zrange=common.symmetric_range(weights),
+        rows=math.ceil(k / cols),
+        cols=cols,
+    )
+
+
+def neuron_strip_figure(
+    weights: np.ndarray, neurons: np.ndarray, *, columns: int = 4, height: int | None = None
+) -> go.Figure:
+    """A few hidden neurons' incoming weights, each as a 28×28 image on one diverging scale.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (k, 784)
+        ``W1[:, neurons].T``: row i is what neuron ``neurons[i]`` multiplies each pixel by.
+    neurons : ndarray of int, shape (k,)
+    columns : int
+        Images per row.
+    """
+    weights = np.asarray(weights)
+    if weights.size == 0:
+        return common.empty_figure("No neurons to show", height=height or 200)
+    rec = _strip_record(weights, neurons, columns)
+    fig = make_subplots(
+        rows=rec.rows,
+        cols=rec.cols,
+        subplot_titles=[f"neuron {n}" for n in rec.neurons],
+        horizontal_spacing=0.02,
+        vertical_spacing=0.12,
+    )
+    lo, hi = rec.zrange
+    for i, (image, neuron) in enumerate(zip(rec.images, rec.neurons, strict=True)):
+        r, c = divmod(i, rec.cols)
+        fig.add_trace(
+            go.Heatmap(
+                z=image,
+                zmin=lo,
+                zmax=hi,
+                colorscale=common.DIVERGING,
+                showscale=i == 0,
+                colorbar=dict(title="weight", thickness=10, len=0.9),
+                hovertemplate=f"neuron {neuron}<br>pixel (%{{y}}, %{{x}})<br>weight %{{z:.3f}}<extra></extra>",
+            ),
+            row=r + 1,
+            col=c + 1,
+        )
+        common.image_axes(fig, row=r + 1, col=c + 1)
+    fig.update_annotations(font_size=11)
+    return common.layout(fig, height=height or 40 + 130 * rec.rows)
+
+
+# --- one step of backpropagation ---------------------------------------------------
+
+
+def output_error_figure(output_error: np.ndarray, label: int, *, height: int = 240) -> go.Figure:
+    """The output error p - y as ten bars: negative for the true digit, positive for the rest.
+
+    Parameters
+    ----------
+    output_error : ndarray of shape (10,)
+    label : int
+    """
+    err = np.asarray(output_error, float)
+    if err.size == 0:
+        return common.empty_figure("No digit", height=height)
+    fig = go.Figure(
+        go.Bar(
+            x=DIGITS[: err.size],
+            y=err,
+            marker_color=[NEGATIVE if v < 0 else POSITIVE for v in err],
+            text=[f"{v:+.2f}" for v in err],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="digit %{x}<br>p − y = %{y:+.4f}<extra></extra>",
+        )
+    )
+    m = max(float(np.abs(err).max()), 1e-3)
+    fig.update_yaxes(title_text="p − y", range=[-1.25 * m, 1.25 * m], zeroline=True)
+    fig.update_xaxes(title_text=f"digit (target: {label})", type="category")
+    return common.layout(fig, height=height, title="Output error p − y")
+
+
+def output_error_summary(output_error: np.ndarray, label: int) -> str:
+    """One line: how hard the error pushes the true digit up and the strongest rival down."""
+    err = np.asarray(output_error, float)
+    others = np.delete(np.arange(err.size), label)
+    rival = int(others[np.argmax(err[others])])
+    return (
+        f"The true digit {label} gets {err[label]:+.3f} (pushed up); the strongest wrong answer, "
+        f"{rival}, gets {err[rival]:+.3f} (pushed down). The ten numbers add up to {err.sum():+.1e}."
+    )
+
+
+def before_after_figure(
+    before: np.ndarray, after: np.ndarray, label: int, *, lr: float | None = None, height: int = 240
+) -> go.Figure:
+    """The ten probabilities before and after one gradient step, side by side.
+
+    Parameters
+    ----------
+    before, after : ndarray of shape (10,)
+    label : int
+    """
+    before, after = np.asarray(before, float), np.asarray(after, float)
+    if before.size == 0:
+        return common.empty_figure("No digit", height=height)
+    fig = go.Figure()
+    step = "after one step" if lr is None else f"after one step (lr {lr:g})"
+    for name, values, colour in (("before", before, BEFORE), (step, after, AFTER)):
+        fig.add_trace(
+            go.Bar(
+                x=DIGITS[: values.size],
+                y=values,
+                name=name,
+                marker_color=colour,
+                hovertemplate=f"{name}<br>digit %{{x}}: %{{y:.2%}}<extra></extra>",
+            )
+        )
+    fig.update_yaxes(title_text="probability", range=[0, 1.05], tickformat=".0%")
+    fig.update_xaxes(title_text=f"digit (target: {label})", type="category")
+    return common.layout(
+        fig,
+        height=height,
+        title="Probabilities before and after",
+        barmode="group",
+        legend=dict(orientation="h", y=1.12, x=1.0, xanchor="right"),
+    )
+
+
+def before_after_summary(before: np.ndarray, after: np.ndarray, label: int, loss: float, loss_after: float) -> str:
+    """One line: what the step did to p[label] and to the loss."""
+    return (
+        f"p({label}) went from {before[label]:.2%} to {after[label]:.2%}; the loss −log p({label}) "
+        f"from {loss:.4f} to {loss_after:.4f}."
+    )
+
+
+@dataclass
+class _GradientRecord:
+    x: np.ndarray  # (28, 28)
+    grads: np.ndarray  # (k, 28, 28)
+    neurons: np.ndarray
+    dz1: np.ndarray
+    zrange: tuple[float, float]
+
+
+def _gradient_record(x: np.ndarray, dW1: np.ndarray, dz1: np.ndarray, neurons: np.ndarray) -> _GradientRecord:
+    x = np.asarray(x, np.float32)
+    dW1 = np.asarray(dW1, np.float32)
+    side = round(math.sqrt(x.size))
+    return _GradientRecord(
+        x=x.reshape(side, side),
+        grads=dW1.reshape(len(dW1), side, side),
+        neurons=np.asarray(neurons),
+        dz1=np.asarray(dz1, float),
+        zrange=common.symmetric_range(dW1),
+    )
+
+
+def gradient_figure(
+    x: np.ndarray, dW1: np.ndarray, dz1: np.ndarray, neurons: np.ndarray, *, columns: int = 5, height: int | None = None
+) -> go.Figure:
+    """The input, then ∂L/∂W1[:, j] for a few neurons j, each a 28×28 image on one diverging scale.
+
+    Parameters
+    ----------
+    x : ndarray of shape (784,)
+        The input drawing.
+    dW1 : ndarray of shape (k, 784)
+        The gradient of each shown neuron's incoming weights (= x * dz1[j]).
+    dz1 : ndarray of shape (k,)
+        Those neurons' error signals.
+    neurons : ndarray of int, shape (k,)
+    columns : int
+        Panels per row (the input is the first panel).
+    """
+    if np.asarray(dW1).size == 0:
+        return common.empty_figure("No neuron fired, so no gradient reaches the first layer", height=height or 200)
+    rec = _gradient_record(x, dW1, dz1, neurons)
+    panels = 1 + len(rec.grads)
+    cols = min(columns, panels)
+    rows = math.ceil(panels / cols)
+    titles = ["input x"] + [f"neuron {n}<br>dz1 = {d:+.3g}" for n, d in zip(rec.neurons, rec.dz1, strict=True)]
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.02, vertical_spacing=0.16)
+    fig.add_trace(
+        go.Heatmap(
+            z=rec.x,
+            zmin=0,
+            zmax=1,
+            colorscale=common.GREYS,
+            showscale=False,
+            hovertemplate="pixel (%{y}, %{x})<br>x = %{z:.3f}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    common.image_axes(fig, row=1, col=1)
+    lo, hi = rec.zrange
+    for i, (g, neuron, d) in enumerate(zip(rec.grads, rec.neurons, rec.dz1, strict=True)):
+        r, c = divmod(i + 1, cols)
+        fig.add_trace(
+            go.Heatmap(
+                z=g,
+                zmin=lo,
+                zmax=hi,
+                colorscale=common.DIVERGING,
+                showscale=i == 0,
+                colorbar=dict(title="∂L/∂w", thickness=10, len=0.9, tickformat=".1e"),
+                hovertemplate=(
+                    f"neuron {neuron}<br>pixel (%{{y}}, %{{x}})<br>∂L/∂W1 = %{{z:.3e}}<br>= x × {d:+.3e}<extra></extra>"
+                ),
+            ),
+            row=r + 1,
+            col=c + 1,
+        )
+        common.image_axes(fig, row=r + 1, col=c + 1)
+    fig.update_annotations(font_size=11)
+    return common.layout(fig, height=height or 60 + 150 * rows)
+
+
+def gradient_summary(dz1: np.ndarray, neurons: np.ndarray, identity_error: float, active: int, hidden: int) -> str:
+    """One line: which neurons, how strongly, and the identity's check on this digit."""
+    if len(neurons) == 0:
+        return f"None of the {hidden} hidden neurons fired, so no error reaches the first layer."
+    top = ", ".join(f"{n} ({d:+.3g})" for n, d in zip(neurons, dz1, strict=True))
+    return (
+        f"{active} of {hidden} hidden neurons fired; only they pass the error back. Largest error signals dz1: {top}. "
+        f"max |∂L/∂W1[:, j] − x·dz1[j]| = {identity_error:.1e}."
+    )
+
+
+# --- the loss surface --------------------------------------------------------------
+
+
+@dataclass
+class _LandscapeRecord:
+    z: np.ndarray  # log10 of the loss, for the colours
+    ticks: np.ndarray  # loss values for colourbar ticks
+    path: np.ndarray | None
+    path_loss: np.ndarray | None
+
+
+def _landscape_record(ls: Landscape) -> _LandscapeRecord:
+    loss = np.maximum(np.asarray(ls.loss, float), 1e-6)
+    lo, hi = float(loss.min()), float(loss.max())
+    # Loss spans orders of magnitude away from the centre: colour by its logarithm.
+    candidates = np.array([0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20])
+    ticks = candidates[(candidates >= lo * 0.9) & (candidates <= hi * 1.1)]
+    if ticks.size < 2:
+        ticks = np.array([lo, hi])
+    return _LandscapeRecord(np.log10(loss), ticks, ls.path, ls.path_loss)
+
+
+def landscape_figure(ls: Landscape | None, *, height: int = 420) -> go.Figure:
+    """Contours of the loss on a plane through the weights, with the training path on it.
+
+    Parameters
+    ----------
+    ls : Landscape or None
+        From :func:`nnviz.landscape.landscape`.
+    """
+    if ls is None or np.asarray(ls.loss).size == 0:
+        return common.empty_figure("No loss surface yet", height=height)
+    rec = _landscape_record(ls)
+    fig = go.Figure(
+        go.Contour(
+            x=ls.alphas,
+            y=ls.betas,
+            z=rec.z,
+            text=np.vectorize(lambda v: f"{v:.4f}")(np.asarray(ls.loss, float)),
+            colorscale=common.SEQUENTIAL,
+            reversescale=True,  # low loss bright: the valley glows
+            ncontours=18,
+            contours=dict(showlines=True),
+            line=dict(width=0.5, color="rgba(255,255,255,0.5)"),
+            colorbar=dict(
+                title="loss", tickvals=np.log10(rec.ticks), ticktext=[f"{t:g}" for t in rec.ticks], thickness=12
+            ),
+            hovertemplate="a %{x:.3f}, b %{y:.3f}<br>loss on this plane %{text}<extra></extra>",
+        )
+    )
+    if rec.path is not None and len(rec.path):
+        custom = rec.path_loss if rec.path_loss is not None else np.full(len(rec.path), np.nan)
+        fig.add_trace(
+            go.Scatter(
+                x=rec.path[:, 0],
+                y=rec.path[:, 1],
+                mode="lines+markers",
+                line=dict(color="#FFFFFF", width=2),
+                marker=dict(size=6, color="#D55E00", line=dict(color="#FFFFFF", width=1)),
+                customdata=custom,
+                name="training path",
+                hovertemplate="snapshot %{pointNumber}<br>true loss %{customdata:.4f}<extra>path</extra>",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=rec.path[:1, 0],
+                y=rec.path[:1, 1],
+                mode="markers+text",
+                marker=dict(size=11, color="#E69F00", symbol="circle", line=dict(color="#000000", width=1)),
+                text=["start"],
+                textposition="top center",
+                textfont=dict(color="#FFFFFF"),
+                name="start",
+                hoverinfo="skip",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[0.0],
+            y=[0.0],
+            mode="markers",
+            marker=dict(size=14, color="#FFFFFF", symbol="star", line=dict(color="#000000", width=1)),
+            name="current weights",
+            hovertemplate=f"current weights<br>loss {ls.centre_loss:.4f}<extra></extra>",
+        )
+    )
+    axis = "principal direction" if ls.kind == "path" else "random direction"
+    fig.update_xaxes(title_text=f"{axis} 1", showgrid=False, zeroline=False)
+    fig.update_yaxes(title_text=f"{axis} 2", showgrid=False, zeroline=False)
+    return common.layout(fig, height=height, showlegend=False)
+
+
+def landscape_summary(ls: Landscape) -> str:
+    """One line: the loss at the centre, the range on the plane, and how much of the path the plane holds."""
+    text = (
+        f"Loss on {ls.n_images:,} training images: {ls.centre_loss:.3f} at the current weights (the star), "
+        f"from {float(np.min(ls.loss)):.3f} to {float(np.max(ls.loss)):.2f} on this slice."
+    )
+    if ls.kind == "path" and ls.explained is not None:
+        text += f" The two directions hold {float(np.sum(ls.explained)):.1%} of the path's movement."
+    elif ls.path is not None:
+        text += (
+            " Random directions are nearly at right angles to the path, so it barely shows: try the path's directions."
+        )
+    return text

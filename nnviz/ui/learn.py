@@ -1,0 +1,169 @@
+"""The Learn page's other two sections: one step of backpropagation, and the loss surface.
+
+Streamlit glue only: the maths is :mod:`nnviz.backprop` and :mod:`nnviz.landscape`,
+the figures :mod:`nnviz.figures.learn`.  Each section is meant to run inside its own
+``st.fragment`` so that a stroke or a click reruns only that section, not the
+trainer above it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import nnviz
+from nnviz import ui
+from nnviz.backprop import backprop_step
+from nnviz.figures import learn as figures
+from nnviz.landscape import Landscape, landscape
+from nnviz.mlp import MLP, as_input
+from nnviz.ui import training
+
+__all__ = ["backprop_section", "landscape_section"]
+
+STEP_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+TOP_NEURONS = 4
+LANDSCAPE_IMAGES = 2_000
+CHART = dict(width="stretch", config={"displayModeBar": False})
+
+
+def _which_network() -> str:
+    return "the network you trained" if st.session_state.get("user_model") is not None else "the shipped network"
+
+
+# --- one step of backpropagation ----------------------------------------------------
+
+
+def backprop_section() -> None:
+    """Draw (or reuse the current digit), say which digit it is, and watch one SGD step."""
+    model = ui.require_model()
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        image = ui.canvas("learn_canvas", size=240)
+        if image is not None:
+            prep = nnviz.preprocess(image)
+            if prep.ok:
+                ui.set_selection(ui.Selection(prep.input, "drawing", prep=prep))
+        selection = ui.current_selection()
+        st.caption(f"Using {selection.description}. Draw above to use your own digit.")
+    p = model.predict_proba(selection.input[None])[0]
+    guess = int(p.argmax())
+    with right:
+        key = f"learn_label_{selection.source}_{selection.index}_{hash(selection.input.tobytes())}"
+        default = selection.label if selection.label is not None else guess
+        label = st.pills(
+            f"{_which_network().capitalize()} reads it as a {guess}. Which digit is it really?",
+            list(range(10)),
+            default=default,
+            key=key,
+        )
+        label = default if label is None else int(label)
+        lr = st.select_slider("Learning rate of this one step", STEP_RATES, value=0.01, key="learn_step_lr")
+        step = backprop_step(model, selection.input, label, lr=lr, top=TOP_NEURONS)
+        images, labels = ui.mnist("test")
+        before_acc, after_acc = _accuracy(model, images, labels), step.model_after.accuracy(images, labels)
+        m1, m2 = st.columns(2)
+        m1.metric("Loss −log p", f"{step.loss_after:.4f}", f"{step.loss_after - step.loss:+.4f} from {step.loss:.4f}")
+        m2.metric(
+            "Test accuracy",
+            f"{after_acc:.2%}",
+            f"{after_acc - before_acc:+.2%} from {before_acc:.2%}",
+            help=f"On all {len(labels):,} test digits, after this one step on this one digit.",
+        )
+    c1, c2 = st.columns(2)
+    with c1:
+        st.plotly_chart(figures.output_error_figure(step.output_error, label), key="learn_error", **CHART)
+        st.caption(figures.output_error_summary(step.output_error, label))
+    with c2:
+        fig = figures.before_after_figure(step.probabilities, step.probabilities_after, label, lr=lr)
+        st.plotly_chart(fig, key="learn_before_after", **CHART)
+        st.caption(
+            figures.before_after_summary(
+                step.probabilities, step.probabilities_after, label, step.loss, step.loss_after
+            )
+        )
+    st.markdown(
+        "**Where the error goes.** Each hidden neuron *j* gets an error signal "
+        "dz1[*j*] = Σₖ W2[*j*, k]·(pₖ − yₖ) if it fired, 0 if it did not. Its input is "
+        "z1[*j*] = Σᵢ xᵢ·W1[*i*, *j*] + b1[*j*], so ∂z1[*j*]/∂W1[*i*, *j*] = xᵢ and the chain rule gives "
+        "**∂L/∂W1[:, *j*] = x · dz1[*j*]**: the gradient of a neuron's 784 incoming weights is your drawing, "
+        "scaled by one number. Blank pixels (x = 0) get no gradient; the step "
+        f"W1 ← W1 − {lr:g} · ∂L/∂W1 changes only the weights that saw ink."
+    )
+    dz1 = step.dz1[step.neurons]
+    st.plotly_chart(figures.gradient_figure(step.x, step.dW1, dz1, step.neurons), key="learn_gradients", **CHART)
+    hidden = model.sizes[1]
+    st.caption(figures.gradient_summary(dz1, step.neurons, step.identity_error, step.active, hidden))
+    if len(step.neurons):
+        j = int(step.neurons[0])
+        st.caption(
+            f"The update for neuron {j}: every weight moves by −{lr:g} × its gradient, at most "
+            f"{float(np.abs(step.update[0]).max()):.2e}, against weights of up to {float(np.abs(step.weights[0]).max()):.2f}."
+        )
+
+
+def _accuracy(model: MLP, images: np.ndarray, labels: np.ndarray) -> float:
+    """Test accuracy, remembered per network for this session (the shipped one is measured once)."""
+    cache = st.session_state.setdefault("learn_accuracy_cache", {})
+    key = id(model)
+    if key not in cache:
+        cache.clear()
+        cache[key] = model.accuracy(images, labels)
+    return cache[key]
+
+
+# --- the loss surface ---------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _batch(n: int = LANDSCAPE_IMAGES) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed random batch of training images for every loss surface (seed 0)."""
+    images, labels = ui.mnist("train")
+    idx = np.sort(np.random.default_rng(0).choice(len(labels), n, replace=False))
+    return as_input(images[idx]), labels[idx]
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _shipped_landscape(seed: int) -> Landscape:
+    """The shipped network's slice is the same for every reader: computed once per server."""
+    x, y = _batch()
+    with training.cpu():
+        return landscape(ui.shipped_model(), x, y, kind="random", seed=seed)
+
+
+def _landscape(model: MLP, path: np.ndarray | None, kind: str, key: tuple) -> Landscape:
+    """This session's slice, remembered until the network or the directions change."""
+    memo = st.session_state.get("learn_landscape")
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    x, y = _batch()
+    with training.cpu():
+        result = landscape(model, x, y, kind=kind, path=path, seed=0)
+    st.session_state["learn_landscape"] = (key, result)
+    return result
+
+
+def landscape_section() -> None:
+    """A 2-D slice of the loss surface around the current weights, with the path training took."""
+    run = training.current_run()
+    if run is not None and run.running:
+        st.info("The loss surface appears when training stops.", icon=":material/landscape:")
+        return
+    options = {"path": "Main directions of your training", "random": "Random directions"}
+    if run is None:
+        options.pop("path")
+    kind = st.segmented_control("Directions", list(options), format_func=options.get, default=next(iter(options)))
+    kind = kind or next(iter(options))
+    with st.spinner(f"Mapping the loss on {LANDSCAPE_IMAGES:,} training images…"):
+        if run is not None:
+            ls = _landscape(run.model, run.path(), kind, (run.id, run.step, kind))
+            whose = "the network you just trained"
+        elif st.session_state.get("user_model") is not None:
+            model = st.session_state["user_model"]
+            ls = _landscape(model, None, kind, ("user", id(model), kind))
+            whose = "the network you trained"
+        else:
+            ls = _shipped_landscape(0)
+            whose = "the shipped network"
+    st.plotly_chart(figures.landscape_figure(ls), key="learn_landscape_chart", **CHART)
+    st.caption(f"Around {whose}. " + figures.landscape_summary(ls))

@@ -1,0 +1,526 @@
+"""The Learn page's in-session trainer: train a network while the page stays responsive.
+
+How it works.  :func:`nnviz.train.train` is a generator of progress events.  A
+:class:`TrainingRun` keeps that generator, the history of its events and a few
+snapshots of the weights in ``st.session_state`` (so it belongs to one reader's
+session and to nobody else's), and :meth:`TrainingRun.advance` pulls events from
+it for a bounded slice of time.  An ``st.fragment`` that reruns itself every
+:data:`TICK_SECONDS` while a run is going calls it once per rerun, then redraws the
+progress bar, the curves and the neuron strip.  Between slices the server is free
+to answer this reader's clicks and other readers' pages.
+
+Compute is bounded three ways: a run may ask for at most :data:`MAX_EPOCHS` passes
+over at most 60,000 images; a run stops after :data:`BUDGET_SECONDS` of computing
+whatever it asked for; and one lock per server lets only one session compute at
+a time, so ten readers training at once share the CPU in turns instead of
+thrashing it.
+
+:class:`TrainingRun` itself does not touch Streamlit, so tests and
+``bench/bench_learn.py`` drive exactly the code the page runs.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import streamlit as st
+from threadpoolctl import threadpool_limits
+
+from nnviz import ui
+from nnviz.figures import learn as figures
+from nnviz.landscape import parameter_vector
+from nnviz.mlp import MLP
+from nnviz.train import Progress, TrainConfig, train
+
+__all__ = [
+    "BUDGET_SECONDS",
+    "MAX_EPOCHS",
+    "RUN_KEY",
+    "TrainingRun",
+    "cpu",
+    "current_run",
+    "default_config",
+    "make_config",
+    "one_blas_thread",
+    "trainer",
+]
+
+# --- the policy: what one session may ask for -------------------------------------
+
+MAX_EPOCHS = 10
+TRAIN_SIZES = (1_000, 10_000, 30_000, 60_000)
+HIDDEN_SIZES = (16, 32, 64, 128, 256)
+BATCH_SIZES = (16, 32, 64, 128, 256, 512)
+LEARNING_RATES = (0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+RECOMMENDED_LR = {"sgd": 0.1, "adam": 0.002}
+OPTIMIZERS = {"sgd": "SGD + momentum", "adam": "Adam"}
+BUDGET_SECONDS = 30.0  # computing time one run may use, whatever it asked for
+SLICE_SECONDS = 0.35  # computing per fragment rerun: short enough to keep the page answering
+TICK_SECONDS = 0.8  # the fragment reruns this often while training
+EVENT_IMAGES = 5_000  # images between progress events (points on the curves); evaluating costs ~1/8 of training
+EVAL_SIZE = 2_000  # test images scored at each event; all 10,000 at the end
+STRIP_NEURONS = 8
+MAX_SNAPSHOTS = 32  # weight snapshots kept for the loss-surface path (~0.4 MB each)
+RUN_KEY = "learn_run"
+USER_MODEL = "user_model"
+
+
+def make_config(
+    *,
+    hidden: int = 128,
+    epochs: int = 5,
+    batch_size: int = 128,
+    optimizer: str = "sgd",
+    lr: float | None = None,
+    augment: bool = False,
+    seed: int = 0,
+    train_size: int = 60_000,
+) -> TrainConfig:
+    """A :class:`TrainConfig` for the page, within the caps.
+
+    The defaults are the page's defaults: plain mini-batch gradient descent with
+    momentum reaches about 95% test accuracy after one epoch (about half a second
+    of computing on one CPU here) and about 98% after five.  No dropout and no
+    augmentation, so a reader sees it work within seconds.
+
+    Raises
+    ------
+    ValueError
+        If the request is over the caps.
+    """
+    if not 1 <= epochs <= MAX_EPOCHS:
+        raise ValueError(f"epochs must be 1-{MAX_EPOCHS}")
+    if not 1 <= train_size <= max(TRAIN_SIZES):
+        raise ValueError(f"train_size must be 1-{max(TRAIN_SIZES):,}")
+    if hidden > max(HIDDEN_SIZES):
+        raise ValueError(f"hidden must be at most {max(HIDDEN_SIZES)}")
+    every = max(1, round(EVENT_IMAGES / batch_size))  # a point on the curves every ~5,000 images
+    steps_per_epoch = math.ceil(train_size / batch_size)
+    return TrainConfig(
+        hidden=hidden,
+        epochs=epochs,
+        batch_size=batch_size,
+        optimizer=optimizer,
+        lr=RECOMMENDED_LR[optimizer] if lr is None else lr,
+        momentum=0.9,
+        schedule="cosine",
+        warmup_steps=100,
+        l2=0.0,
+        dropout=0.0,
+        augment=augment,
+        seed=seed,
+        train_size=train_size,
+        eval_every=min(every, steps_per_epoch),
+        eval_size=EVAL_SIZE,
+    )
+
+
+def default_config() -> TrainConfig:
+    """The page's default run (see :func:`make_config`)."""
+    return make_config()
+
+
+def one_blas_thread() -> threadpool_limits:
+    """Matrix products on one thread while this block runs.
+
+    Measured here: with the CPU shared (other sessions, other processes), OpenBLAS's
+    threads spin waiting for each other and an epoch takes ten times longer than
+    on one thread; on an idle machine the second thread gains little for matrices
+    this small.  A server shared by many readers wants one thread per computation.
+    """
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def strip_neurons(hidden: int, k: int = STRIP_NEURONS) -> np.ndarray:
+    """The hidden neurons shown in the strip: ``k`` spread evenly over the layer."""
+    return np.unique(np.linspace(0, hidden - 1, min(k, hidden)).round().astype(int))
+
+
+class TrainingRun:
+    """One training run, advanced a time slice at a time.  No Streamlit in here.
+
+    Parameters
+    ----------
+    cfg : TrainConfig
+    train_data, test_data : (uint8 images (n, 28, 28), int labels (n,))
+    budget : float
+        Seconds of computing after which the run stops, finished or not.
+
+    Attributes
+    ----------
+    status : str
+        "running", "paused", "done" (all epochs) or "budget" (stopped at the budget).
+    history : dict of lists
+        One entry per progress event: step, epoch, loss, train_accuracy, test_accuracy, elapsed.
+    model : MLP
+        The live network (the generator trains it in place).
+    compute : float
+        Seconds spent inside the training loop, its evaluations included.
+    final_accuracy : float or None
+        Test accuracy on all test images, once finished.
+    """
+
+    def __init__(
+        self,
+        cfg: TrainConfig,
+        train_data: tuple[np.ndarray, np.ndarray],
+        test_data: tuple[np.ndarray, np.ndarray],
+        *,
+        budget: float = BUDGET_SECONDS,
+    ) -> None:
+        self.cfg = cfg
+        self.id = uuid.uuid4().hex[:8]
+        self.budget = budget
+        self.test_data = test_data
+        self.n_test = len(test_data[1])
+        n = len(train_data[1]) if cfg.train_size is None else min(cfg.train_size, len(train_data[1]))
+        self.total_steps = math.ceil(n / cfg.batch_size) * cfg.epochs
+        self._events: Iterator[Progress] = train(cfg, train_data=train_data, test_data=test_data)
+        # train() starts from MLP.init(hidden, seed=default_rng(seed)), the first draws
+        # of a fresh generator: the same weights as this, so the strip and the path can
+        # show the start before the first event arrives.
+        self.model: MLP = MLP.init(cfg.hidden, seed=cfg.seed)
+        self.initial_W1 = self.model.W1.copy()
+        self.neurons = strip_neurons(cfg.hidden)
+        self.history: dict[str, list[float]] = {
+            k: [] for k in ("step", "epoch", "loss", "train_accuracy", "test_accuracy", "elapsed")
+        }
+        self.snapshots: list[np.ndarray] = [parameter_vector(self.model).copy()]
+        self.snapshot_steps: list[int] = [0]
+        self.status = "running"
+        self.compute = 0.0
+        self.slices = 0
+        self.final_accuracy: float | None = None
+
+    # -- state --
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "budget")
+
+    @property
+    def step(self) -> int:
+        return int(self.history["step"][-1]) if self.history["step"] else 0
+
+    @property
+    def fraction(self) -> float:
+        return self.step / self.total_steps if self.total_steps else 0.0
+
+    @property
+    def epoch(self) -> float:
+        return self.history["epoch"][-1] if self.history["epoch"] else 0.0
+
+    def pause(self) -> None:
+        if self.running:
+            self.status = "paused"
+
+    def resume(self) -> None:
+        if self.status == "paused":
+            self.status = "running"
+
+    # -- work --
+
+    def advance(self, seconds: float = SLICE_SECONDS) -> int:
+        """Train for about ``seconds`` (at least one progress event); return how many events arrived.
+
+        The slice overruns by at most one event (~5,000 images), and nothing here
+        calls Streamlit, so an interrupted script run never leaves half an update.
+        """
+        if not self.running:
+            return 0
+        with one_blas_thread():
+            count = self._advance(seconds)
+        self.slices += 1
+        return count
+
+    def _advance(self, seconds: float) -> int:
+        deadline = time.perf_counter() + seconds
+        count = 0
+        while self.running and time.perf_counter() < deadline:
+            tick = time.perf_counter()
+            try:
+                event = next(self._events)
+            except StopIteration:  # pragma: no cover - the final event sets "done" first
+                self.status = "done"
+                break
+            self.compute += time.perf_counter() - tick
+            self._record(event)
+            count += 1
+            if event.done:
+                self.status = "done"
+                self.final_accuracy = event.test_accuracy  # on all test images
+            elif self.compute >= self.budget:
+                self.status = "budget"
+                self._events.close()
+                images, labels = self.test_data
+                self.final_accuracy = self.model.accuracy(images, labels)
+        return count
+
+    def _record(self, event: Progress) -> None:
+        for key in self.history:
+            self.history[key].append(float(getattr(event, key)))
+        self.model = event.model
+        self.snapshots.append(parameter_vector(event.model).copy())
+        self.snapshot_steps.append(event.step)
+        if len(self.snapshots) > MAX_SNAPSHOTS:
+            # Thin evenly, keeping the start and the latest: the path keeps its shape.
+            keep = [*range(0, len(self.snapshots) - 1, 2), len(self.snapshots) - 1]
+            self.snapshots = [self.snapshots[i] for i in keep]
+            self.snapshot_steps = [self.snapshot_steps[i] for i in keep]
+
+    def path(self) -> np.ndarray:
+        """(m, P) the recorded weight snapshots, the start first and the latest last."""
+        return np.stack(self.snapshots)
+
+    def strip_weights(self) -> np.ndarray:
+        """(k, 784) the strip neurons' incoming weights now."""
+        return self.model.W1[:, self.neurons].T
+
+    def final_model(self) -> MLP:
+        """A copy of the network to use on the other pages, its test accuracy (all test images) in ``meta``."""
+        model = self.model.copy()
+        if self.status != "done":  # train() writes meta only at the end; say what we know
+            images, labels = self.test_data
+            accuracy = self.final_accuracy if self.final_accuracy is not None else model.accuracy(images, labels)
+            model.meta = {
+                "format": "nnviz-mlp",
+                "architecture": list(model.sizes),
+                "config": dict(vars(self.cfg)),
+                "steps": self.step,
+                "test_accuracy": float(accuracy),
+                "stopped": self.status,
+            }
+        model.meta["trained_on"] = "the Learn page, in this session"
+        return model
+
+    def __repr__(self) -> str:
+        return f"TrainingRun({self.status}, step {self.step}/{self.total_steps}, {self.compute:.1f}s)"
+
+
+# --- Streamlit: settings, buttons, the live fragment ------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _cpu_lock() -> threading.Lock:
+    """One per server: sessions take turns computing instead of thrashing one CPU."""
+    return threading.Lock()
+
+
+@contextmanager
+def cpu() -> Iterator[None]:
+    """Hold the server's compute lock (waiting for a training slice to end) on one BLAS thread."""
+    with _cpu_lock(), one_blas_thread():
+        yield
+
+
+def current_run() -> TrainingRun | None:
+    """This session's run, if any."""
+    return st.session_state.get(RUN_KEY)
+
+
+def _on_optimizer() -> None:
+    choice = st.session_state.get("learn_optimizer") or "sgd"
+    st.session_state["learn_lr"] = RECOMMENDED_LR[choice]
+
+
+def _settings() -> TrainConfig:
+    """The settings widgets, in an expander; returns the config they describe."""
+    d = default_config()
+    st.session_state.setdefault("learn_lr", d.lr)
+    with st.expander("Settings", icon=":material/tune:"):
+        c1, c2 = st.columns(2)
+        optimizer = c1.segmented_control(
+            "Optimizer",
+            list(OPTIMIZERS),
+            default=d.optimizer,
+            format_func=OPTIMIZERS.get,
+            key="learn_optimizer",
+            on_change=_on_optimizer,
+            help="Gradient descent with momentum, or Adam. Changing it resets the learning rate to a good value.",
+        )
+        lr = c1.select_slider("Learning rate", LEARNING_RATES, key="learn_lr", help="The size of each step downhill.")
+        batch = c1.select_slider("Batch size", BATCH_SIZES, value=d.batch_size, key="learn_batch")
+        epochs = c2.slider("Epochs", 1, MAX_EPOCHS, d.epochs, key="learn_epochs", help="Passes over the images.")
+        train_size = c2.select_slider(
+            "Training images", TRAIN_SIZES, value=d.train_size, format_func="{:,}".format, key="learn_train_size"
+        )
+        hidden = c2.select_slider("Hidden neurons", HIDDEN_SIZES, value=d.hidden, key="learn_hidden")
+        c3, c4 = st.columns(2)
+        augment = c3.toggle(
+            "Augmentation",
+            d.augment,
+            key="learn_augment",
+            help="Train on randomly shifted, rotated, scaled and thickened digits: better on drawings, several times slower.",
+        )
+        seed = c4.number_input("Seed", 0, 9_999, d.seed, key="learn_seed", help="Initial weights and batch order.")
+        st.caption(
+            f"Caps, because the server has about one CPU for every reader: at most {MAX_EPOCHS} epochs of at most "
+            f"{max(TRAIN_SIZES):,} images ({MAX_EPOCHS * max(TRAIN_SIZES):,} images shown to the network), and a "
+            f"run stops after {BUDGET_SECONDS:.0f} s of computing, keeping what it learned. Readers training at "
+            "the same time take turns."
+        )
+    return make_config(
+        hidden=hidden,
+        epochs=epochs,
+        batch_size=batch,
+        optimizer=optimizer or "sgd",
+        lr=lr,
+        augment=augment,
+        seed=int(seed),
+        train_size=train_size,
+    )
+
+
+def _start(cfg: TrainConfig) -> None:
+    st.session_state[RUN_KEY] = TrainingRun(cfg, ui.mnist("train"), ui.mnist("test"))
+
+
+def _pause() -> None:
+    run = current_run()
+    if run is not None:
+        run.pause()
+
+
+def _resume() -> None:
+    run = current_run()
+    if run is not None:
+        run.resume()
+
+
+def _discard() -> None:
+    st.session_state.pop(RUN_KEY, None)
+
+
+def _use() -> None:
+    run = current_run()
+    if run is not None:
+        st.session_state[USER_MODEL] = run.final_model()
+
+
+def _back_to_shipped() -> None:
+    st.session_state.pop(USER_MODEL, None)
+
+
+def _live() -> None:
+    """The part that redraws while training: advance one slice, then draw where the run is."""
+    run = current_run()
+    if run is None:
+        _preview()
+        return
+    waiting = False
+    if run.running:
+        lock = _cpu_lock()
+        if lock.acquire(timeout=2 * SLICE_SECONDS):
+            try:
+                run.advance(SLICE_SECONDS)
+            finally:
+                lock.release()
+        else:
+            waiting = True
+        if not run.running:
+            st.rerun()  # finished: a full rerun stops the timer and shows what to do next
+    h = {k: np.asarray(v) for k, v in run.history.items()}
+    label = (
+        f"Epoch {run.epoch:.1f} of {run.cfg.epochs} · step {run.step:,} of {run.total_steps:,} · "
+        f"{run.compute:.1f} s of computing"
+    )
+    st.progress(min(1.0, run.fraction), text=label)
+    if waiting:
+        st.caption("Waiting for the CPU: another reader's network is training on this server.")
+    c1, c2 = st.columns(2)
+    final = run.final_accuracy if run.finished else None
+    with c1:
+        st.plotly_chart(figures.loss_figure(h["epoch"], h["loss"]), width="stretch", key="learn_loss")
+        st.caption(figures.loss_summary(h["epoch"], h["loss"]))
+    with c2:
+        fig = figures.accuracy_figure(h["epoch"], h["train_accuracy"], h["test_accuracy"], final=final)
+        st.plotly_chart(fig, width="stretch", key="learn_accuracy")
+        st.caption(
+            figures.accuracy_summary(h["test_accuracy"], final=final, eval_size=run.cfg.eval_size, n_test=run.n_test)
+        )
+    _strip(run.strip_weights(), run.neurons, run.initial_W1[:, run.neurons])
+
+
+def _preview() -> None:
+    """Before any run: the empty curves, and the strip of the untrained network the defaults would start from."""
+    cfg = default_config()
+    model = MLP.init(cfg.hidden, seed=cfg.seed)
+    neurons = strip_neurons(cfg.hidden)
+    st.progress(0.0, text="Not started")
+    weights = model.W1[:, neurons].T
+    _strip(weights, neurons, weights.T)
+
+
+def _strip(weights: np.ndarray, neurons: np.ndarray, initial: np.ndarray) -> None:
+    st.plotly_chart(figures.neuron_strip_figure(weights, neurons), width="stretch", key="learn_strip")
+    now, start = float(np.abs(weights).max()), float(np.abs(initial).max())
+    st.caption(
+        f"The incoming weights of {len(neurons)} of the hidden neurons, one 28×28 image each (red: ink there excites "
+        f"the neuron, blue: inhibits). Largest weight now {now:.2f}; at the start {start:.2f}, random noise."
+    )
+
+
+def trainer() -> TrainingRun | None:
+    """The whole "train it yourself" section: settings, buttons, the live view, and using the result."""
+    cfg = _settings()
+    run = current_run()
+    c1, c2, c3 = st.columns(3)
+    c1.button(
+        "Start training" if run is None else "Start again",
+        on_click=_start,
+        args=(cfg,),
+        type="primary",
+        icon=":material/play_arrow:",
+        width="stretch",
+        key="learn_start",
+    )
+    if run is not None and run.running:
+        c2.button("Stop", on_click=_pause, icon=":material/pause:", width="stretch", key="learn_stop")
+    elif run is not None and run.status == "paused":
+        c2.button("Resume", on_click=_resume, icon=":material/play_circle:", width="stretch", key="learn_resume")
+    if run is not None and not run.running:
+        c3.button("Reset", on_click=_discard, icon=":material/restart_alt:", width="stretch", key="learn_reset")
+
+    run = current_run()
+    st.fragment(_live, run_every=TICK_SECONDS if run is not None and run.running else None)()
+
+    run = current_run()  # the fragment may have finished it
+    if run is not None and run.finished:
+        accuracy = run.final_accuracy or 0.0
+        how = "after all its epochs" if run.status == "done" else f"when it reached the {run.budget:.0f} s budget"
+        st.success(
+            f"Trained: **{accuracy:.2%}** of the {run.n_test:,} test digits right, {how} "
+            f"({run.epoch:.1f} epochs, {run.compute:.1f} s of computing on this server)."
+        )
+    in_use = st.session_state.get(USER_MODEL) is not None
+    if run is not None and not run.running:
+        d1, d2 = st.columns(2)
+        d1.button(
+            "Use this network",
+            on_click=_use,
+            icon=":material/check_circle:",
+            width="stretch",
+            key="learn_use",
+            help="Draw, Weights and the other pages will use it, in your session only.",
+        )
+        if in_use:
+            d2.button("Back to the shipped network", on_click=_back_to_shipped, width="stretch", key="learn_back")
+    elif in_use:
+        st.button("Back to the shipped network", on_click=_back_to_shipped, key="learn_back")
+    if in_use:
+        acc = st.session_state[USER_MODEL].meta.get("test_accuracy")
+        st.info(
+            f"Every page now uses the network you trained ({acc:.2%} on the test set), in this session only.",
+            icon=":material/info:",
+        )
+    return run

@@ -1,0 +1,137 @@
+"""The Learn page's figures: the data behind each trace, symmetric weight scales, empty inputs."""
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from nnviz.backprop import backprop_step
+from nnviz.figures import common
+from nnviz.figures import learn as figs
+from nnviz.landscape import Landscape, landscape, parameter_vector
+from nnviz.mlp import MLP
+
+
+def is_empty(fig: go.Figure, text: str) -> bool:
+    return len(fig.data) == 0 and any(text in a.text for a in fig.layout.annotations)
+
+
+def test_loss_curve_plots_the_history():
+    epoch, loss = np.array([0.1, 0.5, 1.0]), np.array([2.0, 0.8, 0.3])
+    fig = figs.loss_figure(epoch, loss)
+    assert len(fig.data) == 1
+    np.testing.assert_array_equal(fig.data[0].x, epoch)
+    np.testing.assert_array_equal(fig.data[0].y, loss)
+    assert "loss" in fig.data[0].hovertemplate
+    assert figs.loss_summary(epoch, loss) == "Training loss fell from 2.000 to 0.300 over 1.00 epochs."
+    assert is_empty(figs.loss_figure(np.array([]), np.array([])), "Start")
+
+
+def test_accuracy_curve_in_percent_with_the_final_line():
+    epoch = np.array([0.5, 1.0])
+    fig = figs.accuracy_figure(epoch, np.array([0.8, 0.9]), np.array([0.85, 0.95]), final=0.9612)
+    assert [t.name for t in fig.data] == ["training batches", "test images"]
+    np.testing.assert_allclose(fig.data[1].y, [85.0, 95.0])
+    assert any(s.y0 == pytest.approx(96.12) for s in fig.layout.shapes)
+    assert "96.12%" in figs.accuracy_summary(np.array([0.95]), final=0.9612, n_test=10_000)
+    assert "10,000" in figs.accuracy_summary(np.array([0.95]), final=0.9612, n_test=10_000)
+    assert "95.00% on 2,000" in figs.accuracy_summary(np.array([0.95]), eval_size=2000, n_test=10_000)
+    assert is_empty(figs.accuracy_figure(np.array([]), np.array([]), np.array([])), "Start")
+
+
+def test_neuron_strip_shares_one_symmetric_scale():
+    rng = np.random.default_rng(0)
+    weights = rng.normal(0, 0.1, (8, 784))
+    weights[3, 5] = 0.9
+    fig = figs.neuron_strip_figure(weights, np.arange(0, 80, 10))
+    heatmaps = [t for t in fig.data if isinstance(t, go.Heatmap)]
+    assert len(heatmaps) == 8
+    for i, h in enumerate(heatmaps):
+        assert (h.zmin, h.zmax) == pytest.approx((-0.9, 0.9))
+        np.testing.assert_allclose(np.asarray(h.z), weights[i].reshape(28, 28), rtol=1e-6)  # float32
+        assert h.colorscale == go.Heatmap(colorscale=common.DIVERGING).colorscale
+    assert sum(bool(h.showscale) for h in heatmaps) == 1
+    assert [a.text for a in fig.layout.annotations] == [f"neuron {n}" for n in range(0, 80, 10)]
+    assert is_empty(figs.neuron_strip_figure(np.zeros((0, 784)), np.array([])), "No neurons")
+
+
+@pytest.fixture(scope="module")
+def step():
+    net = MLP.init(32, seed=1)
+    x = np.zeros(784, np.float32)
+    x[300:420] = 1.0  # a bar of ink
+    return backprop_step(net, x, 3, lr=0.1, top=4)
+
+
+def test_output_error_bars_coloured_by_sign(step):
+    fig = figs.output_error_figure(step.output_error, 3)
+    bar = fig.data[0]
+    np.testing.assert_allclose(bar.y, step.output_error)
+    assert bar.marker.color[3] == figs.NEGATIVE  # the true digit is pushed up
+    assert all(c == figs.POSITIVE for i, c in enumerate(bar.marker.color) if i != 3)
+    text = figs.output_error_summary(step.output_error, 3)
+    assert f"{step.output_error[3]:+.3f}" in text
+
+
+def test_before_after_bars(step):
+    fig = figs.before_after_figure(step.probabilities, step.probabilities_after, 3, lr=0.1)
+    assert len(fig.data) == 2 and fig.layout.barmode == "group"
+    np.testing.assert_allclose(fig.data[0].y, step.probabilities)
+    np.testing.assert_allclose(fig.data[1].y, step.probabilities_after)
+    assert "0.1" in fig.data[1].name
+    line = figs.before_after_summary(step.probabilities, step.probabilities_after, 3, step.loss, step.loss_after)
+    assert f"{step.probabilities_after[3]:.2%}" in line and f"{step.loss_after:.4f}" in line
+
+
+def test_gradient_images_are_the_input_then_symmetric_gradients(step):
+    dz1 = step.dz1[step.neurons]
+    fig = figs.gradient_figure(step.x, step.dW1, dz1, step.neurons)
+    assert len(fig.data) == 1 + len(step.neurons)
+    np.testing.assert_array_equal(np.asarray(fig.data[0].z), step.x.reshape(28, 28))
+    m = np.abs(step.dW1).max()
+    for i, h in enumerate(fig.data[1:]):
+        assert h.zmin == pytest.approx(-m) and h.zmax == pytest.approx(m)
+        np.testing.assert_allclose(np.asarray(h.z), step.dW1[i].reshape(28, 28))
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[0] == "input x" and f"neuron {step.neurons[0]}" in titles[1]
+    line = figs.gradient_summary(dz1, step.neurons, step.identity_error, step.active, 32)
+    assert f"{step.active} of 32" in line
+    assert is_empty(figs.gradient_figure(step.x, np.zeros((0, 784)), np.array([]), np.array([])), "No neuron")
+    assert "None of the 32" in figs.gradient_summary(np.array([]), np.array([]), 0.0, 0, 32)
+
+
+def test_landscape_contour_with_the_path():
+    rng = np.random.default_rng(0)
+    x = rng.random((50, 784)).astype(np.float32)
+    y = rng.integers(0, 10, 50)
+    start, model = MLP.init(8, seed=0), MLP.init(8, seed=1)
+    path = np.stack(
+        [parameter_vector(start), (parameter_vector(start) + parameter_vector(model)) / 2, parameter_vector(model)]
+    )
+    ls = landscape(model, x, y, kind="path", path=path, resolution=5)
+    fig = figs.landscape_figure(ls)
+    contour, line = fig.data[0], fig.data[1]
+    assert isinstance(contour, go.Contour)
+    np.testing.assert_allclose(np.asarray(contour.z), np.log10(ls.loss))
+    assert np.asarray(contour.text)[2, 2] == f"{ls.loss[2, 2]:.4f}"
+    np.testing.assert_allclose(line.x, ls.path[:, 0])
+    np.testing.assert_allclose(line.customdata, ls.path_loss)
+    assert fig.data[-1].name == "current weights"
+    assert "principal direction 1" in fig.layout.xaxis.title.text
+    summary = figs.landscape_summary(ls)
+    assert f"{ls.centre_loss:.3f}" in summary and "path's movement" in summary
+    assert is_empty(figs.landscape_figure(None), "No loss surface")
+
+
+def test_random_landscape_summary_says_the_path_barely_shows():
+    ls = Landscape(
+        alphas=np.linspace(-1, 1, 3),
+        betas=np.linspace(-1, 1, 3),
+        loss=np.full((3, 3), 0.5),
+        centre_loss=0.5,
+        kind="random",
+        path=np.zeros((2, 2)),
+        n_images=10,
+    )
+    assert "barely shows" in figs.landscape_summary(ls)
+    fig = figs.landscape_figure(ls)
+    assert "random direction 1" in fig.layout.xaxis.title.text
