@@ -1,6 +1,56 @@
-"""Placeholder: replaced by the page's owner."""
+"""Draw a digit (or pick a test digit) and watch every step of the network read it."""
 
 import streamlit as st
 
-st.title("draw")
-st.info("This page is being built.")
+from nnviz import post, ui
+from nnviz.figures import draw as figs
+from nnviz.ui.drawing import digit_input, sync_sample_from_url
+
+CHART = dict(width="stretch", config={"displayModeBar": False})
+
+ui.quote(post.sentence("When you feed a 28×28 pixel image"))
+st.title("Draw a digit")
+model = ui.require_model()
+sync_sample_from_url()
+
+
+@st.fragment
+def live() -> None:
+    left, right = st.columns(2, gap="large")
+    with left:
+        digit = digit_input()
+    selection = digit.selection
+    with right:
+        if selection is None:
+            st.info(digit.hint, icon=":material/draw:")
+            return
+        out = model.forward(selection.input[None])
+        seconds = post.time_one_digit(model, selection.input, repeats=20)
+        probabilities = out.probabilities[0]
+        earlier = selection.source == "drawing" and digit.prep is None
+        st.markdown(f"Reading **{selection.description}**" + (" (drawn earlier)" if earlier else ""))
+        with st.container(horizontal=True):
+            st.metric("Prediction", int(probabilities.argmax()), width="content")
+            st.metric("Confidence", f"{probabilities.max():.1%}", width="content")
+            st.metric(
+                "Forward pass", post.format_ms(seconds), help="Median of 20 runs, on this server.", width="content"
+            )
+        st.plotly_chart(figs.probabilities_figure(probabilities), key="draw_probabilities", **CHART)
+        st.caption(figs.probabilities_summary(probabilities))
+
+    if selection.prep is not None:
+        st.subheader("1. Preprocessing: from your canvas to 28×28, as MNIST did")
+        st.plotly_chart(figs.preprocessing_figure(selection.prep), key="draw_steps", **CHART)
+        st.caption(figs.preprocessing_summary(selection.prep))
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader(f"2. The {selection.input.size} inputs")
+        st.plotly_chart(figs.input_figure(selection.input), key="draw_inputs", **CHART)
+        st.caption(figs.input_summary(selection.input))
+    with right:
+        st.subheader(f"3. The {out.hidden.shape[1]} hidden neurons")
+        st.plotly_chart(figs.hidden_figure(out.hidden[0]), key="draw_hidden", **CHART)
+        st.caption(figs.hidden_summary(out.hidden[0]))
+
+
+live()

@@ -1,0 +1,332 @@
+"""Figures for the Draw page: a drawing's way through the network, step by step.
+
+Four figures, in the order the data flows: the preprocessing steps (canvas ->
+cropped -> 20×20 -> centred 28×28), the 784 inputs as a 28×28 heatmap, the hidden
+activations as a grid, and the 10 output probabilities.  Each has a private
+``_*_record`` that does the numeric work and a public ``*_figure`` that maps the
+record onto traces, plus a ``*_summary`` giving the one line of text shown under
+the chart.  They redraw on every stroke, so each is one or a few cheap traces.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from nnviz.preprocess import Preprocessed
+
+from . import common
+
+__all__ = [
+    "HIDDEN_COLUMNS",
+    "hidden_figure",
+    "hidden_summary",
+    "input_figure",
+    "input_summary",
+    "preprocessing_figure",
+    "preprocessing_summary",
+    "probabilities_figure",
+    "probabilities_summary",
+]
+
+HIDDEN_COLUMNS = 16  # 128 hidden neurons as 8 rows of 16
+THUMBNAIL = 56  # the largest side drawn for the canvas and crop panels: 280 px would be 78,400 cells
+EMPTY = "Draw a digit"
+
+
+# --- preprocessing steps ---------------------------------------------------------------
+
+
+@dataclass
+class _Step:
+    title: str
+    image: np.ndarray  # (h, w) ink in [0, 1], possibly block-averaged for display
+    shape: tuple[int, int]  # the step's true size
+
+
+def _thumbnail(image: np.ndarray, max_side: int = THUMBNAIL) -> np.ndarray:
+    """Block-average ``image`` by a whole factor so its longer side is at most ``max_side``."""
+    factor = math.ceil(max(image.shape) / max_side)
+    if factor <= 1:
+        return image
+    h, w = (-(-n // factor) * factor for n in image.shape)  # pad up to a multiple of the factor
+    padded = np.zeros((h, w), np.float32)
+    padded[: image.shape[0], : image.shape[1]] = image
+    return padded.reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
+
+
+def _preprocessing_record(prep: Preprocessed) -> list[_Step]:
+    steps = [
+        _Step("canvas", _thumbnail(prep.ink), prep.ink.shape),
+        _Step("cropped", _thumbnail(prep.cropped), prep.cropped.shape),
+        _Step("fit to 20×20", prep.scaled, prep.scaled.shape),
+        _Step("centred 28×28", prep.centred, prep.centred.shape),
+    ]
+    return steps
+
+
+def preprocessing_figure(prep: Preprocessed | None, *, height: int = 190) -> go.Figure:
+    """The four preprocessing steps side by side, each as a small greyscale image.
+
+    Parameters
+    ----------
+    prep : Preprocessed or None
+        From :func:`nnviz.preprocess`; None or a canvas with no digit gives an empty figure.
+
+    Returns
+    -------
+    go.Figure
+        One heatmap per step (4 traces); hover shows the pixel's row, column and ink.
+    """
+    if prep is None or not prep.ok:
+        return common.empty_figure(EMPTY if prep is None else prep.message, height=height)
+    steps = _preprocessing_record(prep)
+    titles = [f"{s.title}<br><sub>{s.shape[0]}×{s.shape[1]}</sub>" for s in steps]
+    fig = make_subplots(rows=1, cols=len(steps), subplot_titles=titles, horizontal_spacing=0.03)
+    for i, step in enumerate(steps, start=1):
+        fig.add_trace(
+            go.Heatmap(
+                z=step.image,
+                colorscale=common.GREYS,
+                zmin=0.0,
+                zmax=1.0,
+                showscale=False,
+                name=step.title,
+                hovertemplate="row %{y}, col %{x}<br>ink %{z:.2f}<extra>" + step.title + "</extra>",
+            ),
+            row=1,
+            col=i,
+        )
+        common.image_axes(fig, row=1, col=i)
+        fig.update_xaxes(ticks="", row=1, col=i)
+        fig.update_yaxes(ticks="", row=1, col=i)
+    # make_subplots anchors each y-axis to its own x-axis; keep each panel's pixels square
+    for i in range(1, len(steps) + 1):
+        fig.update_yaxes(scaleanchor=f"x{'' if i == 1 else i}", row=1, col=i)
+    common.layout(fig, height=height)
+    fig.update_layout(margin=dict(l=0, r=0, t=45, b=0))
+    fig.update_annotations(font_size=12)
+    return fig
+
+
+def preprocessing_summary(prep: Preprocessed | None) -> str:
+    """One line: what each step did to this drawing."""
+    if prep is None:
+        return "Nothing drawn yet."
+    if not prep.ok:
+        return prep.message
+    (h, w), (sh, sw) = prep.cropped.shape, prep.scaled.shape
+    dy, dx = prep.shift
+    moved = "no shift needed" if (dy, dx) == (0, 0) else f"shifted {dy:+d} rows, {dx:+d} columns"
+    return (
+        f"Ink found in a {h}×{w} box of the {prep.ink.shape[0]}×{prep.ink.shape[1]} canvas, scaled to {sh}×{sw}, "
+        f"then centred by its centre of mass in 28×28 ({moved})."
+    )
+
+
+# --- the 784 inputs -----------------------------------------------------------------
+
+
+def _input_record(x: np.ndarray) -> np.ndarray:
+    """(784,) -> (28, 28): the inputs laid out as the image they came from."""
+    x = np.asarray(x, np.float32).reshape(-1)
+    side = math.isqrt(x.size)
+    if side * side != x.size:
+        raise ValueError(f"expected a square number of inputs, got {x.size}")
+    return x.reshape(side, side)
+
+
+def input_figure(x: np.ndarray | None, *, height: int = 300, colorbar: bool = True) -> go.Figure:
+    """The network's inputs as a heatmap: 784 numbers in [0, 1], laid out 28×28.
+
+    Parameters
+    ----------
+    x : ndarray of shape (784,) or None
+    colorbar : bool
+        Show the 0-1 scale beside the image (off where space is short).
+
+    Returns
+    -------
+    go.Figure
+        One heatmap; hover gives the row, column, input index (row × 28 + column) and value.
+    """
+    if x is None:
+        return common.empty_figure(EMPTY, height=height)
+    z = _input_record(x)
+    index = np.arange(z.size).reshape(z.shape)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            customdata=index,
+            colorscale=common.GREYS,
+            zmin=0.0,
+            zmax=1.0,
+            showscale=colorbar,
+            colorbar=dict(thickness=10, len=0.9, tickvals=[0, 0.5, 1]),
+            hovertemplate="row %{y}, col %{x}<br>input #%{customdata}: %{z:.3f}<extra></extra>",
+        )
+    )
+    common.image_axes(fig)
+    fig.update_xaxes(ticks="", showline=False)
+    fig.update_yaxes(constrain="domain", ticks="", showline=False)
+    return common.layout(fig, height=height)
+
+
+def input_summary(x: np.ndarray | None) -> str:
+    """One line: how many of the inputs carry ink."""
+    if x is None:
+        return "No input yet."
+    x = np.asarray(x).reshape(-1)
+    inked = int((x > 0).sum())
+    return (
+        f"{x.size} inputs: {inked} carry some ink ({inked / x.size:.0%}), {int((x >= 0.5).sum())} at least half "
+        f"bright; the other {x.size - inked} are exactly 0."
+    )
+
+
+# --- the hidden layer ---------------------------------------------------------------
+
+
+@dataclass
+class _HiddenRecord:
+    z: np.ndarray  # (rows, HIDDEN_COLUMNS) activations, NaN past the last neuron
+    neuron: np.ndarray  # (rows, HIDDEN_COLUMNS) neuron numbers, -1 past the last
+
+
+def _hidden_record(hidden: np.ndarray, columns: int = HIDDEN_COLUMNS) -> _HiddenRecord:
+    h = np.asarray(hidden, np.float32).reshape(-1)
+    rows = -(-h.size // columns)
+    z = np.full(rows * columns, np.nan, np.float32)
+    z[: h.size] = h
+    neuron = np.arange(rows * columns)
+    neuron[h.size :] = -1
+    return _HiddenRecord(z.reshape(rows, columns), neuron.reshape(rows, columns))
+
+
+def hidden_figure(hidden: np.ndarray | None, *, height: int = 260) -> go.Figure:
+    """The hidden activations as a grid: neuron n sits at row n // 16, column n % 16.
+
+    Parameters
+    ----------
+    hidden : ndarray of shape (128,) or None
+        ReLU outputs, >= 0.
+
+    Returns
+    -------
+    go.Figure
+        One heatmap (0 = dark); each cell shows its neuron number and hovers its activation.
+    """
+    if hidden is None:
+        return common.empty_figure(EMPTY, height=height)
+    rec = _hidden_record(hidden)
+    rows, columns = rec.z.shape
+    top = float(np.nanmax(rec.z)) if np.isfinite(rec.z).any() else 0.0
+    fig = go.Figure(
+        go.Heatmap(
+            z=rec.z,
+            customdata=rec.neuron,
+            text=np.where(rec.neuron >= 0, rec.neuron.astype(str), ""),
+            texttemplate="%{text}",
+            textfont=dict(size=9),
+            colorscale=common.SEQUENTIAL,
+            zmin=0.0,
+            zmax=top if top > 0 else 1.0,
+            xgap=1,
+            ygap=1,
+            colorbar=dict(thickness=10, len=0.9),
+            hovertemplate="neuron %{customdata}<br>activation %{z:.3f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(
+        tickvals=list(range(rows)),
+        ticktext=[str(r * columns) for r in range(rows)],
+        autorange="reversed",
+        showgrid=False,
+        zeroline=False,
+    )
+    return common.layout(fig, height=height)
+
+
+def hidden_summary(hidden: np.ndarray | None) -> str:
+    """One line: how many hidden neurons fired, and the strongest."""
+    if hidden is None:
+        return "No hidden activations yet."
+    h = np.asarray(hidden).reshape(-1)
+    active = int((h > 0).sum())
+    if active == 0:
+        return f"None of the {h.size} hidden neurons fired: every ReLU output is 0."
+    top = int(h.argmax())
+    return (
+        f"{active} of {h.size} hidden neurons fired (ReLU output above 0); the rest are silent. "
+        f"Strongest: neuron {top} at {h[top]:.2f}."
+    )
+
+
+# --- the 10 outputs -----------------------------------------------------------------
+
+
+@dataclass
+class _ProbabilitiesRecord:
+    p: np.ndarray  # (10,)
+    prediction: int
+    runner_up: int
+
+
+def _probabilities_record(probabilities: np.ndarray) -> _ProbabilitiesRecord:
+    p = np.asarray(probabilities, np.float64).reshape(-1)
+    order = np.argsort(-p, kind="stable")
+    return _ProbabilitiesRecord(p, int(order[0]), int(order[1]) if p.size > 1 else int(order[0]))
+
+
+def probabilities_figure(probabilities: np.ndarray | None, *, height: int = 260) -> go.Figure:
+    """The 10 output probabilities as bars, the predicted digit's bar solid, the others faint.
+
+    Parameters
+    ----------
+    probabilities : ndarray of shape (10,) or None
+        Softmax outputs, summing to 1.
+
+    Returns
+    -------
+    go.Figure
+        One bar trace, x = digit, y = probability, labelled with percentages.
+    """
+    if probabilities is None:
+        return common.empty_figure(EMPTY, height=height)
+    rec = _probabilities_record(probabilities)
+    digits = np.arange(rec.p.size)
+    colours = [common.DIGIT_COLOURS[d % len(common.DIGIT_COLOURS)] for d in digits]
+    fig = go.Figure(
+        go.Bar(
+            x=digits,
+            y=rec.p,
+            marker=dict(
+                color=colours,
+                opacity=[1.0 if d == rec.prediction else 0.35 for d in digits],
+                line=dict(color="#444444", width=[1.5 if d == rec.prediction else 0 for d in digits]),
+            ),
+            text=[f"{v:.0%}" if v >= 0.005 else "" for v in rec.p],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="digit %{x}: %{y:.2%}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(tickmode="array", tickvals=digits, title=None, fixedrange=True)
+    fig.update_yaxes(range=[0, 1.12], tickformat=".0%", fixedrange=True, gridcolor="rgba(128,128,128,0.2)")
+    return common.layout(fig, height=height, showlegend=False)
+
+
+def probabilities_summary(probabilities: np.ndarray | None) -> str:
+    """One line: the prediction, its confidence, and the runner-up."""
+    if probabilities is None:
+        return "No prediction: draw a digit first."
+    rec = _probabilities_record(probabilities)
+    return (
+        f"The network says {rec.prediction} with {rec.p[rec.prediction]:.1%} confidence; "
+        f"runner-up {rec.runner_up} at {rec.p[rec.runner_up]:.1%}."
+    )

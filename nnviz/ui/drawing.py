@@ -1,0 +1,134 @@
+"""The Draw page's input: the canvas, or a test digit chosen without a mouse, kept in sync.
+
+One rule keeps the two sources from fighting: the latest action wins.  A stroke
+makes the drawing the current digit (and drops ``?sample=`` from the URL);
+choosing a test digit makes it current, writes ``?sample=N``, and clears the
+canvas by giving it a new key.  Everything here is Streamlit glue; the maths is
+in :mod:`nnviz.preprocess` and :mod:`nnviz.mlp`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import nnviz
+from nnviz import ui
+from nnviz.preprocess import Preprocessed
+from nnviz.ui.params import query_int
+
+__all__ = ["DigitInput", "digit_input", "sync_sample_from_url"]
+
+_GEN = "draw_canvas_gen"  # bumping it gives the canvas a new key: a blank canvas
+_INDEX = "draw_sample_index"
+_CLASS = "draw_sample_class"
+_WIDTH = "draw_stroke_width"
+
+
+@dataclass
+class DigitInput:
+    """What the Draw page shows: the current digit, or a hint when there is none.
+
+    Attributes
+    ----------
+    selection : Selection or None
+        The current digit (drawn now, drawn before, a test sample, or from a link).
+    prep : Preprocessed or None
+        The canvas as preprocessed this run, when the canvas has sent an image.
+    hint : str
+        Shown instead of a prediction when ``selection`` is None.
+    """
+
+    selection: ui.Selection | None
+    prep: Preprocessed | None
+    hint: str
+
+
+def _rng() -> np.random.Generator:
+    return st.session_state.setdefault("draw_rng", np.random.default_rng())
+
+
+def choose_sample(index: int) -> None:
+    """Make test digit ``index`` current, put it in the URL, and blank the canvas."""
+    ui.set_selection(ui.sample_selection(index))
+    st.query_params["sample"] = str(index)
+    st.session_state[_INDEX] = index
+    st.session_state[_GEN] = st.session_state.get(_GEN, 0) + 1
+
+
+def clear() -> None:
+    """Blank the canvas and forget the current digit."""
+    ui.set_selection(None)
+    st.query_params.pop("sample", None)
+    st.session_state[_GEN] = st.session_state.get(_GEN, 0) + 1
+
+
+def _on_index() -> None:
+    choose_sample(int(st.session_state[_INDEX]))
+
+
+def _on_random() -> None:
+    n = len(ui.mnist("test")[1])
+    choose_sample(int(_rng().integers(n)))
+
+
+def _on_class() -> None:
+    digit = st.session_state.get(_CLASS)
+    st.session_state[_CLASS] = None  # so picking the same digit again draws another one
+    if digit is not None:
+        labels = ui.mnist("test")[1]
+        choose_sample(int(_rng().choice(np.flatnonzero(labels == digit))))
+
+
+def sync_sample_from_url() -> None:
+    """Honour ``?sample=N`` (a link into the page), and keep the URL showing the current sample."""
+    n = len(ui.mnist("test")[1])
+    index = query_int("sample", 0, n - 1)
+    current = st.session_state.get("drawing")
+    if index is not None:
+        if current is None or current.source != "sample" or current.index != index:
+            choose_sample(index)
+    elif current is not None and current.source == "sample":
+        st.query_params["sample"] = str(current.index)
+
+
+def digit_input(*, size: int = 280) -> DigitInput:
+    """Draw the canvas and its controls (clear, a test digit, pen width); return the current digit.
+
+    The controls sit in one wrapping row of buttons and popovers under the canvas,
+    so on a phone the prediction follows the canvas closely.  Call it inside the
+    page's ``st.fragment``, so a stroke reruns only the fragment.
+    """
+    st.session_state.setdefault(_GEN, 0)
+    st.caption("Draw with your mouse or finger: white ink on black, as in MNIST.")
+    st.space(24)  # the canvas's toolbar floats above it on hover: keep it off the caption
+    image = ui.canvas(f"draw_canvas_{st.session_state[_GEN]}", stroke_width=st.session_state.get(_WIDTH, 18), size=size)
+
+    prep = None
+    hint = "Draw a digit in the black square, or choose a test digit."
+    if image is not None:
+        prep = nnviz.preprocess(image)
+        current = st.session_state.get("drawing")
+        if prep.ok:
+            ui.set_selection(ui.Selection(prep.input, "drawing", prep=prep))
+            st.query_params.pop("sample", None)
+        else:
+            hint = prep.message
+            if current is not None and current.source == "drawing":
+                ui.set_selection(None)  # erased with the canvas's own undo or trash tools
+
+    current = st.session_state.get("drawing")
+    n = len(ui.mnist("test")[1])
+    if _INDEX not in st.session_state:
+        st.session_state[_INDEX] = current.index if current is not None and current.source == "sample" else 0
+    with st.container(horizontal=True, gap="small"):
+        st.button("Clear", on_click=clear, icon=":material/delete:")
+        st.button("Random test digit", on_click=_on_random, icon=":material/casino:")
+        with st.popover("Choose a test digit", icon=":material/tag:"):
+            st.number_input(f"Test digit number (0-{n - 1})", 0, n - 1, key=_INDEX, on_change=_on_index)
+            st.pills("Or a random test digit of class", list(range(10)), key=_CLASS, on_change=_on_class)
+        with st.popover("Pen", icon=":material/edit:"):
+            st.slider("Pen width", 6, 36, 18, step=2, key=_WIDTH, help="Thicker strokes look more like MNIST's digits.")
+    return DigitInput(st.session_state.get("drawing"), prep, hint)

@@ -1,0 +1,197 @@
+"""The Draw page under AppTest, with the canvas patched (AppTest runs no JavaScript)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+import nnviz
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+BLANK = np.zeros((280, 280, 4), np.uint8)
+BLANK[..., 3] = 255
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return nnviz.load_mnist("test")
+
+
+def canvas_image(image: np.ndarray) -> np.ndarray:
+    """A 28×28 MNIST digit as the canvas would send it: 280×280 RGBA, white ink on black."""
+    grey = np.asarray(Image.fromarray(image).resize((280, 280), Image.Resampling.BILINEAR))
+    rgba = np.zeros((280, 280, 4), np.uint8)
+    rgba[..., :3] = grey[..., None]
+    rgba[..., 3] = 255
+    return rgba
+
+
+def run_draw(canvas, query: dict[str, str] | None = None) -> AppTest:
+    """Open the Draw page through the router with ``nnviz.ui.canvas`` replaced by ``canvas``."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query or {})
+    at.switch_page("pages/draw.py")
+    with mock.patch("nnviz.ui.canvas", canvas):
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def rerun(at: AppTest, canvas) -> AppTest:
+    with mock.patch("nnviz.ui.canvas", canvas):
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def current(at: AppTest):
+    """The session's current digit (``nnviz.ui.current_selection`` state), or None."""
+    return at.session_state["drawing"] if "drawing" in at.session_state else None
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def returns(image):
+    """A fake canvas: ``image`` on the first canvas key, nothing (a fresh canvas) on any other."""
+    return lambda key, **_: image if key == "draw_canvas_0" else None
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 3, 4])
+def test_a_drawn_digit_is_read_right(mnist, index):
+    images, labels = mnist
+    at = run_draw(returns(canvas_image(images[index])))
+    shown = metrics(at)
+    assert shown["Prediction"] == str(labels[index])
+    assert shown["Confidence"].endswith("%")
+    assert shown["Forward pass"].endswith(" ms")
+    selection = current(at)
+    assert selection.source == "drawing" and selection.prep is not None and selection.input.shape == (784,)
+    captions = " ".join(c.value for c in at.caption)
+    assert f"The network says {labels[index]} with" in captions
+    assert "box of the 280×280 canvas" in captions  # the preprocessing steps are shown
+    assert "hidden neurons fired" in captions
+    assert "784 inputs:" in captions
+    assert len(at.get("plotly_chart")) == 4
+    assert "sample" not in at.query_params
+
+
+def test_page_opens_with_the_posts_sentence():
+    at = run_draw(returns(None))
+    assert "When you feed a 28×28 pixel image (784 numbers) into a neural network" in at.markdown[0].value
+
+
+def test_fresh_page_asks_for_a_digit():
+    at = run_draw(returns(None))
+    assert "Prediction" not in metrics(at)
+    assert any("Draw a digit" in i.value for i in at.info)
+    assert len(at.get("plotly_chart")) == 0
+
+
+def test_empty_canvas_shows_the_hint_and_no_guess():
+    at = run_draw(returns(BLANK))
+    assert "Prediction" not in metrics(at)
+    assert [i.value for i in at.info] == ["Draw a digit: the canvas is empty."]
+    assert current(at) is None
+
+
+def test_a_dot_is_not_a_digit():
+    dot = BLANK.copy()
+    dot[140:143, 140:143, :3] = 255
+    at = run_draw(returns(dot))
+    assert "Prediction" not in metrics(at)
+    assert "Draw a digit" in at.info[0].value
+
+
+def test_erasing_the_drawing_brings_back_the_hint(mnist):
+    images, _ = mnist
+    at = run_draw(returns(canvas_image(images[0])))
+    assert "Prediction" in metrics(at)
+    rerun(at, returns(BLANK))  # the canvas's own trash button sends a blank image
+    assert "Prediction" not in metrics(at)
+    assert current(at) is None
+
+
+def test_clear_gives_a_new_blank_canvas(mnist):
+    images, _ = mnist
+    at = run_draw(returns(canvas_image(images[0])))
+    assert at.session_state["draw_canvas_gen"] == 0
+    with mock.patch("nnviz.ui.canvas", returns(canvas_image(images[0]))):
+        button(at, "Clear").click().run()
+    assert at.session_state["draw_canvas_gen"] == 1  # a new key: the component remounts blank
+    assert "Prediction" not in metrics(at)
+    assert current(at) is None
+
+
+def test_choosing_a_test_digit_by_number(mnist):
+    _, labels = mnist
+    at = run_draw(returns(None))
+    with mock.patch("nnviz.ui.canvas", returns(None)):
+        at.number_input(key="draw_sample_index").set_value(12).run()
+    assert not at.exception
+    assert at.query_params["sample"] == ["12"] or at.query_params["sample"] == "12"
+    selection = current(at)
+    assert (selection.source, selection.index, selection.label) == ("sample", 12, int(labels[12]))
+    assert "test digit #12" in " ".join(m.value for m in at.markdown)
+    assert "Prediction" in metrics(at)
+    assert len(at.get("plotly_chart")) == 3  # no preprocessing for a test digit: it is already 28×28
+
+
+def test_choosing_a_test_digit_replaces_the_drawing(mnist):
+    images, _ = mnist
+    at = run_draw(returns(canvas_image(images[0])))
+    with mock.patch("nnviz.ui.canvas", returns(canvas_image(images[0]))):
+        button(at, "Random test digit").click().run()
+    assert not at.exception
+    selection = current(at)
+    assert selection.source == "sample"
+    assert at.session_state["draw_canvas_gen"] == 1  # the drawing was cleared
+    assert at.session_state["draw_sample_index"] == selection.index
+
+
+def test_a_random_digit_of_a_class(mnist):
+    _, labels = mnist
+    at = run_draw(returns(None))
+    with mock.patch("nnviz.ui.canvas", returns(None)):
+        at.pills(key="draw_sample_class").set_value(3).run()
+    assert not at.exception
+    selection = current(at)
+    assert selection.source == "sample" and labels[selection.index] == 3 and selection.label == 3
+    assert at.pills(key="draw_sample_class").value is None  # ready for another pick
+
+
+def test_a_link_with_a_sample(mnist):
+    _, labels = mnist
+    at = run_draw(returns(None), {"sample": "5"})
+    selection = current(at)
+    assert (selection.source, selection.index) == ("sample", 5)
+    assert at.session_state["draw_sample_index"] == 5
+    assert "Prediction" in metrics(at)
+
+
+@pytest.mark.parametrize("bad", ["abc", "-1", "10000"])
+def test_a_bad_sample_link_gives_a_notice(bad):
+    at = run_draw(returns(None), {"sample": bad})
+    assert at.warning, "expected a notice about the link"
+    assert "Prediction" not in metrics(at)
+    assert any("Draw a digit" in i.value for i in at.info)
+
+
+def test_the_drawing_is_shared_with_other_pages(mnist):
+    """After drawing, the session's current digit is the drawing (other pages read it)."""
+    images, _ = mnist
+    at = run_draw(returns(canvas_image(images[3])))
+    drawn = current(at).input
+    from nnviz.preprocess import preprocess
+
+    np.testing.assert_array_equal(drawn, preprocess(canvas_image(images[3])).input)

@@ -1,0 +1,104 @@
+"""The landing page (the post) under AppTest."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import nnviz
+from nnviz import post
+from nnviz.mlp import MLP
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture(scope="module")
+def landing() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def all_markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_the_post_is_the_default_page(landing):
+    text = all_markdown(landing)
+    assert "### Neural Networks Part 1" in text
+    assert "Let's look at a concrete example: handwritten digit recognition." in text  # the opening quote
+
+
+def test_the_post_is_shown_with_its_numbers_linked(landing):
+    model = nnviz.load_model()
+    shown = next(m.value for m in landing.markdown if m.value.startswith("As promised last week"))
+    # the wording is the post's, link for link
+    unlinked = re.sub(r'\[([^\]]+)\]\([^ )]+(?: "[^"]*")?\)', r"\1", shown).replace("  \n", "\n")
+    assert unlinked == post.load_post().body
+    for target in ("/draw", "/weights", "/matmul", "/learn", "/embeddings"):
+        assert f"]({target} " in shown, target
+    assert "[100,352](/weights" in shown and "[128](/weights" in shown
+    # the measured time is in the "milliseconds" link's tooltip
+    ms = re.search(r'\[milliseconds\]\(/matmul "[^"]*: ([0-9.,]+ ms) for one digit"\)', shown)
+    assert ms, "the milliseconds link carries the measured time"
+    assert model.sizes == (784, 128, 10)
+
+
+def test_the_footnote_counts_from_the_model(landing):
+    model = nnviz.load_model()
+    captions = " ".join(c.value for c in landing.caption)
+    assert post.footnote(post.facts(model)) in captions
+    assert f"{model.n_params:,} parameters" in captions
+
+
+def test_live_panels(landing):
+    model = nnviz.load_model()
+    shown = metrics(landing)
+    images, labels = nnviz.load_mnist("test")
+    assert shown["Prediction"] == str(int(model.predict(images[:1].reshape(1, -1) / 255.0)[0]))
+    assert re.fullmatch(r"[0-9.,]+ ms", shown["Time for one digit"])
+    assert shown["Parameters"] == f"{model.n_params:,}"
+    assert shown["Test accuracy"] == f"{model.accuracy(images, labels):.2%}"
+    assert len(landing.get("plotly_chart")) == 2
+    assert "test digit #0" in all_markdown(landing)
+
+
+def test_resources_and_series_links(landing):
+    text = all_markdown(landing)
+    for r in post.RESOURCES:
+        assert r.url in text
+    pages = [p.proto.page for p in landing.get("page_link")]
+    assert any(p.endswith("learn.py") or "learn" in p for p in pages)
+    assert any(p.endswith("embeddings.py") or "embeddings" in p for p in pages)
+
+
+def test_another_test_digit(landing):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    next(b for b in at.button if b.label == "Another test digit").click().run()
+    assert not at.exception
+    selection = at.session_state["drawing"]
+    assert selection.source == "sample"
+    assert f"test digit #{selection.index}" in all_markdown(at)
+
+
+def test_a_different_network_is_described_honestly():
+    """The reader's own network (Learn page) with other sizes: the post's numbers are annotated, not linked."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user_model"] = MLP.init(64, seed=1)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = next(m.value for m in at.markdown if m.value.startswith("As promised last week"))
+    assert "128 *(the network running here: 64)* hidden neurons" in shown
+    assert "[128](" not in shown
+    captions = " ".join(c.value for c in at.caption)
+    assert "784 × 64 = 50,176 input→hidden weights" in captions
+    assert metrics(at)["Parameters"] == "50,890"

@@ -1,0 +1,174 @@
+"""Figures of the Draw page (nnviz.figures.draw): the data behind each trace."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from PIL import Image
+
+import nnviz
+from nnviz.figures import common
+from nnviz.figures import draw as figs
+
+
+@pytest.fixture(scope="module")
+def digit() -> tuple[np.ndarray, int]:
+    """Test digit #0 as the canvas would send it: scaled up to 280×280, RGBA, white on black."""
+    images, labels = nnviz.load_mnist("test")
+    grey = np.asarray(Image.fromarray(images[0]).resize((280, 280), Image.Resampling.BILINEAR))
+    rgba = np.zeros((280, 280, 4), np.uint8)
+    rgba[..., :3] = grey[..., None]
+    rgba[..., 3] = 255
+    return rgba, int(labels[0])
+
+
+@pytest.fixture(scope="module")
+def prep(digit):
+    return nnviz.preprocess(digit[0])
+
+
+def is_empty(fig: go.Figure) -> bool:
+    return len(fig.data) == 0 and len(fig.layout.annotations) == 1
+
+
+# --- preprocessing ---------------------------------------------------------------
+
+
+def test_thumbnail_block_averages():
+    a = np.arange(16, dtype=np.float32).reshape(4, 4)
+    t = figs._thumbnail(a, max_side=2)
+    np.testing.assert_allclose(t, [[2.5, 4.5], [10.5, 12.5]])
+    assert figs._thumbnail(a, max_side=4) is a  # small enough already
+    odd = figs._thumbnail(np.ones((280, 150), np.float32), max_side=56)
+    assert odd.shape == (56, 30)  # factor 5; 150 padded to 150
+
+
+def test_preprocessing_figure_shows_the_four_steps(prep):
+    fig = figs.preprocessing_figure(prep)
+    assert len(fig.data) == 4
+    assert all(isinstance(t, go.Heatmap) for t in fig.data)
+    canvas, cropped, scaled, centred = (np.asarray(t.z) for t in fig.data)
+    assert max(canvas.shape) <= figs.THUMBNAIL and max(cropped.shape) <= figs.THUMBNAIL
+    # the thumbnail keeps the ink: its mean is the canvas' mean (the canvas divides evenly by 5)
+    assert canvas.mean() == pytest.approx(prep.ink.mean(), rel=1e-5)
+    np.testing.assert_array_equal(scaled, prep.scaled)
+    np.testing.assert_array_equal(centred, prep.centred)
+    titles = [a.text for a in fig.layout.annotations]
+    assert any("280×280" in t for t in titles) and any("28×28" in t for t in titles)
+    assert "ink" in fig.data[0].hovertemplate and "row" in fig.data[0].hovertemplate
+
+
+def test_preprocessing_figure_empty_canvas():
+    blank = nnviz.preprocess(np.zeros((280, 280, 4), np.uint8))
+    fig = figs.preprocessing_figure(blank)
+    assert is_empty(fig)
+    assert fig.layout.annotations[0].text == blank.message
+    assert is_empty(figs.preprocessing_figure(None))
+    assert figs.preprocessing_summary(blank) == blank.message
+
+
+def test_preprocessing_summary(prep):
+    text = figs.preprocessing_summary(prep)
+    h, w = prep.cropped.shape
+    assert f"{h}×{w} box" in text and "280×280 canvas" in text
+    assert f"{prep.scaled.shape[0]}×{prep.scaled.shape[1]}" in text
+
+
+# --- inputs ------------------------------------------------------------------------
+
+
+def test_input_figure_is_the_784_numbers(prep):
+    fig = figs.input_figure(prep.input)
+    (trace,) = fig.data
+    z = np.asarray(trace.z)
+    assert z.shape == (28, 28)
+    np.testing.assert_array_equal(z.reshape(-1), prep.input)
+    np.testing.assert_array_equal(np.asarray(trace.customdata).reshape(-1), np.arange(784))
+    assert (trace.zmin, trace.zmax) == (0.0, 1.0)
+    assert "input #%{customdata}" in trace.hovertemplate and "row %{y}, col %{x}" in trace.hovertemplate
+    assert figs.input_figure(prep.input, colorbar=False).data[0].showscale is False
+
+
+def test_input_figure_empty_and_bad_sizes():
+    assert is_empty(figs.input_figure(None))
+    with pytest.raises(ValueError):
+        figs.input_figure(np.zeros(10))
+
+
+def test_input_summary_counts_ink():
+    x = np.zeros(784, np.float32)
+    x[:10] = 1.0
+    x[10:15] = 0.25
+    assert figs.input_summary(x) == (
+        "784 inputs: 15 carry some ink (2%), 10 at least half bright; the other 769 are exactly 0."
+    )
+
+
+# --- hidden ------------------------------------------------------------------------
+
+
+def test_hidden_figure_grid_of_128():
+    h = np.linspace(0, 3, 128).astype(np.float32)
+    fig = figs.hidden_figure(h)
+    (trace,) = fig.data
+    z = np.asarray(trace.z, dtype=float)
+    assert z.shape == (8, 16)
+    np.testing.assert_allclose(z.reshape(-1), h, rtol=1e-6)
+    neuron = np.asarray(trace.customdata)
+    assert neuron[2, 5] == 2 * 16 + 5 and z[2, 5] == pytest.approx(h[37])
+    assert np.asarray(trace.text)[7, 15] == "127"
+    assert trace.zmin == 0.0 and trace.zmax == pytest.approx(3.0)
+    assert list(fig.layout.yaxis.ticktext) == [str(16 * r) for r in range(8)]
+    assert "neuron %{customdata}" in trace.hovertemplate
+
+
+def test_hidden_figure_pads_other_sizes():
+    fig = figs.hidden_figure(np.ones(100, np.float32))
+    z = np.asarray(fig.data[0].z, dtype=float)
+    assert z.shape == (7, 16)
+    assert np.isnan(z).sum() == 12
+    assert np.asarray(fig.data[0].text)[6, 15] == ""
+
+
+def test_hidden_figure_all_silent():
+    fig = figs.hidden_figure(np.zeros(128, np.float32))
+    assert fig.data[0].zmax == 1.0  # a valid scale even with nothing above zero
+    assert figs.hidden_summary(np.zeros(128)) == "None of the 128 hidden neurons fired: every ReLU output is 0."
+    assert is_empty(figs.hidden_figure(None))
+
+
+def test_hidden_summary():
+    h = np.zeros(128, np.float32)
+    h[[3, 40, 99]] = [0.5, 2.25, 1.0]
+    text = figs.hidden_summary(h)
+    assert text.startswith("3 of 128 hidden neurons fired")
+    assert "neuron 40 at 2.25" in text
+
+
+# --- probabilities ---------------------------------------------------------------
+
+
+def test_probabilities_figure_highlights_the_prediction():
+    p = np.array([0.01, 0.02, 0.05, 0.7, 0.02, 0.1, 0.02, 0.03, 0.03, 0.02])
+    fig = figs.probabilities_figure(p)
+    (bar,) = fig.data
+    assert isinstance(bar, go.Bar)
+    np.testing.assert_allclose(bar.y, p)
+    np.testing.assert_array_equal(bar.x, np.arange(10))
+    opacity = np.asarray(bar.marker.opacity)
+    assert opacity[3] == 1.0 and (np.delete(opacity, 3) < 1).all()
+    assert list(bar.marker.color) == common.DIGIT_COLOURS
+    assert bar.text[3] == "70%"
+    assert fig.layout.yaxis.tickformat == ".0%"
+    assert figs.probabilities_summary(p) == "The network says 3 with 70.0% confidence; runner-up 5 at 10.0%."
+
+
+def test_probabilities_of_a_real_digit(digit, prep):
+    model = nnviz.load_model()
+    p = model.forward(prep.input[None]).probabilities[0]
+    fig = figs.probabilities_figure(p)
+    assert int(np.argmax(fig.data[0].y)) == digit[1]
+    assert figs.probabilities_summary(p).startswith(f"The network says {digit[1]} with")
+    assert is_empty(figs.probabilities_figure(None))
+    assert figs.probabilities_summary(None) == "No prediction: draw a digit first."
