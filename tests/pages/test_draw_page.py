@@ -174,7 +174,7 @@ def test_a_link_with_a_sample(mnist):
     _, labels = mnist
     at = run_draw(returns(None), {"sample": "5"})
     selection = current(at)
-    assert (selection.source, selection.index) == ("sample", 5)
+    assert (selection.source, selection.index, selection.label) == ("sample", 5, int(labels[5]))
     assert at.session_state["draw_sample_index"] == 5
     assert "Prediction" in metrics(at)
 
