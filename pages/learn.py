@@ -1,6 +1,36 @@
-"""Placeholder: replaced by the page's owner."""
+"""Train it yourself: the post's Part 2 -- backpropagation and gradient descent, live."""
 
 import streamlit as st
 
-st.title("learn")
-st.info("This page is being built.")
+from nnviz import post, ui
+from nnviz.ui import training
+from nnviz.ui.learn import backprop_section, landscape_section
+
+ui.quote(post.sentence("how backpropagation trains these networks"))
+st.title("Train it yourself")
+model = ui.require_model()
+st.markdown(
+    f"A network starts with random weights and gets every digit wrong. Training shows it a batch of "
+    f"images, measures how wrong it was (the *loss*), works out how much each of its "
+    f"{model.n_params:,} numbers contributed (*backpropagation*), and nudges all of them a little "
+    "downhill (*gradient descent*). Then the next batch. Press **Start** and watch it learn."
+)
+
+st.subheader("1. Train a network from scratch")
+training.trainer()
+
+st.subheader("2. One step of backpropagation on your digit")
+st.markdown(
+    "Draw a digit (or keep the one from the Draw page), say which digit it is, and see the loss, "
+    "the output error, the gradient that reaches the first layer's weights, and what one step of "
+    "gradient descent does."
+)
+st.fragment(backprop_section)()
+
+st.subheader("3. Gradient descent, seen from above")
+st.markdown(
+    "The loss is a surface over all the network's weights; training walks downhill on it. "
+    f"Here is one flat slice of it through the current weights ({model.n_params:,} dimensions seen through "
+    "two), with the path training took drawn on it."
+)
+st.fragment(landscape_section)()

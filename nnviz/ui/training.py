@@ -333,13 +333,13 @@ def _on_optimizer() -> None:
     st.session_state["learn_lr"] = RECOMMENDED_LR[choice]
 
 
-def _settings() -> TrainConfig:
-    """The settings widgets, in an expander; returns the config they describe."""
+def _settings() -> None:
+    """The settings widgets, in an expander (their values live in session state under ``learn_*``)."""
     d = default_config()
     st.session_state.setdefault("learn_lr", d.lr)
     with st.expander("Settings", icon=":material/tune:"):
         c1, c2 = st.columns(2)
-        optimizer = c1.segmented_control(
+        c1.segmented_control(
             "Optimizer",
             list(OPTIMIZERS),
             default=d.optimizer,
@@ -348,41 +348,47 @@ def _settings() -> TrainConfig:
             on_change=_on_optimizer,
             help="Gradient descent with momentum, or Adam. Changing it resets the learning rate to a good value.",
         )
-        lr = c1.select_slider("Learning rate", LEARNING_RATES, key="learn_lr", help="The size of each step downhill.")
-        batch = c1.select_slider("Batch size", BATCH_SIZES, value=d.batch_size, key="learn_batch")
-        epochs = c2.slider("Epochs", 1, MAX_EPOCHS, d.epochs, key="learn_epochs", help="Passes over the images.")
-        train_size = c2.select_slider(
+        c1.select_slider("Learning rate", LEARNING_RATES, key="learn_lr", help="The size of each step downhill.")
+        c1.select_slider("Batch size", BATCH_SIZES, value=d.batch_size, key="learn_batch")
+        c2.slider("Epochs", 1, MAX_EPOCHS, d.epochs, key="learn_epochs", help="Passes over the images.")
+        c2.select_slider(
             "Training images", TRAIN_SIZES, value=d.train_size, format_func="{:,}".format, key="learn_train_size"
         )
-        hidden = c2.select_slider("Hidden neurons", HIDDEN_SIZES, value=d.hidden, key="learn_hidden")
+        c2.select_slider("Hidden neurons", HIDDEN_SIZES, value=d.hidden, key="learn_hidden")
         c3, c4 = st.columns(2)
-        augment = c3.toggle(
+        c3.toggle(
             "Augmentation",
             d.augment,
             key="learn_augment",
             help="Train on randomly shifted, rotated, scaled and thickened digits: better on drawings, several times slower.",
         )
-        seed = c4.number_input("Seed", 0, 9_999, d.seed, key="learn_seed", help="Initial weights and batch order.")
+        c4.number_input("Seed", 0, 9_999, d.seed, key="learn_seed", help="Initial weights and batch order.")
         st.caption(
             f"Caps, because the server has about one CPU for every reader: at most {MAX_EPOCHS} epochs of at most "
             f"{max(TRAIN_SIZES):,} images ({MAX_EPOCHS * max(TRAIN_SIZES):,} images shown to the network), and a "
             f"run stops after {BUDGET_SECONDS:.0f} s of computing, keeping what it learned. Readers training at "
             "the same time take turns."
         )
+
+
+def _config_from_state() -> TrainConfig:
+    """The config the settings widgets describe, read from session state (so a callback sees the latest values)."""
+    d = default_config()
+    get = st.session_state.get
     return make_config(
-        hidden=hidden,
-        epochs=epochs,
-        batch_size=batch,
-        optimizer=optimizer or "sgd",
-        lr=lr,
-        augment=augment,
-        seed=int(seed),
-        train_size=train_size,
+        hidden=get("learn_hidden", d.hidden),
+        epochs=get("learn_epochs", d.epochs),
+        batch_size=get("learn_batch", d.batch_size),
+        optimizer=get("learn_optimizer") or d.optimizer,
+        lr=get("learn_lr", d.lr),
+        augment=get("learn_augment", d.augment),
+        seed=int(get("learn_seed", d.seed)),
+        train_size=get("learn_train_size", d.train_size),
     )
 
 
-def _start(cfg: TrainConfig) -> None:
-    st.session_state[RUN_KEY] = TrainingRun(cfg, ui.mnist("train"), ui.mnist("test"))
+def _start() -> None:
+    st.session_state[RUN_KEY] = TrainingRun(_config_from_state(), ui.mnist("train"), ui.mnist("test"))
 
 
 def _pause() -> None:
@@ -472,13 +478,12 @@ def _strip(weights: np.ndarray, neurons: np.ndarray, initial: np.ndarray) -> Non
 
 def trainer() -> TrainingRun | None:
     """The whole "train it yourself" section: settings, buttons, the live view, and using the result."""
-    cfg = _settings()
+    _settings()
     run = current_run()
     c1, c2, c3 = st.columns(3)
     c1.button(
         "Start training" if run is None else "Start again",
         on_click=_start,
-        args=(cfg,),
         type="primary",
         icon=":material/play_arrow:",
         width="stretch",

@@ -1,0 +1,145 @@
+"""The Learn page in AppTest: train a tiny network to the end, use it, keep it to one session, reset."""
+
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+import nnviz
+import nnviz.ui
+
+ROOT = Path(__file__).resolve().parents[2]
+SENTENCE = (
+    "In next week's post (Part 2), I will explain how backpropagation trains these networks through gradient descent."
+)
+
+
+def open_learn() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/learn.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def train_tiny(at: AppTest) -> None:
+    """Settings for a run of a second or so, Start, then rerun (as the fragment's timer would) until it ends."""
+    at.select_slider(key="learn_train_size").set_value(1_000)
+    at.slider(key="learn_epochs").set_value(2)
+    at.select_slider(key="learn_hidden").set_value(32)
+    at.button(key="learn_start").click().run()
+    run = at.session_state["learn_run"]
+    assert (run.cfg.train_size, run.cfg.epochs, run.cfg.hidden) == (1_000, 2, 32)
+    for _ in range(30):
+        if not at.session_state["learn_run"].running:
+            break
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["learn_run"].status == "done"
+
+
+def test_page_opens_with_the_post_sentence_and_a_start_button():
+    at = open_learn()
+    assert any(SENTENCE in m.value for m in at.markdown)
+    assert at.title[0].value == "Train it yourself"
+    assert at.button(key="learn_start").label == "Start training"
+    assert "learn_run" not in at.session_state
+    captions = " ".join(c.value for c in at.caption)
+    assert "at most 10 epochs" in captions  # the cap, explained
+    assert "Around the shipped network" in captions  # the loss surface of the shipped network
+
+
+def test_train_use_isolate_and_reset():
+    shipped_before = {k: v.copy() for k, v in nnviz.ui.shipped_model().params().items()}
+    at = open_learn()
+    train_tiny(at)
+    run = at.session_state["learn_run"]
+    assert run.final_accuracy is not None and run.final_accuracy > 0.5
+    success = at.success[0].value
+    assert f"{run.final_accuracy:.2%}" in success and "10,000" in success
+    assert "Final test accuracy" in " ".join(c.value for c in at.caption)
+    assert "Main directions" in " ".join(at.segmented_control[-1].options)
+
+    at.button(key="learn_use").click().run()
+    user = at.session_state["user_model"]
+    assert user.sizes == (784, 32, 10)
+    assert user.meta["test_accuracy"] == run.final_accuracy
+    # (AppTest shows no sidebar after switch_page; the browser test reads the sidebar's model card.)
+    assert "Every page now uses the network you trained" in at.info[0].value
+
+    # Another reader's session at the same time: still the shipped network.
+    other = open_learn()
+    assert "user_model" not in other.session_state
+    assert "learn_run" not in other.session_state
+    assert not other.info or "Every page now uses" not in other.info[0].value
+
+    # Training touched neither the shared, read-only shipped network nor the file.
+    on_disk = nnviz.load_model()
+    for name, value in nnviz.ui.shipped_model().params().items():
+        np.testing.assert_array_equal(value, shipped_before[name])
+        np.testing.assert_array_equal(value, getattr(on_disk, name))
+        assert not value.flags.writeable
+
+    at.button(key="learn_back").click().run()
+    assert "user_model" not in at.session_state
+    assert not any("Every page now uses" in i.value for i in at.info)
+
+    at.button(key="learn_reset").click().run()
+    assert "learn_run" not in at.session_state
+    assert at.button(key="learn_start").label == "Start training"
+    assert not at.exception
+
+
+def test_stop_and_resume():
+    at = open_learn()
+    at.slider(key="learn_epochs").set_value(10)  # 600,000 images: many slices, whatever the machine
+    at.button(key="learn_start").click().run()
+    run = at.session_state["learn_run"]
+    assert run.running and 0 < run.step < run.total_steps
+    at.button(key="learn_stop").click().run()
+    assert run.status == "paused"
+    step = run.step
+    at.run()
+    assert run.step == step  # paused: reruns do not train
+    assert "Start training" not in [b.label for b in at.button]
+    at.button(key="learn_use").click().run()  # a paused network can be used too
+    assert at.session_state["user_model"].meta["stopped"] == "paused"
+    at.button(key="learn_resume").click().run()
+    assert run.step > step or run.finished
+
+
+def test_changing_the_optimizer_sets_its_learning_rate():
+    at = open_learn()
+    assert at.session_state["learn_lr"] == 0.1
+    at.segmented_control(key="learn_optimizer").set_value("adam").run()
+    assert at.session_state["learn_lr"] == 0.002
+    at.segmented_control(key="learn_optimizer").set_value("sgd").run()
+    assert at.session_state["learn_lr"] == 0.1
+
+
+def digit_rgba(index: int = 1, size: int = 240) -> np.ndarray:
+    """Test digit ``index`` as the canvas would send it: white ink on black, RGBA, ``size`` square."""
+    images, _ = nnviz.load_mnist("test")
+    big = np.kron(images[index], np.ones((8, 8), np.uint8))  # 224 x 224
+    pad = (size - big.shape[0]) // 2
+    grey = np.pad(big, ((pad, size - big.shape[0] - pad),) * 2)
+    return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+
+
+def test_one_backprop_step_on_a_drawing(monkeypatch):
+    monkeypatch.setattr(nnviz.ui, "canvas", lambda key, **kw: digit_rgba(1))  # a 2
+    at = open_learn()
+    captions = " ".join(c.value for c in at.caption)
+    assert "Using your drawing" in captions
+    assert at.session_state["drawing"].source == "drawing"
+    pills = at.pills[0]
+    assert pills.value == 2  # the network reads it as a 2, and that is the default answer
+    # Say it is a 5: a large error, and the step moves the probabilities towards 5.
+    pills.set_value(5).run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "The true digit 5 gets" in captions
+    assert "max |∂L/∂W1[:, j] − x·dz1[j]| = 0.0e+00" in captions
+    loss = at.metric[0]
+    assert float(loss.value) < float(loss.delta.split(" from ")[1])  # the loss went down
+    assert at.metric[1].label == "Test accuracy"
