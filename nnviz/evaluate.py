@@ -28,6 +28,7 @@ __all__ = [
     "evaluate",
     "firing_rate",
     "mean_activation_per_digit",
+    "preferred_digit",
     "probabilities_from_hidden",
 ]
 
@@ -166,6 +167,11 @@ def dead_neurons(hidden: np.ndarray) -> np.ndarray:
 def firing_rate(hidden: np.ndarray) -> np.ndarray:
     """(H,) share of the rows of ``hidden`` (n, H) on which each neuron fires (activation > 0)."""
     return (np.asarray(hidden) > 0).mean(axis=0)
+
+
+def preferred_digit(means: np.ndarray) -> np.ndarray:
+    """(H,) the digit each neuron fires for most on average, from :func:`mean_activation_per_digit` (10, H)."""
+    return np.nan_to_num(np.asarray(means, dtype=float), nan=-np.inf).argmax(axis=0)
 
 
 def mean_activation_per_digit(hidden: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> np.ndarray:

@@ -5,14 +5,12 @@ import streamlit as st
 from nnviz.embed import embed, knn_vote
 from nnviz.figures import embeddings as figs
 from nnviz.figures.gallery import digit_image, digit_images
+from nnviz.post import sentence
 from nnviz.timing import median_seconds
 from nnviz.ui import current_selection, mnist, quote, require_model
 from nnviz.ui.inside import analysis, pixel_index
 
-quote(
-    "Last week we explored how vector databases store and search embeddings; this week, I'm taking you deeper "
-    "into Neural Networks - the foundation that makes all of this possible."
-)
+quote(sentence("how vector databases store and search embeddings"))  # verbatim from the post
 st.title("Your digit as an embedding")
 model = require_model()
 an, pixels = analysis(model), pixel_index()
@@ -46,13 +44,15 @@ with map_col:
     event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="embedding_map", width="stretch")
     st.caption(figs.map_summary(an.map.explained, n_test, dims, int(labels[near.indices[0]])))
 with side_col:
-    st.image(digit_image(sel.input, scale=4), caption=f"★ {sel.description}: the network says {answer}")
-    clicked = figs.selected_index(event.selection.points)
+    st.image(digit_image(sel.input, scale=5), width=140, caption=f"★ {sel.description}: the network says {answer}")
+    clicked = figs.selected_index(event["selection"]["points"])
     if clicked is None:
         st.caption("Hover over a dot to name it; tap one to see the digit here.")
     else:
         said = int(an.evaluation.predictions[clicked])
-        st.image(digit_image(images[clicked], scale=4), caption=f"Test digit #{clicked}: a {labels[clicked]}")
+        st.image(
+            digit_image(images[clicked], scale=5), width=140, caption=f"Test digit #{clicked}: a {labels[clicked]}"
+        )
         st.markdown(f"The network says **{said}**. [Open it on the Draw page](/draw?sample={clicked})")
 
 st.subheader("Nearest neighbours: the query a vector database answers")
@@ -80,7 +80,7 @@ st.caption(
 
 st.subheader("A second opinion: let the neighbours vote")
 vote = knn_vote(labels[near.indices], near.similarities)
-st.plotly_chart(figs.vote_figure(vote.counts, answer), width="stretch", key="vote")
+st.plotly_chart(figs.vote_figure(vote.counts, answer), width="stretch", key="vote", config={"displayModeBar": False})
 verdict = "agrees with" if vote.winner == answer else "disagrees with"
 st.caption(
     f"{int(vote.counts[vote.winner])} of {vote.k} nearest embeddings are {vote.winner}s: the vote {verdict} the "

@@ -5,24 +5,22 @@ import streamlit as st
 
 from nnviz.figures import evaluation as figs
 from nnviz.figures.gallery import digit_image
+from nnviz.post import sentence
 from nnviz.ui import mnist, quote, require_model
 from nnviz.ui.inside import analysis
 from nnviz.ui.params import query_int
 
-quote(
-    "Understanding how they learn from data is the difference between using pre-built models and architecting "
-    "custom solutions for your specific problems."
-)
+quote(sentence("Understanding how they learn from data"))  # verbatim from the post
 st.title("Where the network errs")
 model = require_model()
 ev = analysis(model).evaluation
 images, labels = mnist("test")
 n = len(labels)
-a, b, c = st.columns(3)
-a.metric("Test accuracy", f"{ev.accuracy:.2%}", help=f"on the {n:,} MNIST test digits, never seen in training")
-b.metric("Mistakes", f"{ev.n_mistakes:,} of {n:,}")
 worst = int(np.nanargmin(ev.per_digit))
-c.metric("Hardest digit", str(worst), f"{ev.per_digit[worst]:.1%} right", delta_color="off")
+st.markdown(
+    f"On the {n:,} MNIST test digits, never seen in training, it is right **{ev.accuracy:.2%}** of the time: "
+    f"**{ev.n_mistakes:,} mistakes**. Hardest digit: **{worst}** ({ev.per_digit[worst]:.1%} right)."
+)
 
 # the cell to open: a click on the matrix, else the link's ?true=&said=, else the most common mistake
 cell = (query_int("true", 0, 9), query_int("said", 0, 9))
@@ -35,15 +33,21 @@ with matrix_col:
         selection_mode="points",
         key="confusion",
         width="stretch",
+        config={"displayModeBar": False},
     )
-    clicked = figs.cell_from_selection(event.selection.points)
+    clicked = figs.cell_from_selection(event["selection"]["points"])
     if clicked is not None and clicked != cell:
         cell = clicked
         st.query_params.update(true=str(cell[0]), said=str(cell[1]))
         st.rerun()  # redraw the matrix with the new cell outlined
     st.caption(figs.confusion_summary(ev.confusion))
 with bars_col:
-    st.plotly_chart(figs.per_digit_figure(ev.per_digit, ev.confusion.sum(axis=1)), width="stretch", key="per_digit")
+    st.plotly_chart(
+        figs.per_digit_figure(ev.per_digit, ev.confusion.sum(axis=1)),
+        width="stretch",
+        key="per_digit",
+        config={"displayModeBar": False},
+    )
     st.caption(figs.per_digit_summary(ev.per_digit))
 
 true, said = cell
@@ -54,10 +58,18 @@ else:
     st.subheader(f"{len(found)} times a {true} was read as a {said}, most confident mistakes first")
 if len(found) == 0:
     st.info("No digit in this cell. Tap another cell of the matrix.")
-shown = found if st.toggle(f"Show all {len(found):,}", disabled=len(found) <= 12) else found[:12]
-for row in range(0, len(shown), 4):
-    for col, i in zip(st.columns(4), shown[row : row + 4], strict=False):
+many = min(len(found), 96)  # a diagonal cell holds ~1,000 digits: cap what a phone must load
+shown = (
+    found[:many] if st.toggle(f"Show {'all ' if many == len(found) else ''}{many}", disabled=many <= 12) else found[:12]
+)
+with st.container(horizontal=True, gap="medium"):  # cards wrap: 2 a row on a phone, 6 on a desktop
+    for i in shown:
         p = ev.probabilities[i]
         top3 = " · ".join(f"{d}: {p[d]:.0%}" if p[d] >= 0.005 else f"{d}: <1%" for d in np.argsort(-p)[:3])
-        col.image(digit_image(images[i], scale=3), caption=f"#{i}: a {labels[i]}, said {ev.predictions[i]}")
-        col.markdown(f"<small>{top3}</small><br>[Open on Draw →](/draw?sample={i})", unsafe_allow_html=True)
+        with st.container(width=140, gap=None):
+            st.image(digit_image(images[i], scale=3), width=84)
+            st.markdown(
+                f"<small>**#{i}**: a {labels[i]}, said {ev.predictions[i]}<br>{top3}</small><br>"
+                f"[Open on Draw →](/draw?sample={i})",
+                unsafe_allow_html=True,
+            )

@@ -1,21 +1,22 @@
 """Exactly why it said that: the winning logit taken apart by hidden neuron and by pixel, checked to add up."""
 
+from functools import partial
+
 import streamlit as st
 
 from nnviz.explain import explain
 from nnviz.figures import why as figs
 from nnviz.figures.gallery import digit_image
+from nnviz.post import sentence
 from nnviz.ui import current_selection, quote, require_model
 
-quote(
-    "When you feed a 28×28 pixel image (784 numbers) into a neural network, each pixel value flows through "
-    "layers of neurons."
-)
+quote(sentence("each pixel value flows through layers"))  # verbatim from the post
 st.title("Exactly why it said that")
 model = require_model()
 sel = current_selection()
 answer = explain(model, sel.input).target
-picked = st.segmented_control("Explain the score (logit) of digit", list(range(10)), default=None, key="why_digit")
+# no key: when the digit (and so the answer) changes, the control starts again from the new answer
+picked = st.segmented_control(f"Explain the score of digit (the network's answer: {answer})", range(10), default=answer)
 e = explain(model, sel.input, answer if picked is None else picked)
 n_active, n_hidden = int(e.active.sum()), len(e.active)
 st.markdown(
@@ -23,24 +24,21 @@ st.markdown(
     f"{n_active} of its {n_hidden} hidden neurons fired; ReLU passes those unchanged and zeroes the rest. "
     f"With that set fixed, every step is linear, so the score of digit **{e.target}** is exactly a weighted sum "
     f"of the {len(e.x)} pixels:  \n"
-    f"logit = x · w_eff + b_eff, with w_eff = W1[:, active] @ W2[active, {e.target}]."
+    f"`logit = x · w_eff + b_eff`, with `w_eff = W1[:, active] @ W2[active, {e.target}]`."
 )
 
+chart = partial(st.plotly_chart, width="stretch", config={"displayModeBar": False})
 img_col, w_col, a_col = st.columns(3)
 with img_col:
-    st.image(digit_image(e.x, scale=6), caption="x: the pixels the network reads", width="stretch")
+    st.image(digit_image(e.x, scale=6), caption="x: the pixels the network reads", width=168)
 with w_col:
-    st.plotly_chart(figs.attribution_figure(e.w_eff, title="w_eff: each pixel's weight"), width="stretch", key="w")
+    chart(figs.attribution_figure(e.w_eff, title="w_eff: each pixel's weight"), key="w")
 with a_col:
-    st.plotly_chart(
-        figs.attribution_figure(e.attribution, title="x ⊙ w_eff: each pixel's share"), width="stretch", key="a"
-    )
+    chart(figs.attribution_figure(e.attribution, title="x ⊙ w_eff: each pixel's share"), key="a")
 st.caption(figs.attribution_summary(e.attribution, e.x, e.b_eff, e.logit) + " Red raises the score, blue lowers it.")
 
 st.subheader("The same score, neuron by neuron")
-st.plotly_chart(
-    figs.waterfall_figure(e.contributions, e.active, e.output_bias, e.logit, e.target), width="stretch", key="fall"
-)
+chart(figs.waterfall_figure(e.contributions, e.active, e.output_bias, e.logit, e.target), key="fall")
 st.caption(figs.waterfall_summary(e.contributions, e.active, e.output_bias, e.logit))
 
 st.subheader("Check: do the parts add up?")

@@ -1,6 +1,8 @@
 """The embedding map: 10,000 test digits placed by the PCA of their hidden activations.
 
-Plotly cannot show an image inside a hover label, so the map carries each
+Every trace is WebGL (``Scattergl``): 10,000 points draw fast, and SVG traces
+would sit underneath the WebGL layer, hiding the star.  Plotly cannot show an
+image inside a hover label, so the map carries each
 digit's test index in ``customdata``: hovering names the digit, and clicking
 a point selects it (``st.plotly_chart(on_select="rerun")``), after which the
 page shows its picture beside the map (:func:`selected_index` reads the click).
@@ -85,10 +87,26 @@ def embedding_map_figure(
                 "network says %{customdata[2]} (%{customdata[3]}%)<extra></extra>",
             )
         )
+    # name each cluster on the map itself (a legend of 12 entries would crowd a phone);
+    # annotations sit above the WebGL layer and can have a background
+    for d, xy in enumerate(rec.xy):
+        if len(xy):
+            cx, cy = np.median(xy, axis=0)
+            fig.add_annotation(
+                x=float(cx),
+                y=float(cy),
+                text=f"<b>{d}</b>",
+                showarrow=False,
+                font=dict(size=15, color=_ink_on(common.DIGIT_COLOURS[d])),
+                bgcolor=common.DIGIT_COLOURS[d],
+                bordercolor="#FFFFFF",
+                borderwidth=1,
+                opacity=0.9,
+            )
     if neighbours is not None and len(neighbours):
         nb = np.asarray(neighbours, dtype=np.int64)
         fig.add_trace(
-            go.Scatter(
+            go.Scattergl(
                 x=coords[nb, 0],
                 y=coords[nb, 1],
                 mode="markers",
@@ -100,7 +118,7 @@ def embedding_map_figure(
         )
     if reader is not None:
         fig.add_trace(
-            go.Scatter(
+            go.Scattergl(
                 x=[float(reader[0])],
                 y=[float(reader[1])],
                 mode="markers",
@@ -113,13 +131,15 @@ def embedding_map_figure(
     pct = explained if explained is not None else (np.nan, np.nan)
     fig.update_xaxes(title=f"PCA axis 1 ({pct[0]:.0%} of variance)", zeroline=False, showgrid=False)
     fig.update_yaxes(title=f"PCA axis 2 ({pct[1]:.0%} of variance)", zeroline=False, showgrid=False)
-    common.layout(
-        fig,
-        height=height,
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0, itemsizing="constant", title_text="digit "),
-        hovermode="closest",
-    )
+    # no drag-to-zoom: on a phone a finger on the map must still scroll the page (zoom: the modebar)
+    common.layout(fig, height=height, showlegend=False, hovermode="closest", dragmode=False)
     return fig
+
+
+def _ink_on(colour: str) -> str:
+    """Black or white text, whichever reads better on ``colour`` ("#RRGGBB"), by relative luminance."""
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return "#000000" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "#FFFFFF"
 
 
 def selected_index(points: list[dict]) -> int | None:
@@ -177,4 +197,4 @@ def vote_figure(counts: np.ndarray, network_answer: int, *, height: int = 220) -
     )
     fig.update_xaxes(title="digit (outlined: the network's answer)", type="category")
     fig.update_yaxes(title="votes", dtick=1 if counts.max() <= 10 else None, rangemode="tozero")
-    return common.layout(fig, height=height, showlegend=False)
+    return common.layout(fig, height=height, showlegend=False, dragmode=False)

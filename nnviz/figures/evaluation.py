@@ -48,7 +48,7 @@ def _confusion_record(confusion: np.ndarray) -> ConfusionRecord:
     return ConfusionRecord(mistakes, correct, np.stack([true, predicted], axis=1), confusion.reshape(-1))
 
 
-def confusion_figure(confusion: np.ndarray, *, selected: tuple[int, int] | None = None, height: int = 430) -> go.Figure:
+def confusion_figure(confusion: np.ndarray, *, selected: tuple[int, int] | None = None, height: int = 400) -> go.Figure:
     """The confusion matrix, every cell clickable.
 
     Parameters
@@ -115,7 +115,9 @@ def confusion_figure(confusion: np.ndarray, *, selected: tuple[int, int] | None 
     if selected is not None:
         t, p = selected
         fig.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5, line=dict(color="#0072B2", width=3))
-    fig.update_xaxes(title="the network said", tickmode="array", tickvals=digits, side="top", showgrid=False)
+    fig.update_xaxes(
+        title="the network said", tickmode="array", tickvals=digits, side="top", showgrid=False, zeroline=False
+    )
     fig.update_yaxes(
         title="true digit",
         tickmode="array",
@@ -124,6 +126,7 @@ def confusion_figure(confusion: np.ndarray, *, selected: tuple[int, int] | None 
         scaleanchor="x",
         constrain="domain",
         showgrid=False,
+        zeroline=False,
     )
     common.layout(fig, height=height, showlegend=False, hovermode="closest", dragmode=False)
     return fig
@@ -194,7 +197,7 @@ def per_digit_figure(per_digit: np.ndarray, totals: np.ndarray, *, height: int =
         range=[max(0.0, low - 0.05), 1.02], tickformat=".0%", title=f"accuracy (axis from {max(0.0, low - 0.05):.0%})"
     )
     fig.update_xaxes(title="true digit", type="category")
-    return common.layout(fig, height=height, showlegend=False)
+    return common.layout(fig, height=height, showlegend=False, dragmode=False)
 
 
 def per_digit_summary(per_digit: np.ndarray) -> str:

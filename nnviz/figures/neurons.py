@@ -100,7 +100,7 @@ def ablation_figure(
         )
     fig.update_xaxes(title="hidden neuron, most needed first", type="category", showticklabels=False)
     fig.update_yaxes(title="test digits lost", zeroline=True, zerolinecolor="#888888")
-    return common.layout(fig, height=height, showlegend=False, bargap=0.1)
+    return common.layout(fig, height=height, showlegend=False, bargap=0.1, dragmode=False)
 
 
 def ablation_summary(drops: np.ndarray, dead: np.ndarray, n_test: int) -> str:
@@ -114,7 +114,7 @@ def ablation_summary(drops: np.ndarray, dead: np.ndarray, n_test: int) -> str:
     )
     return (
         f"Silencing neuron {top} costs the most: {lost[top]} of {n_test:,} test digits. "
-        f"{int((lost > 0).sum())} of {len(drops)} neurons lose digits when silenced, {int((lost < 0).sum())} gain; "
+        f"{int((lost > 0).sum())} of {len(drops)} neurons lose digits when silenced, {int((lost < 0).sum())} gain. "
         f"{dead_text}"
     )
 
@@ -141,11 +141,12 @@ def mean_activation_figure(means: np.ndarray, *, order: np.ndarray | None = None
         return common.empty_figure("No activations.", height=height)
     order = preference_order(means) if order is None else np.asarray(order)
     z = means[:, order]
-    neuron = np.broadcast_to(order, z.shape)
+    neuron = np.broadcast_to(order, z.shape)  # which neuron each column is, for the hover
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[f"#{j}" for j in order],
+            # x by position: string labels like "#87" were drawn as one column by Streamlit's Plotly
+            x=np.arange(len(order)),
             y=[str(d) for d in range(means.shape[0])],
             colorscale=common.SEQUENTIAL,
             zmin=0,
@@ -156,7 +157,7 @@ def mean_activation_figure(means: np.ndarray, *, order: np.ndarray | None = None
     )
     fig.update_xaxes(title="hidden neuron (grouped by the digit it fires most for)", showticklabels=False)
     fig.update_yaxes(title="digit", autorange="reversed", type="category")
-    return common.layout(fig, height=height)
+    return common.layout(fig, height=height, dragmode=False)
 
 
 def neuron_profile_figure(profile: np.ndarray, neuron: int, *, height: int = 240) -> go.Figure:
@@ -176,7 +177,9 @@ def neuron_profile_figure(profile: np.ndarray, neuron: int, *, height: int = 240
     )
     fig.update_xaxes(title="digit", type="category")
     fig.update_yaxes(title="mean activation", rangemode="tozero")
-    return common.layout(fig, height=height, showlegend=False, title=f"Neuron {neuron}: mean activation per digit")
+    return common.layout(
+        fig, height=height, showlegend=False, title=f"Neuron {neuron}: mean activation per digit", dragmode=False
+    )
 
 
 def neuron_from_selection(points: list[dict]) -> int | None:

@@ -97,7 +97,7 @@ def waterfall_figure(
     )
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(title=f"logit of digit {digit}", zeroline=True, zerolinecolor="#888888")
-    return common.layout(fig, height=height or 80 + 24 * len(rec.labels), showlegend=False)
+    return common.layout(fig, height=height or 80 + 24 * len(rec.labels), showlegend=False, dragmode=False)
 
 
 def waterfall_summary(contributions: np.ndarray, active: np.ndarray, output_bias: float, logit: float) -> str:
@@ -138,7 +138,7 @@ def attribution_figure(values: np.ndarray, *, title: str, colorbar_title: str = 
         )
     )
     common.image_axes(fig)
-    return common.layout(fig, height=height, title=title)
+    return common.layout(fig, height=height, title=title, dragmode=False)
 
 
 def attribution_summary(attribution: np.ndarray, x: np.ndarray, b_eff: float, logit: float) -> str:

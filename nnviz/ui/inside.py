@@ -23,6 +23,7 @@ from nnviz.evaluate import (
     evaluate,
     firing_rate,
     mean_activation_per_digit,
+    preferred_digit,
     probabilities_from_hidden,
 )
 from nnviz.mlp import MLP, as_input
@@ -66,6 +67,7 @@ class Atlas:
     dead: np.ndarray  # (H,) bool: never fires on the test set
     means: np.ndarray  # (10, H) mean activation per digit
     firing: np.ndarray  # (H,) share of test digits each neuron fires for
+    preferred: np.ndarray  # (H,) the digit each neuron fires for most on average
 
 
 @st.cache_resource(show_spinner="Computing the embeddings of the 10,000 test digits…", max_entries=MAX_MODELS)
@@ -87,13 +89,11 @@ def analysis(model: MLP) -> Analysis:
 def _atlas(key: str, _model: MLP) -> Atlas:
     _, labels = mnist("test")
     hidden = analysis(_model).hidden
+    means = mean_activation_per_digit(hidden, labels)
     result = Atlas(
-        ablation(_model, hidden, labels),
-        dead_neurons(hidden),
-        mean_activation_per_digit(hidden, labels),
-        firing_rate(hidden),
+        ablation(_model, hidden, labels), dead_neurons(hidden), means, firing_rate(hidden), preferred_digit(means)
     )
-    _readonly(result.drops, result.dead, result.means, result.firing)
+    _readonly(result.drops, result.dead, result.means, result.firing, result.preferred)
     return result
 
 

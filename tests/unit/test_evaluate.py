@@ -133,3 +133,10 @@ def test_mean_activation_per_digit_against_a_loop():
     for d in range(9):
         np.testing.assert_allclose(means[d], hidden[labels == d].mean(axis=0), rtol=1e-6)
     assert np.all(np.isnan(means[9]))
+
+
+def test_preferred_digit_ignores_classes_without_digits():
+    means = np.array([[0.1, 0.9], [0.5, np.nan], [np.nan, np.nan]])
+    from nnviz.evaluate import preferred_digit
+
+    assert preferred_digit(means).tolist() == [1, 0]

@@ -27,6 +27,9 @@ def test_embedding_map_one_trace_per_digit_in_digit_colours():
     fig = embeddings.embedding_map_figure(coords, labels, predictions, confidence, explained=np.array([0.2, 0.1]))
     assert [t.name for t in fig.data] == [str(d) for d in range(10)]
     assert sum(len(t.x) for t in fig.data) == 200
+    names = fig.layout.annotations  # each cluster is labelled at its median
+    assert [a.text for a in names] == [f"<b>{d}</b>" for d in range(10)]
+    assert names[3].x == pytest.approx(np.median(coords[labels == 3, 0]))
     for d, trace in enumerate(fig.data):
         assert trace.marker.color == DIGIT_COLOURS[d]
         custom = np.asarray(trace.customdata)
@@ -150,7 +153,7 @@ def test_mean_activation_heatmap_groups_neurons_by_preferred_digit():
     assert order.tolist() == [3, 2, 1, 0]  # digit 0's neuron, then digit 2's (strongest first), then digit 7's
     fig = neurons.mean_activation_figure(means)
     np.testing.assert_array_equal(np.asarray(fig.data[0].z), means[:, order])
-    assert list(fig.data[0].x) == ["#3", "#2", "#1", "#0"]
+    np.testing.assert_array_equal(np.asarray(fig.data[0].customdata)[0], [3, 2, 1, 0])  # hover names the neuron
 
 
 def test_neuron_profile_figure():

@@ -1,0 +1,244 @@
+"""The "Inside the network" pages under AppTest: embeddings, errors, neurons, why.
+
+Each page is opened through the router (``app.py``); numbers on the page are
+checked against the library computing them afresh, so a page that shows a stale
+or typed-in number fails.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import nnviz
+from nnviz.embed import CosineIndex, embed, knn_vote
+from nnviz.evaluate import ablation, evaluate, probabilities_from_hidden
+from nnviz.explain import explain
+from nnviz.mlp import MLP
+from nnviz.post import load_post
+from nnviz.ui import Selection
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return nnviz.load_model()
+
+
+@pytest.fixture(scope="module")
+def test_set():
+    return nnviz.load_mnist("test")
+
+
+@pytest.fixture(scope="module")
+def hidden(shipped, test_set):
+    return embed(shipped, test_set[0])
+
+
+def open_page(page: str, query: dict[str, str] | None = None, state: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(query or {})
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def rerun(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.subheader]
+    return "\n".join(parts + [w.value for w in at.warning] + [e.value for e in at.error])
+
+
+def quoted(at: AppTest) -> str:
+    """The post sentence the page opens with (the first markdown block, a quote)."""
+    first = at.markdown[0].value
+    assert first.startswith("> ")
+    return first[2:].split("\n")[0]
+
+
+@pytest.mark.parametrize("page", ["embeddings", "evaluation", "neurons", "why"])
+def test_page_opens_with_a_verbatim_sentence_of_the_post(page):
+    at = open_page(page)
+    assert at.title and at.title[0].value
+    sentence = quoted(at)
+    assert len(sentence) > 40 and sentence in load_post().body, f"{page}: {sentence!r} is not in the post"
+
+
+# --- embeddings -------------------------------------------------------------------------
+
+
+def test_embeddings_neighbours_and_vote_follow_the_live_model(shipped, test_set, hidden):
+    images, labels = test_set
+    at = open_page("embeddings")  # default digit: test sample 0
+    page = texts(at)
+    assert f"{len(labels):,} test digits, each a {shipped.sizes[1]}-number embedding" in page
+    # the vote, recomputed here: neighbours of test digit 0, leaving itself out
+    k = at.slider[0].value
+    near = CosineIndex(hidden).query(hidden[0], k, exclude=0)
+    vote = knn_vote(labels[near.indices], near.similarities)
+    answer = int(shipped.predict(images[:1].reshape(1, -1) / 255.0)[0])
+    assert f"{int(vote.counts[vote.winner])} of {k} nearest embeddings are {vote.winner}s" in page
+    assert f"which says {answer}" in page
+    assert re.search(r"One search over 10,000 × \d+ took [\d.]+ ms", page)
+
+
+def test_embeddings_fewer_neighbours_and_a_drawing(shipped, test_set, hidden):
+    images, labels = test_set
+    x = images[7].reshape(-1).astype(np.float32) / 255.0  # "drawn": not excluded from its own neighbours
+    at = open_page("embeddings", state={"drawing": Selection(x, "drawing")})
+    at.slider[0].set_value(3)
+    page = texts(rerun(at))
+    assert "your drawing" in page
+    near = CosineIndex(hidden).query(embed(shipped, x[None])[0], 3)
+    assert near.indices[0] == 7  # a drawing identical to test digit 7 finds it first
+    vote = knn_vote(labels[near.indices], near.similarities)
+    assert f"{int(vote.counts[vote.winner])} of 3 nearest embeddings are {vote.winner}s" in page
+
+
+def test_embeddings_map_click_shows_the_digit(test_set):
+    _, labels = test_set
+    at = open_page("embeddings")
+    at.session_state["embedding_map"] = {
+        "selection": {"points": [{"customdata": [1234, int(labels[1234]), 0, 99.0]}], "point_indices": [0]}
+    }
+    page = texts(rerun(at))
+    assert "/draw?sample=1234" in page
+
+
+# --- evaluation -------------------------------------------------------------------------
+
+
+def links(at: AppTest) -> list[int]:
+    return [int(i) for i in re.findall(r"/draw\?sample=(\d+)", texts(at))]
+
+
+def test_evaluation_numbers_and_default_cell(shipped, test_set, hidden):
+    images, labels = test_set
+    ev = evaluate(probabilities_from_hidden(shipped, hidden), labels)
+    at = open_page("evaluation")
+    page = texts(at)
+    assert f"**{shipped.accuracy(images, labels):.2%}**" in page and f"**{ev.n_mistakes:,} mistakes**" in page
+    true, said = ev.worst_confusion()
+    count = int(ev.confusion[true, said])
+    assert f"{count} times a {true} was read as a {said}" in page
+    shown = links(at)
+    assert len(shown) == min(12, count)
+    assert all(labels[i] == true and ev.predictions[i] == said for i in shown)
+    assert shown == ev.mistakes(true, said)[:12].tolist()  # most confident first
+
+
+def test_evaluation_cell_from_a_link_and_from_a_click(shipped, test_set, hidden):
+    _, labels = test_set
+    ev = evaluate(probabilities_from_hidden(shipped, hidden), labels)
+    off = ev.confusion.copy()
+    np.fill_diagonal(off, 0)
+    # a cell from the link: the second most common mistake
+    t, p = np.unravel_index(np.argsort(off, axis=None)[-2], off.shape)
+    at = open_page("evaluation", query={"true": str(t), "said": str(p)})
+    assert f"{off[t, p]} times a {t} was read as a {p}" in texts(at)
+    # a click on another cell (the selection the chart reports) opens that cell and updates the link
+    t2, p2 = np.unravel_index(np.argsort(off, axis=None)[-3], off.shape)
+    at.session_state["confusion"] = {
+        "selection": {"points": [{"customdata": [int(t2), int(p2), int(off[t2, p2])], "x": int(p2), "y": int(t2)}]}
+    }
+    page = texts(rerun(at))
+    assert f"{off[t2, p2]} times a {t2} was read as a {p2}" in page
+    assert at.query_params["true"] == [str(t2)] or at.query_params["true"] == str(t2)
+
+
+def test_evaluation_diagonal_cell_and_bad_link(shipped, test_set, hidden):
+    _, labels = test_set
+    ev = evaluate(probabilities_from_hidden(shipped, hidden), labels)
+    at = open_page("evaluation", query={"true": "1", "said": "1"})
+    assert f"{ev.confusion[1, 1]:,} 1s it got right, least sure first" in texts(at)
+    at = open_page("evaluation", query={"true": "abc", "said": "4"})
+    assert at.warning and "not a number" in at.warning[0].value
+    true, said = ev.worst_confusion()
+    assert f"times a {true} was read as a {said}" in texts(at)  # falls back to the default
+
+
+def test_pages_follow_the_readers_own_model(test_set):
+    """A model trained this session replaces the shipped one: caches are keyed by the weights."""
+    images, labels = test_set
+    untrained = MLP.init(seed=5)
+    at = open_page("evaluation", state={"user_model": untrained})
+    assert f"**{untrained.accuracy(images, labels):.2%}**" in texts(at)
+
+
+# --- neurons ----------------------------------------------------------------------------
+
+
+def test_neurons_default_is_the_most_needed_and_links_work(shipped, test_set, hidden):
+    _, labels = test_set
+    drops = ablation(shipped, hidden, labels)
+    top = int(np.argmax(drops))
+    at = open_page("neurons")
+    assert at.subheader[-1].value == f"Neuron {top}"
+    assert f"Silencing neuron {top} costs the most: {round(drops[top] * len(labels))} of" in texts(at)
+    assert f"/weights?neuron={top}" in texts(at)
+    at.number_input[0].set_value(5)
+    rerun(at)
+    assert at.subheader[-1].value == "Neuron 5"
+    lost = round(float(drops[5]) * len(labels))
+    assert f"**{abs(lost)}** test digits" in texts(at)
+    at = open_page("neurons", query={"neuron": "17"})
+    assert at.subheader[-1].value == "Neuron 17"
+    at = open_page("neurons", query={"neuron": "999"})
+    assert at.warning and at.subheader[-1].value == f"Neuron {top}"
+
+
+def test_neurons_bar_click_selects_the_neuron():
+    at = open_page("neurons")
+    at.session_state["ablation"] = {"selection": {"points": [{"customdata": [42, 7, 0.01]}]}}
+    rerun(at)
+    assert at.subheader[-1].value == "Neuron 42" and at.query_params["neuron"] in ("42", ["42"])
+    at.number_input[0].set_value(9)  # the number box still works after a click
+    rerun(at)
+    assert at.subheader[-1].value == "Neuron 9"
+
+
+def test_neurons_flags_a_dead_neuron():
+    model = nnviz.load_model().copy()
+    model.b1[3] = -1e4  # neuron 3 can never fire
+    at = open_page("neurons", query={"neuron": "3"}, state={"user_model": model})
+    page = texts(at)
+    assert "**never** (a dead neuron)" in page and "1 never fire on the test set" in page
+
+
+# --- why --------------------------------------------------------------------------------
+
+
+def test_why_parts_add_up_on_the_page(shipped, test_set):
+    images, _ = test_set
+    at = open_page("why")
+    e = explain(shipped, images[0].reshape(-1) / 255.0)
+    table = at.dataframe[0].value
+    assert list(table["equal?"]) == ["✓ yes", "✓ yes"]
+    assert all(float(v) == pytest.approx(e.logit, abs=1e-5) for v in table["logit from the forward pass"])
+    assert f"the network says **{e.prediction}**" in texts(at)
+    assert f"{int(e.active.sum())} of its {len(e.active)} hidden neurons fired" in texts(at)
+
+
+def test_why_explains_another_digit(shipped, test_set):
+    images, _ = test_set
+    at = open_page("why")
+    other = (explain(shipped, images[0].reshape(-1) / 255.0).prediction + 1) % 10
+    at.segmented_control[0].set_value(other)
+    rerun(at)
+    assert f"the score of digit **{other}**" in texts(at)
+    e = explain(shipped, images[0].reshape(-1) / 255.0, other)
+    assert f"{float(at.dataframe[0].value['logit from the forward pass'][0]):.4f}" == f"{e.logit:.4f}"
