@@ -109,9 +109,9 @@ class CosineIndex:
         """(n,) cosine similarity of ``query`` (d,) to every stored row."""
         q = _unit_rows(np.asarray(query, dtype=np.float32).reshape(-1))
         # (n,): one matrix-vector product.  einsum runs it in NumPy's own single-threaded
-        # loop; ``unit @ q`` hands it to multi-threaded BLAS, which for a product this
-        # small gains nothing and, on a busy shared server, waits 10-50x longer for its
-        # threads (bench/bench_knn.py measures both).
+        # loop; ``unit @ q`` hands it to multi-threaded BLAS, which is about as fast when
+        # the machine is idle but, on a busy shared server, often waits 10-50x longer for
+        # its threads (bench/bench_knn.py shows both, median and 90th percentile).
         return np.einsum("nd,d->n", self.unit, q)
 
     def query(self, query: np.ndarray, k: int = 8, *, exclude: int | None = None) -> Neighbours:
