@@ -44,18 +44,23 @@ def backprop_section() -> None:
             prep = nnviz.preprocess(image)
             if prep.ok:
                 ui.set_selection(ui.Selection(prep.input, "drawing", prep=prep))
-        selection = ui.current_selection()
-        st.caption(f"Using {selection.description}. Draw above to use your own digit.")
+        selection = st.session_state.get("drawing")
+        if selection is None:
+            selection = _unsure_sample(model)
+            st.caption(f"Using {selection.description}, one the network is unsure of. Draw above to use your own.")
+        else:
+            st.caption(f"Using {selection.description}. Draw above to use your own digit.")
     p = model.predict_proba(selection.input[None])[0]
     guess = int(p.argmax())
     with right:
         key = f"learn_label_{selection.source}_{selection.index}_{hash(selection.input.tobytes())}"
         default = selection.label if selection.label is not None else guess
-        label = st.pills(
+        label = st.radio(
             f"{_which_network().capitalize()} reads it as a {guess}. Which digit is it really?",
             list(range(10)),
-            default=default,
+            index=default,
             key=key,
+            horizontal=True,  # wraps on a phone
         )
         label = default if label is None else int(label)
         lr = st.select_slider("Learning rate of this one step", STEP_RATES, value=0.01, key="learn_step_lr")
@@ -63,7 +68,13 @@ def backprop_section() -> None:
         images, labels = ui.mnist("test")
         before_acc, after_acc = _accuracy(model, images, labels), step.model_after.accuracy(images, labels)
         m1, m2 = st.columns(2)
-        m1.metric("Loss −log p", f"{step.loss_after:.4f}", f"{step.loss_after - step.loss:+.4f} from {step.loss:.4f}")
+        m1.metric(
+            "Loss −log p",
+            f"{step.loss_after:.4g}",
+            f"{step.loss_after - step.loss:+.3g} from {step.loss:.4g}",
+            delta_color="inverse",  # down is good
+            help="After the step, on this digit.",
+        )
         m2.metric(
             "Test accuracy",
             f"{after_acc:.2%}",
@@ -88,7 +99,8 @@ def backprop_section() -> None:
         "z1[*j*] = Σᵢ xᵢ·W1[*i*, *j*] + b1[*j*], so ∂z1[*j*]/∂W1[*i*, *j*] = xᵢ and the chain rule gives "
         "**∂L/∂W1[:, *j*] = x · dz1[*j*]**: the gradient of a neuron's 784 incoming weights is your drawing, "
         "scaled by one number. Blank pixels (x = 0) get no gradient; the step "
-        f"W1 ← W1 − {lr:g} · ∂L/∂W1 changes only the weights that saw ink."
+        f"W1 ← W1 − {lr:g} · ∂L/∂W1 changes only the weights that saw ink: where a tile below is blue "
+        "(negative) those weights grow, where it is red they shrink."
     )
     dz1 = step.dz1[step.neurons]
     st.plotly_chart(figures.gradient_figure(step.x, step.dW1, dz1, step.neurons), key="learn_gradients", **CHART)
@@ -100,6 +112,14 @@ def backprop_section() -> None:
             f"The update for neuron {j}: every weight moves by −{lr:g} × its gradient, at most "
             f"{float(np.abs(step.update[0]).max()):.2e}, against weights of up to {float(np.abs(step.weights[0]).max()):.2f}."
         )
+
+
+def _unsure_sample(model: MLP, look_at: int = 2_000) -> ui.Selection:
+    """The first test digit the network gives less than 90% to (its true label known): a step there shows."""
+    images = ui.mnist("test")[0]
+    p = model.predict_proba(as_input(images[:look_at]))  # (look_at, 10)
+    unsure = np.flatnonzero(p.max(axis=1) < 0.9)
+    return ui.sample_selection(int(unsure[0]) if len(unsure) else 0)
 
 
 def _accuracy(model: MLP, images: np.ndarray, labels: np.ndarray) -> float:
@@ -152,6 +172,7 @@ def landscape_section() -> None:
     options = {"path": "Main directions of your training", "random": "Random directions"}
     if run is None:
         options.pop("path")
+        st.caption("Train a network above and the path it took appears here, with its own two directions.")
     kind = st.segmented_control("Directions", list(options), format_func=options.get, default=next(iter(options)))
     kind = kind or next(iter(options))
     with st.spinner(f"Mapping the loss on {LANDSCAPE_IMAGES:,} training images…"):

@@ -68,6 +68,7 @@ EVAL_SIZE = 2_000  # test images scored at each event; all 10,000 at the end
 STRIP_NEURONS = 8
 MAX_SNAPSHOTS = 32  # weight snapshots kept for the loss-surface path (~0.4 MB each)
 RUN_KEY = "learn_run"
+CHART = dict(width="stretch", config={"displayModeBar": False})
 USER_MODEL = "user_model"
 
 
@@ -446,11 +447,11 @@ def _live() -> None:
     c1, c2 = st.columns(2)
     final = run.final_accuracy if run.finished else None
     with c1:
-        st.plotly_chart(figures.loss_figure(h["epoch"], h["loss"]), width="stretch", key="learn_loss")
+        st.plotly_chart(figures.loss_figure(h["epoch"], h["loss"]), key="learn_loss", **CHART)
         st.caption(figures.loss_summary(h["epoch"], h["loss"]))
     with c2:
         fig = figures.accuracy_figure(h["epoch"], h["train_accuracy"], h["test_accuracy"], final=final)
-        st.plotly_chart(fig, width="stretch", key="learn_accuracy")
+        st.plotly_chart(fig, key="learn_accuracy", **CHART)
         st.caption(
             figures.accuracy_summary(h["test_accuracy"], final=final, eval_size=run.cfg.eval_size, n_test=run.n_test)
         )
@@ -468,7 +469,7 @@ def _preview() -> None:
 
 
 def _strip(weights: np.ndarray, neurons: np.ndarray, initial: np.ndarray) -> None:
-    st.plotly_chart(figures.neuron_strip_figure(weights, neurons), width="stretch", key="learn_strip")
+    st.plotly_chart(figures.neuron_strip_figure(weights, neurons), key="learn_strip", **CHART)
     now, start = float(np.abs(weights).max()), float(np.abs(initial).max())
     st.caption(
         f"The incoming weights of {len(neurons)} of the hidden neurons, one 28×28 image each (red: ink there excites "

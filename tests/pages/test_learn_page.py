@@ -132,10 +132,10 @@ def test_one_backprop_step_on_a_drawing(monkeypatch):
     captions = " ".join(c.value for c in at.caption)
     assert "Using your drawing" in captions
     assert at.session_state["drawing"].source == "drawing"
-    pills = at.pills[0]
-    assert pills.value == 2  # the network reads it as a 2, and that is the default answer
+    answer = at.radio[0]
+    assert answer.value == 2  # the network reads it as a 2, and that is the default answer
     # Say it is a 5: a large error, and the step moves the probabilities towards 5.
-    pills.set_value(5).run()
+    answer.set_value(5).run()
     assert not at.exception
     captions = " ".join(c.value for c in at.caption)
     assert "The true digit 5 gets" in captions

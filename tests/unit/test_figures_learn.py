@@ -38,19 +38,38 @@ def test_accuracy_curve_in_percent_with_the_final_line():
     assert is_empty(figs.accuracy_figure(np.array([]), np.array([]), np.array([])), "Start")
 
 
-def test_neuron_strip_shares_one_symmetric_scale():
+def tiles(fig: go.Figure, trace: go.Heatmap, n: int) -> list[np.ndarray]:
+    """Cut the mosaic heatmap back into its 28x28 tiles, at the positions of the title trace."""
+    titles = next(t for t in fig.data if t.name == "titles")
+    z = np.asarray(trace.z, float)
+    out = []
+    for x, y in zip(titles.x[-n:], titles.y[-n:], strict=True):
+        top, left = round(y + 0.5), round(x - 13.5)
+        out.append(z[top : top + 28, left : left + 28])
+    return out
+
+
+def test_neuron_strip_is_one_heatmap_on_one_symmetric_scale():
     rng = np.random.default_rng(0)
-    weights = rng.normal(0, 0.1, (8, 784))
-    weights[3, 5] = 0.9
-    fig = figs.neuron_strip_figure(weights, np.arange(0, 80, 10))
+    weights = rng.normal(0, 0.1, (8, 784)).astype(np.float32)
+    weights[3, 5] = -0.9
+    neurons = np.arange(0, 80, 10)
+    fig = figs.neuron_strip_figure(weights, neurons)
     heatmaps = [t for t in fig.data if isinstance(t, go.Heatmap)]
-    assert len(heatmaps) == 8
-    for i, h in enumerate(heatmaps):
-        assert (h.zmin, h.zmax) == pytest.approx((-0.9, 0.9))
-        np.testing.assert_allclose(np.asarray(h.z), weights[i].reshape(28, 28), rtol=1e-6)  # float32
-        assert h.colorscale == go.Heatmap(colorscale=common.DIVERGING).colorscale
-    assert sum(bool(h.showscale) for h in heatmaps) == 1
-    assert [a.text for a in fig.layout.annotations] == [f"neuron {n}" for n in range(0, 80, 10)]
+    assert len(heatmaps) == 1  # one trace, not eight subplots: it redraws while training
+    h = heatmaps[0]
+    assert (h.zmin, h.zmax) == pytest.approx((-0.9, 0.9))
+    assert h.colorscale == go.Heatmap(colorscale=common.DIVERGING).colorscale
+    for i, tile in enumerate(tiles(fig, h, 8)):
+        np.testing.assert_array_equal(tile, weights[i].reshape(28, 28))
+    titles = next(t for t in fig.data if t.name == "titles")
+    assert list(titles.text) == [f"neuron {n}" for n in neurons]
+    # hover knows which neuron and pixel each cell is
+    custom = np.asarray(h.customdata)
+    z = np.asarray(h.z, float)
+    r, c = np.argwhere(z == np.float32(-0.9))[0]
+    assert list(custom[r, c]) == [30, 0, 5]
+    assert np.isnan(z).any() and h.hoverongaps is False  # gaps between tiles, not hoverable
     assert is_empty(figs.neuron_strip_figure(np.zeros((0, 784)), np.array([])), "No neurons")
 
 
@@ -85,14 +104,19 @@ def test_before_after_bars(step):
 def test_gradient_images_are_the_input_then_symmetric_gradients(step):
     dz1 = step.dz1[step.neurons]
     fig = figs.gradient_figure(step.x, step.dW1, dz1, step.neurons)
-    assert len(fig.data) == 1 + len(step.neurons)
-    np.testing.assert_array_equal(np.asarray(fig.data[0].z), step.x.reshape(28, 28))
+    image, grads = fig.data[0], fig.data[1]
+    np.testing.assert_array_equal(np.asarray(image.z), step.x.reshape(28, 28))
+    assert image.colorscale == go.Heatmap(colorscale=common.GREYS).colorscale
     m = np.abs(step.dW1).max()
-    for i, h in enumerate(fig.data[1:]):
-        assert h.zmin == pytest.approx(-m) and h.zmax == pytest.approx(m)
-        np.testing.assert_allclose(np.asarray(h.z), step.dW1[i].reshape(28, 28))
-    titles = [a.text for a in fig.layout.annotations]
-    assert titles[0] == "input x" and f"neuron {step.neurons[0]}" in titles[1]
+    assert grads.zmin == pytest.approx(-m) and grads.zmax == pytest.approx(m)
+    found = tiles(fig, grads, len(step.neurons) + 1)
+    titles = next(t for t in fig.data if t.name == "titles")
+    # the input sits exactly over the first (blank) tile of the mosaic
+    assert np.isnan(found[0]).all()
+    assert (image.x0, image.y0) == (round(titles.x[0] - 13.5), round(titles.y[0] + 0.5))
+    for i, tile in enumerate(found[1:]):
+        np.testing.assert_allclose(tile, step.dW1[i].reshape(28, 28), rtol=1e-6)
+    assert titles.text[0] == "your input<br>x" and titles.text[1].startswith(f"neuron {step.neurons[0]}<br>x · (")
     line = figs.gradient_summary(dz1, step.neurons, step.identity_error, step.active, 32)
     assert f"{step.active} of 32" in line
     assert is_empty(figs.gradient_figure(step.x, np.zeros((0, 784)), np.array([]), np.array([])), "No neuron")
