@@ -19,9 +19,9 @@ n_test, dims = an.hidden.shape
 sel = current_selection()
 st.markdown(
     f"The {dims} hidden activations the network computes for a digit are a vector: an **embedding**. "
-    f"Here are the {n_test:,} test digits' embeddings, and {sel.description} among them "
-    "([draw another](/draw))."
+    f"Here are the {n_test:,} test digits' embeddings, and {sel.description} among them."
 )
+st.page_link("pages/draw.py", label="Draw another digit", icon=":material/draw:")
 
 vector = embed(model, sel.input[None])[0]  # (H,) the reader's embedding
 answer = int(model.predict(sel.input[None])[0])
@@ -53,7 +53,8 @@ with side_col:
         st.image(
             digit_image(images[clicked], scale=5), width=140, caption=f"Test digit #{clicked}: a {labels[clicked]}"
         )
-        st.markdown(f"The network says **{said}**. [Open it on the Draw page](/draw?sample={clicked})")
+        st.markdown(f"The network says **{said}**.")
+        st.page_link("pages/draw.py", label="Open it on the Draw page", query_params={"sample": clicked})
 
 st.subheader("Nearest neighbours: the query a vector database answers")
 seconds = median_seconds(lambda: an.index.query(vector, k, exclude=exclude), repeats=25, budget=0.05)

@@ -69,7 +69,6 @@ with st.container(horizontal=True, gap="medium"):  # cards wrap: 2 a row on a ph
         with st.container(width=140, gap=None):
             st.image(digit_image(images[i], scale=3), width=84)
             st.markdown(
-                f"<small>**#{i}**: a {labels[i]}, said {ev.predictions[i]}<br>{top3}</small><br>"
-                f"[Open on Draw →](/draw?sample={i})",
-                unsafe_allow_html=True,
+                f"<small>**#{i}**: a {labels[i]}, said {ev.predictions[i]}<br>{top3}</small>", unsafe_allow_html=True
             )
+            st.page_link("pages/draw.py", label="Open on Draw", query_params={"sample": int(i)})

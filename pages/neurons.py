@@ -61,6 +61,7 @@ mine = float(embed(model, sel.input[None])[0, neuron])
 with right:
     st.markdown(
         f"On {sel.description} this neuron's activation is **{mine:.3f}** "
-        f"(its mean on test {best}s: {facts.means[best, neuron]:.3f}).\n\n"
-        f"See its {model.sizes[0]} incoming weights on the [Weights page](/weights?neuron={neuron})."
+        f"(its mean on test {best}s: {facts.means[best, neuron]:.3f})."
     )
+    label = f"See its {model.sizes[0]} incoming weights"
+    st.page_link("pages/weights.py", label=label, icon=":material/grid_on:", query_params={"neuron": neuron})

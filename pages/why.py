@@ -20,12 +20,14 @@ picked = st.segmented_control(f"Explain the score of digit (the network's answer
 e = explain(model, sel.input, answer if picked is None else picked)
 n_active, n_hidden = int(e.active.sum()), len(e.active)
 st.markdown(
-    f"For {sel.description} ([draw another](/draw)) the network says **{answer}**. "
+    f"For {sel.description} the network says **{answer}**. "
     f"{n_active} of its {n_hidden} hidden neurons fired; ReLU passes those unchanged and zeroes the rest. "
     f"With that set fixed, every step is linear, so the score of digit **{e.target}** is exactly a weighted sum "
     f"of the {len(e.x)} pixels:  \n"
     f"`logit = x · w_eff + b_eff`, with `w_eff = W1[:, active] @ W2[active, {e.target}]`."
 )
+
+st.page_link("pages/draw.py", label="Draw another digit", icon=":material/draw:")
 
 chart = partial(st.plotly_chart, width="stretch", config={"displayModeBar": False})
 img_col, w_col, a_col = st.columns(3)

@@ -16,6 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from . import common
+from .selection import point_customdata
 
 __all__ = ["MapRecord", "embedding_map_figure", "map_summary", "selected_index", "vote_figure"]
 
@@ -145,13 +146,10 @@ def _ink_on(colour: str) -> str:
 def selected_index(points: list[dict]) -> int | None:
     """The test index of the first clicked point of a map selection, or None (nothing, or the star)."""
     for point in points or []:
-        custom = point.get("customdata")
-        if custom is None:
-            continue
-        first = custom[0] if isinstance(custom, list | tuple) else custom
+        custom = point_customdata(point)
         try:
-            index = int(first)
-        except (TypeError, ValueError):
+            index = int(custom[0])
+        except (IndexError, TypeError, ValueError):
             continue
         if index != READER and index >= 0:
             return index

@@ -16,6 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from . import common
+from .selection import point_customdata
 
 __all__ = [
     "ConfusionRecord",
@@ -139,9 +140,9 @@ def cell_from_selection(points: list[dict]) -> tuple[int, int] | None:
     point's ``y`` and ``x`` (true on the y axis, the answer on the x axis).
     """
     for point in points or []:
-        custom = point.get("customdata")
+        custom = point_customdata(point)
         try:
-            if isinstance(custom, list | tuple) and len(custom) >= 2:
+            if len(custom) >= 2:
                 return int(custom[0]), int(custom[1])
             if "x" in point and "y" in point:
                 return round(float(point["y"])), round(float(point["x"]))

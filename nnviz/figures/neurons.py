@@ -15,6 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from . import common
+from .selection import point_customdata
 
 __all__ = [
     "AblationRecord",
@@ -185,10 +186,9 @@ def neuron_profile_figure(profile: np.ndarray, neuron: int, *, height: int = 240
 def neuron_from_selection(points: list[dict]) -> int | None:
     """The neuron number of the first clicked bar of :func:`ablation_figure`, or None."""
     for point in points or []:
-        custom = point.get("customdata")
-        if isinstance(custom, list | tuple) and custom:
-            try:
-                return int(float(custom[0]))
-            except (TypeError, ValueError):
-                continue
+        custom = point_customdata(point)
+        try:
+            return int(float(custom[0]))
+        except (IndexError, TypeError, ValueError):
+            continue
     return None

@@ -7,6 +7,7 @@ import pytest
 from nnviz.figures import embeddings, evaluation, neurons, why
 from nnviz.figures.common import DIGIT_COLOURS
 from nnviz.figures.gallery import digit_image, digit_images
+from nnviz.figures.selection import point_customdata
 
 
 def _is_empty(fig: go.Figure) -> bool:
@@ -59,6 +60,15 @@ def test_selected_index_reads_the_clicked_test_digit():
     assert embeddings.selected_index([{"customdata": [embeddings.READER]}]) is None  # the star is not a test digit
     assert embeddings.selected_index([]) is None and embeddings.selected_index(None) is None
     assert embeddings.selected_index([{"x": 1}, {"customdata": ["bad"]}, {"customdata": [7]}]) == 7
+    # a NumPy customdata row arrives from the browser as {"0": ..., "1": ...}
+    assert embeddings.selected_index([{"customdata": {"0": 55, "1": 3, "2": 3, "3": 99.5}}]) == 55
+
+
+def test_point_customdata_formats():
+    assert point_customdata({"customdata": {"10": "c", "2": "b", "0": "a"}}) == ["a", "b", "c"]  # numeric key order
+    assert point_customdata({"customdata": (1, 2)}) == [1, 2]
+    assert point_customdata({"customdata": 5}) == [5]
+    assert point_customdata({"x": 1}) == [] and point_customdata({"customdata": {"a": 1}}) == []
 
 
 def test_vote_figure_outlines_the_network_answer():
@@ -104,6 +114,7 @@ def test_cell_from_selection():
     assert evaluation.cell_from_selection([{"x": 2, "y": 7}]) == (7, 2)  # y is the true digit
     assert evaluation.cell_from_selection([]) is None and evaluation.cell_from_selection(None) is None
     assert evaluation.cell_from_selection([{"customdata": "junk"}]) is None
+    assert evaluation.cell_from_selection([{"customdata": {"0": 3, "1": 5, "2": 8}}]) == (3, 5)
 
 
 def test_confusion_figure_empty_and_summary():
@@ -139,6 +150,7 @@ def test_ablation_figure_ranks_and_flags_dead():
     assert list(flags.x) == ["#2"]
     assert neurons.neuron_from_selection([{"customdata": [3.0, 1.0, 0.15]}]) == 3
     assert neurons.neuron_from_selection([]) is None
+    assert neurons.neuron_from_selection([{"customdata": {"0": 12.0, "1": 4.0, "2": 0.1}}]) == 12
 
 
 def test_ablation_summary():
