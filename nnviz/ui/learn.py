@@ -39,7 +39,7 @@ def backprop_section() -> None:
     model = ui.require_model()
     left, right = st.columns([2, 3], gap="large")
     with left:
-        image = ui.canvas("learn_canvas", size=240)
+        image = ui.canvas("learn_canvas")
         if image is not None:
             prep = nnviz.preprocess(image)
             if prep.ok:
