@@ -59,9 +59,9 @@ else:
 if len(found) == 0:
     st.info("No digit in this cell. Tap another cell of the matrix.")
 many = min(len(found), 96)  # a diagonal cell holds ~1,000 digits: cap what a phone must load
-shown = (
-    found[:many] if st.toggle(f"Show {'all ' if many == len(found) else ''}{many}", disabled=many <= 12) else found[:12]
-)
+shown = found[:12]
+if many > 12 and st.toggle(f"Show {'all ' if many == len(found) else ''}{many}"):
+    shown = found[:many]
 with st.container(horizontal=True, gap="medium"):  # cards wrap: 2 a row on a phone, 6 on a desktop
     for i in shown:
         p = ev.probabilities[i]

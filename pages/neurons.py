@@ -45,7 +45,7 @@ st.caption(
 )
 
 st.subheader(f"Neuron {neuron}")
-st.number_input("Neuron", 0, n_hidden - 1, key="atlas_neuron")
+st.number_input("Neuron", 0, n_hidden - 1, key="atlas_neuron", width=200)
 st.query_params["neuron"] = str(neuron)
 lost, best = round(float(facts.drops[neuron]) * n_test), int(facts.preferred[neuron])
 likes = f"most for **{best}s**" if not facts.dead[neuron] else "**never** (a dead neuron)"

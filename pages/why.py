@@ -49,8 +49,8 @@ st.dataframe(
     {
         "adding up": [c.name for c in checks],
         "sum": [f"{c.total:.6f}" for c in checks],
-        "logit from the forward pass": [f"{c.logit:.6f}" for c in checks],
-        "difference": [f"{c.error:.1e}" for c in checks],
+        "forward pass": [f"{c.logit:.6f}" for c in checks],
+        "gap": [f"{c.error:.1e}" for c in checks],
         "equal?": ["✓ yes" if c.ok() else "✗ no" for c in checks],
     },
     hide_index=True,

@@ -97,7 +97,9 @@ def waterfall_figure(
     )
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(title=f"logit of digit {digit}", zeroline=True, zerolinecolor="#888888")
-    return common.layout(fig, height=height or 80 + 24 * len(rec.labels), showlegend=False, dragmode=False)
+    common.layout(fig, height=height or 80 + 24 * len(rec.labels), showlegend=False, dragmode=False)
+    fig.update_layout(margin=dict(r=60))  # room for the value printed beyond the longest bar
+    return fig
 
 
 def waterfall_summary(contributions: np.ndarray, active: np.ndarray, output_bias: float, logit: float) -> str:

@@ -171,6 +171,9 @@ def test_evaluation_diagonal_cell_and_bad_link(shipped, test_set, hidden):
     ev = evaluate(probabilities_from_hidden(shipped, hidden), labels)
     at = open_page("evaluation", query={"true": "1", "said": "1"})
     assert f"{ev.confusion[1, 1]:,} 1s it got right, least sure first" in texts(at)
+    assert samples(at) == ev.mistakes(1, 1)[:12].tolist()
+    at.toggle[0].set_value(True)  # "Show 96": more, but capped for a phone
+    assert len(samples(rerun(at))) == 96
     at = open_page("evaluation", query={"true": "abc", "said": "4"})
     assert at.warning and "not a number" in at.warning[0].value
     true, said = ev.worst_confusion()
@@ -234,7 +237,7 @@ def test_why_parts_add_up_on_the_page(shipped, test_set):
     e = explain(shipped, images[0].reshape(-1) / 255.0)
     table = at.dataframe[0].value
     assert list(table["equal?"]) == ["✓ yes", "✓ yes"]
-    assert all(float(v) == pytest.approx(e.logit, abs=1e-5) for v in table["logit from the forward pass"])
+    assert all(float(v) == pytest.approx(e.logit, abs=1e-5) for v in table["forward pass"])
     assert f"the network says **{e.prediction}**" in texts(at)
     assert f"{int(e.active.sum())} of its {len(e.active)} hidden neurons fired" in texts(at)
 
@@ -247,4 +250,4 @@ def test_why_explains_another_digit(shipped, test_set):
     rerun(at)
     assert f"the score of digit **{other}**" in texts(at)
     e = explain(shipped, images[0].reshape(-1) / 255.0, other)
-    assert f"{float(at.dataframe[0].value['logit from the forward pass'][0]):.4f}" == f"{e.logit:.4f}"
+    assert f"{float(at.dataframe[0].value['forward pass'][0]):.4f}" == f"{e.logit:.4f}"
