@@ -70,7 +70,7 @@ class Atlas:
     preferred: np.ndarray  # (H,) the digit each neuron fires for most on average
 
 
-@st.cache_resource(show_spinner="Computing the embeddings of the 10,000 test digits…", max_entries=MAX_MODELS)
+@st.cache_resource(show_spinner="Computing the embeddings of the test digits…", max_entries=MAX_MODELS)
 def _analysis(key: str, _model: MLP) -> Analysis:
     images, labels = mnist("test")
     hidden = embed(_model, images)
