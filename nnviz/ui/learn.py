@@ -123,13 +123,12 @@ def _unsure_sample(model: MLP, look_at: int = 2_000) -> ui.Selection:
 
 
 def _accuracy(model: MLP, images: np.ndarray, labels: np.ndarray) -> float:
-    """Test accuracy, remembered per network for this session (the shipped one is measured once)."""
-    cache = st.session_state.setdefault("learn_accuracy_cache", {})
-    key = id(model)
-    if key not in cache:
-        cache.clear()
-        cache[key] = model.accuracy(images, labels)
-    return cache[key]
+    """Test accuracy of ``model``, remembered for the last network asked about in this session."""
+    memo = st.session_state.get("learn_accuracy")
+    if memo is None or memo[0] is not model:  # identity, not id(): an id can be reused after a network is freed
+        memo = (model, model.accuracy(images, labels))
+        st.session_state["learn_accuracy"] = memo
+    return memo[1]
 
 
 # --- the loss surface ---------------------------------------------------------------
@@ -152,14 +151,14 @@ def _shipped_landscape(seed: int) -> Landscape:
 
 
 def _landscape(model: MLP, path: np.ndarray | None, kind: str, key: tuple) -> Landscape:
-    """This session's slice, remembered until the network or the directions change."""
+    """This session's slice, remembered until the network (by identity), the run's step or the directions change."""
     memo = st.session_state.get("learn_landscape")
-    if memo is not None and memo[0] == key:
-        return memo[1]
+    if memo is not None and memo[0] is model and memo[1] == key:
+        return memo[2]
     x, y = _batch()
     with training.cpu():
         result = landscape(model, x, y, kind=kind, path=path, seed=0)
-    st.session_state["learn_landscape"] = (key, result)
+    st.session_state["learn_landscape"] = (model, key, result)
     return result
 
 
@@ -181,7 +180,7 @@ def landscape_section() -> None:
             whose = "the network you just trained"
         elif st.session_state.get("user_model") is not None:
             model = st.session_state["user_model"]
-            ls = _landscape(model, None, kind, ("user", id(model), kind))
+            ls = _landscape(model, None, kind, ("user", kind))
             whose = "the network you trained"
         else:
             ls = _shipped_landscape(0)

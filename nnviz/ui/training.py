@@ -66,7 +66,7 @@ TICK_SECONDS = 0.8  # the fragment reruns this often while training
 EVENT_IMAGES = 5_000  # images between progress events (points on the curves); evaluating costs ~1/8 of training
 EVAL_SIZE = 2_000  # test images scored at each event; all 10,000 at the end
 STRIP_NEURONS = 8
-MAX_SNAPSHOTS = 32  # weight snapshots kept for the loss-surface path (~0.4 MB each)
+MAX_SNAPSHOTS = 24  # weight snapshots kept for the loss-surface path (0.4 MB each at 128 hidden neurons)
 RUN_KEY = "learn_run"
 CHART = dict(width="stretch", config={"displayModeBar": False})
 USER_MODEL = "user_model"
@@ -419,30 +419,41 @@ def _back_to_shipped() -> None:
 
 
 def _live() -> None:
-    """The part that redraws while training: advance one slice, then draw where the run is."""
+    """The part that redraws while training: draw where the run is, then train one more slice.
+
+    Drawing first means every element on screen belongs to the current rerun
+    while the slice computes, so nothing sits greyed out as stale; what is shown
+    lags the network by one slice.
+    """
     run = current_run()
     if run is None:
         _preview()
         return
-    waiting = False
-    if run.running:
-        lock = _cpu_lock()
-        if lock.acquire(timeout=2 * SLICE_SECONDS):
-            try:
-                run.advance(SLICE_SECONDS)
-            finally:
-                lock.release()
-        else:
-            waiting = True
-        if not run.running:
-            st.rerun()  # finished: a full rerun stops the timer and shows what to do next
+    _draw(run)
+    if not run.running:
+        return
+    lock = _cpu_lock()
+    if lock.acquire(timeout=2 * SLICE_SECONDS):
+        try:
+            run.advance(SLICE_SECONDS)
+        finally:
+            lock.release()
+        st.session_state["learn_waiting"] = False
+    else:
+        st.session_state["learn_waiting"] = True
+    if not run.running:
+        st.rerun()  # finished: a full rerun stops the timer and shows the result and what to do next
+
+
+def _draw(run: TrainingRun) -> None:
+    """Progress bar, loss and accuracy curves, and the neuron strip of ``run`` as it is now."""
     h = {k: np.asarray(v) for k, v in run.history.items()}
     label = (
         f"Epoch {run.epoch:.1f} of {run.cfg.epochs} · step {run.step:,} of {run.total_steps:,} · "
         f"{run.compute:.1f} s of computing"
     )
     st.progress(min(1.0, run.fraction), text=label)
-    if waiting:
+    if run.running and st.session_state.get("learn_waiting"):
         st.caption("Waiting for the CPU: another reader's network is training on this server.")
     c1, c2 = st.columns(2)
     final = run.final_accuracy if run.finished else None
