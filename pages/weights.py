@@ -1,6 +1,105 @@
-"""Placeholder: replaced by the page's owner."""
+"""Weights: the 100,352 learned numbers of the first layer as pictures, one per hidden neuron."""
 
 import streamlit as st
 
-st.title("weights")
-st.info("This page is being built.")
+from nnviz import post, ui
+from nnviz.figures import weights as figs
+from nnviz.neuron import hidden_activations, respond, top_digits
+from nnviz.ui.inside import model_key
+from nnviz.ui.params import query_int
+
+CHART = dict(width="stretch", config={"displayModeBar": False})
+TOP_K = 8
+
+ui.quote(post.sentence("total connections, each with a learned weight"))
+st.title("Weights")
+model = ui.require_model()
+n_in, n_hidden, n_out = model.sizes
+W1, b1, W2 = model.W1, model.b1, model.W2
+
+
+@st.cache_resource(show_spinner="Finding the test digits each neuron likes best…", max_entries=4)
+def exciting_digits(key: str, _model):
+    """Top digits per neuron over the test set: once per distinct set of weights."""
+    return top_digits(hidden_activations(_model, ui.mnist("test")[0]), k=TOP_K)
+
+
+def choose(neuron: int) -> None:
+    st.session_state["neuron"] = neuron
+    st.query_params["neuron"] = str(neuron)  # the URL always names the neuron shown, so it can be shared
+
+
+def on_click() -> None:
+    points = st.session_state["mosaic"].selection.points
+    if points:
+        j = figs.neuron_at(points[0]["x"], points[0]["y"], n_hidden)
+        if j is not None:
+            choose(j)
+
+
+# The link wins when it names a neuron; else the last one chosen; else the one your digit excites most.
+selection = ui.current_selection()
+linked = query_int("neuron", 0, n_hidden - 1)
+if linked is not None:
+    st.session_state["neuron"] = linked
+elif "neuron" not in st.session_state or st.session_state["neuron"] >= n_hidden:
+    st.session_state["neuron"] = int(model.forward(selection.input[None]).hidden[0].argmax()) if selection else 0
+neuron = st.session_state["neuron"]
+
+st.markdown(
+    f"What each neuron looks for. Each of the **{n_hidden} hidden neurons** has one weight for each of the "
+    f"**{n_in} pixels**: laid out as 28×28, they show the ink that raises its sum (red) or lowers it (blue)."
+)
+grid, detail = st.columns([1, 1.4], gap="large")
+with grid:
+    st.markdown("**Click a tile** to pick a neuron (on a touch screen: tap once to see which, again to pick it).")
+    st.plotly_chart(
+        figs.mosaic_figure(W1, selected=neuron),
+        key="mosaic",
+        on_select=on_click,
+        selection_mode="points",
+        **CHART,
+    )
+    st.caption(figs.mosaic_summary(W1))
+    st.session_state["neuron_input"] = neuron
+    st.number_input(
+        "Neuron", 0, n_hidden - 1, key="neuron_input", on_change=lambda: choose(st.session_state["neuron_input"])
+    )
+    st.caption(f"Link to this neuron: `?neuron={neuron}`")
+
+with detail:
+    st.subheader(f"Neuron {neuron}")
+    big, yours = st.columns(2)
+    with big:
+        st.markdown(f"**Its {n_in} incoming weights**")
+        st.plotly_chart(figs.neuron_figure(W1[:, neuron], neuron), key="neuron_big", **CHART)
+        st.caption(figs.neuron_summary(W1[:, neuron], neuron, float(b1[neuron])))
+    with yours:
+        st.markdown("**Weight × input** for " + (selection.description if selection else "your digit"))
+        if selection is None:
+            st.info("Draw a digit on the Draw page to see what this neuron makes of it.")
+        else:
+            r = respond(model, selection.input, neuron)
+            st.plotly_chart(figs.contribution_figure(r.terms, neuron), key="neuron_terms", **CHART)
+            st.caption(figs.contribution_summary(r.terms, r.bias, r.z, r.activation, neuron))
+    if selection is not None:
+        check = "matches" if r.agrees else "does NOT match"
+        st.markdown(
+            f"The {r.n_active_pixels} non-zero terms sum to {r.z - r.bias:+.4f}; + bias {r.bias:+.4f} "
+            f"= **z = {r.z:+.4f}**, which {check} the network's own `x @ W1 + b1` = {r.z_network:+.4f}. "
+            f"After ReLU the neuron's activation is **{r.activation:.4f}**."
+        )
+    st.markdown(f"**Its {n_out} outgoing weights**, one per digit")
+    st.plotly_chart(figs.outgoing_figure(W2[neuron], neuron), key="neuron_out", **CHART)
+    st.caption(figs.outgoing_summary(W2[neuron], neuron))
+
+st.subheader(f"The test digits that excite neuron {neuron} most")
+top = exciting_digits(model_key(model), model)
+images, labels = ui.mnist("test")
+idx, acts = top.indices[neuron], top.activations[neuron]
+st.plotly_chart(figs.top_digits_figure(images[idx], idx, labels[idx], acts, neuron=neuron), key="top", **CHART)
+st.caption(figs.top_digits_summary(labels[idx], acts, neuron, len(images)))
+
+st.subheader(f"The second layer: {n_hidden} × {n_out} weights to the digits")
+st.plotly_chart(figs.output_weights_figure(W2, selected=neuron), key="w2", **CHART)
+st.caption(figs.output_weights_summary(W2))

@@ -67,12 +67,15 @@ __all__ = [
     "draw_strokes",
     "exception_texts",
     "free_port",
+    "full_screenshot",
     "goto",
     "launch_browser",
+    "plot_point",
     "render_strokes",
     "rerun_count",
     "start_server",
     "touch_strokes",
+    "wait_charts",
     "wait_idle",
     "wait_rerun",
 ]
@@ -277,6 +280,55 @@ def wait_rerun(page, since: int, timeout: float = 30.0) -> None:
     """
     page.wait_for_function(f"() => (window.__nnvizReruns || 0) > {int(since)}", timeout=timeout * 1000, polling=20)
     wait_idle(page, timeout)
+
+
+_CHARTS_DRAWN = """
+() => Array.from(document.querySelectorAll("[data-testid='stPlotlyChart']")).every((el) => {
+  const gd = el.querySelector('.js-plotly-plot');
+  return gd && gd._fullLayout && gd.querySelector('.main-svg');
+})
+"""
+
+
+def wait_charts(page, timeout: float = 30.0) -> None:
+    """Wait until every Plotly chart on the page has been drawn (they render after the script ends)."""
+    page.wait_for_function(_CHARTS_DRAWN, timeout=timeout * 1000, polling=100)
+
+
+def plot_point(chart, x: float, y: float) -> tuple[float, float]:
+    """Page coordinates of data point (x, y) in a Plotly chart (a locator of ``[data-testid='stPlotlyChart']``).
+
+    Reads Plotly's own axis mapping, so it holds whatever the chart's size,
+    margins or aspect constraints; use it to click or hover a given cell.
+    """
+    return tuple(
+        chart.evaluate(
+            """(el, [x, y]) => {
+                 const gd = el.querySelector('.js-plotly-plot');
+                 const L = gd._fullLayout, r = gd.getBoundingClientRect();
+                 return [r.left + L.xaxis._offset + L.xaxis.d2p(x), r.top + L.yaxis._offset + L.yaxis.d2p(y)];
+               }""",
+            [x, y],
+        )
+    )
+
+
+def full_screenshot(page, path: str | os.PathLike, *, settle: float = 0.5) -> None:
+    """Screenshot the whole page, however long: Streamlit scrolls inside its main block,
+    so ``full_page=True`` alone stops at the viewport; the viewport is stretched for the shot."""
+    size = page.viewport_size
+    height = page.evaluate(
+        """() => { const b = document.querySelector("[data-testid='stMainBlockContainer']");
+                   return b ? Math.ceil(b.getBoundingClientRect().top + b.scrollHeight) + 40 : innerHeight; }"""
+    )
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(height))})
+    try:
+        page.wait_for_timeout(settle * 1000)
+        wait_charts(page)  # charts scrolled into view draw only now
+        page.wait_for_timeout(settle * 1000)
+        page.screenshot(path=str(path))
+    finally:
+        page.set_viewport_size(size)
 
 
 def exception_texts(page) -> list[str]:

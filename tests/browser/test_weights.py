@@ -1,0 +1,66 @@
+"""The Weights page in Chromium: a click (or a tap) on a tile of the mosaic chooses that neuron."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import goto, plot_point, rerun_count, wait_charts, wait_rerun
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+COLUMNS, STEP = 8, 29  # nnviz.figures.weights: 8 tiles per row, 28 pixels + a 1-pixel gap
+
+
+def tile_centre(neuron: int) -> tuple[int, int]:
+    return (neuron % COLUMNS) * STEP + 14, (neuron // COLUMNS) * STEP + 14
+
+
+def heading(page):
+    return page.locator("[data-testid='stMain'] h3", has_text=re.compile(r"^Neuron \d+$")).first
+
+
+def shown_neuron(page) -> int:
+    return int(heading(page).inner_text().split()[1])
+
+
+def wait_hover(page, text: str) -> str:
+    """Wait for the mosaic's (the first chart's) hover label to contain ``text``; return the label."""
+    label = """() => document.querySelector("[data-testid='stPlotlyChart'] .hoverlayer")?.textContent || ''"""
+    page.wait_for_function(f"(text) => ({label})().includes(text)", arg=text)
+    return page.evaluate(label)
+
+
+def test_click_a_tile_selects_its_neuron(page, app_url):
+    goto(page, app_url + "/weights?neuron=5")
+    wait_charts(page)
+    assert shown_neuron(page) == 5
+    mosaic = page.locator("[data-testid='stPlotlyChart']").first
+    for neuron, offset in ((21, (0, 0)), (100, (-9, 8))):  # the centre of one tile, off-centre in another
+        mosaic.scroll_into_view_if_needed()
+        x, y = tile_centre(neuron)
+        px, py = plot_point(mosaic, x + offset[0], y + offset[1])
+        page.mouse.move(px, py)
+        assert "weight" in wait_hover(page, f"neuron {neuron}")
+        n = rerun_count(page)
+        page.mouse.click(px, py)
+        wait_rerun(page, n)
+        assert shown_neuron(page) == neuron
+        assert f"neuron={neuron}" in page.url  # the link follows the choice
+        assert page.get_by_label("Neuron", exact=True).input_value() == str(neuron)
+
+
+def test_tap_a_tile_on_a_phone(phone_page, app_url):
+    goto(phone_page, app_url + "/weights?neuron=5")
+    wait_charts(phone_page)
+    width, inner = phone_page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= inner + 1
+    mosaic = phone_page.locator("[data-testid='stPlotlyChart']").first
+    mosaic.scroll_into_view_if_needed()
+    point = plot_point(mosaic, *tile_centre(42))
+    # Plotly on touch: the first tap shows the hover label, the second one clicks (the page says so)
+    phone_page.touchscreen.tap(*point)
+    wait_hover(phone_page, "neuron 42")
+    phone_page.touchscreen.tap(*point)
+    expect(heading(phone_page)).to_have_text("Neuron 42", timeout=30_000)
