@@ -26,7 +26,7 @@ st.page_link("pages/draw.py", label="Draw another digit", icon=":material/draw:"
 vector = embed(model, sel.input[None])[0]  # (H,) the reader's embedding
 answer = int(model.predict(sel.input[None])[0])
 exclude = sel.index if sel.source == "sample" else None  # a test digit is not its own neighbour
-k = st.slider("Neighbours to fetch (k)", 3, 25, 10)
+k = st.session_state.get("neighbours_k", 10)  # the slider sits with the galleries, below the map
 near = an.index.query(vector, k, exclude=exclude)
 near_px = pixels.query(sel.input, k, exclude=exclude)
 
@@ -57,6 +57,7 @@ with side_col:
         st.page_link("pages/draw.py", label="Open it on the Draw page", query_params={"sample": clicked})
 
 st.subheader("Nearest neighbours: the query a vector database answers")
+st.slider("Neighbours to fetch (k)", 3, 25, 10, key="neighbours_k")
 seconds = median_seconds(lambda: an.index.query(vector, k, exclude=exclude), repeats=25, budget=0.05)
 emb_col, px_col = st.columns(2)
 with emb_col:
