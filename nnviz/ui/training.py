@@ -365,10 +365,10 @@ def _settings() -> None:
         )
         c4.number_input("Seed", 0, 9_999, d.seed, key="learn_seed", help="Initial weights and batch order.")
         st.caption(
-            f"Caps, because the server has about one CPU for every reader: at most {MAX_EPOCHS} epochs of at most "
-            f"{max(TRAIN_SIZES):,} images ({MAX_EPOCHS * max(TRAIN_SIZES):,} images shown to the network), and a "
-            f"run stops after {BUDGET_SECONDS:.0f} s of computing, keeping what it learned. Readers training at "
-            "the same time take turns."
+            f"Limits, because every reader shares this server's CPU (about one): at most {MAX_EPOCHS} epochs of at "
+            f"most {max(TRAIN_SIZES):,} images ({MAX_EPOCHS * max(TRAIN_SIZES):,} images shown to the network), and "
+            f"a run stops after {BUDGET_SECONDS:.0f} s of computing, keeping what it has learned. Readers training "
+            "at the same time take turns."
         )
 
 
@@ -470,22 +470,28 @@ def _draw(run: TrainingRun) -> None:
 
 
 def _preview() -> None:
-    """Before any run: the empty curves, and the strip of the untrained network the defaults would start from."""
-    cfg = default_config()
+    """Before any run: the strip of the untrained network that Start would train (same settings, same seed)."""
+    cfg = _config_from_state()
     model = MLP.init(cfg.hidden, seed=cfg.seed)
     neurons = strip_neurons(cfg.hidden)
     st.progress(0.0, text="Not started")
-    weights = model.W1[:, neurons].T
-    _strip(weights, neurons, weights.T)
+    _strip(model.W1[:, neurons].T, neurons, None)
 
 
-def _strip(weights: np.ndarray, neurons: np.ndarray, initial: np.ndarray) -> None:
+def _strip(weights: np.ndarray, neurons: np.ndarray, initial: np.ndarray | None) -> None:
+    """The neuron strip and its one-line summary; ``initial`` is None before training."""
     st.plotly_chart(figures.neuron_strip_figure(weights, neurons), key="learn_strip", **CHART)
-    now, start = float(np.abs(weights).max()), float(np.abs(initial).max())
-    st.caption(
-        f"The incoming weights of {len(neurons)} of the hidden neurons, one 28×28 image each (red: ink there excites "
-        f"the neuron, blue: inhibits). Largest weight now {now:.2f}; at the start {start:.2f}, random noise."
+    what = (
+        f"{len(neurons)} hidden neurons, each drawn as its {len(weights[0]):,} incoming weights at the pixels they "
+        "multiply (red: ink there excites the neuron, blue: inhibits it)."
     )
+    now = float(np.abs(weights).max())
+    if initial is None:
+        st.caption(f"{what} Before training they are random noise (largest weight {now:.2f}); watch them grow strokes.")
+    else:
+        st.caption(
+            f"{what} Largest weight now {now:.2f}; at the start {float(np.abs(initial).max()):.2f}, random noise."
+        )
 
 
 def trainer() -> TrainingRun | None:
