@@ -1,0 +1,247 @@
+"""The forward pass drawn as matrix products, with the real numbers in the cells.
+
+:func:`product_figure` lays a product out the way it is taught by hand (Falk's
+scheme): the weight matrix top right, the input row bottom left, and the results
+bottom right, where each result sits below the weight column and beside the
+input row that made it.  Only slices fit on a screen; titles state the full shapes.
+
+:func:`speed_figure` compares the measured times on a log scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from nnviz.matmul import MatrixSlice, SpeedTest, Trace
+
+from . import common
+
+__all__ = [
+    "layer1_figure",
+    "layer1_summary",
+    "layer2_figure",
+    "layer2_summary",
+    "product_figure",
+    "speed_figure",
+    "speed_summary",
+]
+
+CELL_FONT = dict(size=11)
+
+
+def _shape(s: MatrixSlice) -> str:
+    return "×".join(str(n) for n in s.shape)
+
+
+@dataclass
+class _Block:
+    """One heatmap block of the scheme: values, row and column labels, colour range."""
+
+    z: np.ndarray
+    rows: list[str]
+    cols: list[str]
+    zmax: float
+
+
+def _block(values: np.ndarray, rows: list[str], cols: list[str]) -> _Block:
+    _, m = common.symmetric_range(np.asarray(values))
+    return _Block(np.asarray(values, dtype=np.float64), rows, cols, m)
+
+
+def product_figure(
+    left: MatrixSlice,
+    top: MatrixSlice,
+    results: list[MatrixSlice],
+    *,
+    left_labels: list[str],
+    top_row_labels: list[str],
+    top_col_labels: list[str],
+    result_labels: list[str],
+    titles: tuple[str, str, str],
+    decimals: int = 2,
+    height: int = 360,
+) -> go.Figure:
+    """``left`` (1 x k) times ``top`` (k x m), with ``results`` (each 1 x m) below ``top``.
+
+    Parameters
+    ----------
+    left : MatrixSlice with values of shape (1, k)
+        The input row (pixels, or hidden activations).
+    top : MatrixSlice with values of shape (k, m)
+        The weights: row i multiplies ``left``'s entry i.
+    results : list of MatrixSlice, values of shape (1, m)
+        Rows under the weights (bias, sum, activation...), labelled by ``result_labels``.
+    titles : (str, str, str)
+        Titles of the input, weight and result blocks.
+    """
+    if left.values.size == 0 or top.values.size == 0:
+        return common.empty_figure("Nothing to multiply", height=height)
+    k, m = top.values.shape
+    n_res = len(results)
+    fig = make_subplots(
+        rows=2,
+        cols=2,
+        column_widths=[k / (k + m), m / (k + m)],
+        row_heights=[k / (k + n_res), n_res / (k + n_res)],
+        horizontal_spacing=0.03,
+        vertical_spacing=0.12,
+        subplot_titles=("", titles[1], titles[0], titles[2]),
+    )
+    text = f"%{{z:.{decimals}f}}"
+    # the input row sits level with the result it makes (the "= ..." row); the rows above and below stay empty
+    left_z = np.full((n_res, k), np.nan)
+    left_z[min(1, n_res - 1)] = left.values.reshape(-1)
+    blocks = [
+        (2, 1, _block(left_z, [" " * i for i in range(n_res)], left_labels), "input"),
+        (1, 2, _block(top.values, top_row_labels, top_col_labels), "weight"),
+    ]
+    result_values = np.vstack([r.values.reshape(1, -1) for r in results])
+    blocks.append((2, 2, _block(result_values, result_labels, top_col_labels), "value"))
+    for row, col, b, name in blocks:
+        fig.add_trace(
+            go.Heatmap(
+                z=b.z,
+                hoverongaps=False,
+                x=b.cols,
+                y=b.rows,
+                colorscale=common.DIVERGING,
+                zmin=-b.zmax,
+                zmax=b.zmax,
+                zmid=0.0,
+                showscale=False,
+                texttemplate=text,
+                textfont=CELL_FONT,
+                xgap=1,
+                ygap=1,
+                hovertemplate=f"%{{y}} %{{x}}<br>{name} %{{z:.6f}}<extra></extra>",
+            ),
+            row=row,
+            col=col,
+        )
+        fig.update_yaxes(autorange="reversed", type="category", row=row, col=col, fixedrange=True)
+        fig.update_xaxes(type="category", row=row, col=col, fixedrange=True, side="bottom" if row == 2 else "top")
+    fig.update_xaxes(showticklabels=False, row=2, col=2)  # the weights' column labels above say it
+    fig.update_yaxes(showticklabels=False, row=2, col=1)
+    fig.update_yaxes(side="right", row=2, col=2)  # "+ b1", "= z1"... to the right, clear of the input row
+    fig.update_annotations(font=dict(size=12))
+    common.layout(fig, height=height)
+    fig.update_layout(margin=dict(l=10, r=10, t=60, b=30))
+    return fig
+
+
+def layer1_figure(t: Trace, *, height: int = 380) -> go.Figure:
+    """``x @ W1 + b1 = z1``, then ``h = relu(z1)``, for the inkiest pixels and the most active neurons."""
+    return product_figure(
+        t.x,
+        t.W1,
+        [t.b1, t.z1, t.hidden],
+        left_labels=[f"px {i}" for i in t.pixels],
+        top_row_labels=[f"px {i}" for i in t.pixels],
+        top_col_labels=[f"h{j}" for j in t.neurons],
+        result_labels=["+b1", "=z1", "h"],
+        titles=(f"x ({_shape(t.x)})", f"W1 ({_shape(t.W1)})", f"z1 = x·W1 + b1, h = ReLU(z1) ({_shape(t.z1)})"),
+        height=height,
+    )
+
+
+def layer1_summary(t: Trace) -> str:
+    """One line under the first product."""
+    x = t.forward.x[0]
+    n_ink = int(np.count_nonzero(x))
+    active = int(np.count_nonzero(t.forward.hidden[0]))
+    return (
+        f"Shown: {len(t.pixels)} of the {x.size} rows of W1 (the inkiest of the {n_ink} pixels with ink) and "
+        f"{len(t.neurons)} of its {t.W1.shape[1]} columns (the hidden neurons that fire hardest). "
+        f"Each z1 adds all {x.size} products plus its bias; "
+        f"{active} of the {t.forward.hidden.shape[1]} hidden neurons end up above 0 after ReLU."
+    )
+
+
+def layer2_figure(t: Trace, *, height: int = 360) -> go.Figure:
+    """``h @ W2 + b2 = z2``, then ``p = softmax(z2)``, for the most active neurons and all 10 digits."""
+    digits = [str(d) for d in t.W2.cols]
+    return product_figure(
+        t.hidden,
+        t.W2,
+        [t.b2, t.logits, t.probabilities],
+        left_labels=[f"h{j}" for j in t.neurons],
+        top_row_labels=[f"h{j}" for j in t.neurons],
+        top_col_labels=digits,
+        result_labels=["+b2", "=z2", "p"],
+        titles=(
+            f"h ({_shape(t.hidden)})",
+            f"W2 ({_shape(t.W2)})",
+            f"z2 = h·W2 + b2, p = softmax(z2) ({_shape(t.logits)})",
+        ),
+        decimals=1,
+        height=height,
+    )
+
+
+def layer2_summary(t: Trace) -> str:
+    """One line under the second product."""
+    p = t.forward.probabilities[0]
+    d = t.prediction
+    second = int(np.argsort(-p)[1])
+    return (
+        f"Shown: the same {len(t.neurons)} hidden neurons' rows of W2, all {p.size} digit columns. "
+        f"The {p.size} scores z2 become probabilities that sum to {p.sum():.3f}: the network reads a {d} "
+        f"with probability {p[d]:.1%}; next best {second} ({p[second]:.2%})."
+    )
+
+
+def speed_figure(s: SpeedTest, *, height: int = 260) -> go.Figure:
+    """The three measured times as horizontal bars on a log scale (milliseconds)."""
+    labels = [
+        "1 digit, Python loops",
+        "1 digit, one NumPy product",
+        f"{s.batch_size:,} digits, one NumPy product",
+    ]
+    ms = np.array([s.loops, s.numpy, s.batch]) * 1000.0
+    fig = go.Figure(
+        go.Bar(
+            x=ms,
+            y=labels,
+            orientation="h",
+            marker=dict(color=[common.DIGIT_COLOURS[3], common.DIGIT_COLOURS[0], common.DIGIT_COLOURS[2]]),
+            text=[f"{v:.3g} ms" for v in ms],
+            textposition="auto",
+            hovertemplate="%{y}<br>%{x:.4g} ms<extra></extra>",
+        )
+    )
+    fig.update_xaxes(type="log", dtick=1, title="milliseconds (log scale)", fixedrange=True)
+    fig.update_yaxes(autorange="reversed", fixedrange=True, automargin=True)
+    return common.layout(fig, height=height)
+
+
+def speed_summary(s: SpeedTest) -> str:
+    """One line under the timings."""
+    return (
+        f"One NumPy product is {s.speedup:,.0f}× faster than the loops; "
+        f"{s.batch_size:,} digits in one product take {s.batch * 1000:,.0f} ms, "
+        f"{s.per_digit_in_batch * 1e6:.1f} µs each ({s.batch_rate / 1e9:.1f} billion multiply-adds per second, "
+        f"against {s.loops_rate / 1e6:.1f} million in Python)."
+    )
+
+
+def worked_sum_text(ws, *, result: str, a_name: str, w_name: str, labels: list[str]) -> str:
+    """``ws`` (a :class:`nnviz.matmul.WorkedSum`) as one line of Markdown: the sum written out and checked.
+
+    ``labels[i]`` names term ``i`` (e.g. "px 350").
+    """
+    shown = " + ".join(
+        f"{a:.2f}×({w:+.3f})<sub>{labels[int(i)]}</sub>" for i, a, w in zip(ws.index, ws.a, ws.w, strict=True)
+    )
+    others = ws.n_nonzero - len(ws.index)
+    rest = f" + ({others} more non-zero terms: {ws.rest:+.3f})" if others else ""
+    zeros = ws.n_terms - ws.n_nonzero
+    check = "✓ the same as" if ws.agrees else "✗ NOT the same as"
+    return (
+        f"**{result}** = {ws.bias:+.3f} (bias) + {shown}{rest} = **{ws.total:+.4f}** "
+        f"— the other {zeros} of the {ws.n_terms} terms are 0 × something. "
+        f"{check} the network's own {a_name} · {w_name} ({ws.network:+.4f})."
+    )

@@ -1,0 +1,125 @@
+"""The forward pass as matrix products: slices, worked sums and the speed test, against the model itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nnviz
+from nnviz.figures import matmul as figs
+from nnviz.matmul import SpeedTest, speed_test, trace, worked_sum
+from nnviz.mlp import MLP, as_input
+
+
+@pytest.fixture(scope="module")
+def model():
+    m = MLP.init(seed=3)
+    m.b1 = np.random.default_rng(5).normal(0, 0.1, m.b1.shape)
+    m.b2 = np.random.default_rng(6).normal(0, 0.1, m.b2.shape)
+    return m
+
+
+@pytest.fixture(scope="module")
+def digit():
+    images, _ = nnviz.load_mnist("test")
+    return as_input(images[:1])[0]
+
+
+def test_trace_slices_are_the_models_numbers(model, digit):
+    t = trace(model, digit, k=4, m=3)
+    out = model.forward(digit[None])
+    # the 4 inkiest pixels, in pixel order; the 3 most active neurons, strongest first
+    assert list(t.pixels) == sorted(np.argsort(-digit, kind="stable")[:4])
+    assert list(t.neurons) == list(np.argsort(-out.hidden[0], kind="stable")[:3])
+    assert t.W1.shape == (784, 128) and t.W2.shape == (128, 10) and t.x.shape == (1, 784)
+    np.testing.assert_array_equal(t.W1.values, model.W1[np.ix_(t.pixels, t.neurons)])
+    np.testing.assert_array_equal(t.x.values[0], digit[t.pixels])
+    np.testing.assert_allclose(t.z1.values[0], out.z1[0, t.neurons])
+    np.testing.assert_allclose(t.hidden.values[0], out.hidden[0, t.neurons])
+    np.testing.assert_array_equal(t.W2.values, model.W2[t.neurons])
+    np.testing.assert_allclose(t.probabilities.values[0], out.probabilities[0])
+    assert t.prediction == int(out.prediction[0])
+    assert t.W1.fraction_shown == pytest.approx(12 / (784 * 128))
+
+
+def test_worked_sum_by_hand():
+    a = np.array([1.0, 0.0, 2.0, 0.5])
+    w = np.array([0.5, 3.0, -1.0, 2.0])  # terms 0.5, 0, -2, 1
+    ws = worked_sum(a, w, 0.1, network=-0.4, show=2)
+    assert list(ws.index) == [2, 3]  # largest in size first
+    assert ws.n_nonzero == 3 and ws.n_terms == 4
+    assert ws.rest == pytest.approx(0.5) and ws.total == pytest.approx(-0.4)
+    assert ws.agrees
+    assert not worked_sum(a, w, 0.1, network=-0.3).agrees
+    assert len(worked_sum(np.zeros(4), w, 0.0, 0.0).index) == 0  # nothing to write out
+
+
+def test_worked_sums_match_the_network(model, digit):
+    out = model.forward(digit[None])
+    for j in (0, 50, 127):
+        assert worked_sum(digit, model.W1[:, j], model.b1[j], out.z1[0, j]).agrees
+    for d in range(10):
+        assert worked_sum(out.hidden[0], model.W2[:, d], model.b2[d], out.logits[0, d]).agrees
+
+
+def test_speed_test_fields(model, digit):
+    images = nnviz.load_mnist("test")[0][:40]
+    s = speed_test(model, digit, images, budget=0.05)
+    assert s.batch_size == 40 and s.multiply_adds == 784 * 128 + 128 * 10
+    assert s.loops > 0 and s.numpy > 0 and s.batch > 0
+    assert s.max_difference < 1e-5 and s.same_prediction
+    assert s.per_digit_in_batch == pytest.approx(s.batch / 40)
+    assert s.speedup == pytest.approx(s.loops / s.numpy)
+
+
+def test_layer_figures_hold_the_slices(model, digit):
+    t = trace(model, digit, k=5, m=4)
+    fig = figs.layer1_figure(t)
+    left, weights, results = fig.data
+    np.testing.assert_array_equal(weights.z, t.W1.values)
+    assert list(weights.y) == [f"px {i}" for i in t.pixels] and list(weights.x) == [f"h{j}" for j in t.neurons]
+    np.testing.assert_allclose(results.z, np.vstack([t.b1.values, t.z1.values, t.hidden.values]))
+    assert np.isnan(left.z[0]).all() and np.isnan(left.z[2]).all()  # the input row is level with "=z1"
+    np.testing.assert_array_equal(left.z[1], t.x.values[0])
+    titles = [a.text for a in fig.layout.annotations]
+    assert "W1 (784×128)" in titles and "x (1×784)" in titles
+    assert weights.zmin == -weights.zmax  # symmetric around 0
+    fig2 = figs.layer2_figure(t)
+    np.testing.assert_array_equal(fig2.data[1].z, t.W2.values)
+    np.testing.assert_allclose(fig2.data[2].z[2], t.probabilities.values[0])
+    assert "sum to 1.000" in figs.layer2_summary(t)
+    assert f"{int(np.count_nonzero(digit))} pixels with ink" in figs.layer1_summary(t)
+
+
+def test_empty_product_is_labelled():
+    from nnviz.matmul import MatrixSlice
+
+    empty = MatrixSlice("x", (1, 0), np.array([0]), np.array([], int), np.zeros((1, 0)))
+    fig = figs.product_figure(
+        empty,
+        empty,
+        [],
+        left_labels=[],
+        top_row_labels=[],
+        top_col_labels=[],
+        result_labels=[],
+        titles=("", "", ""),
+    )
+    assert not fig.data and fig.layout.annotations
+
+
+def test_speed_figure_and_texts():
+    s = SpeedTest(0.05, 2e-5, 0.2, 10_000, 101_632, 3e-8, True)
+    fig = figs.speed_figure(s)
+    np.testing.assert_allclose(fig.data[0].x, [50.0, 0.02, 200.0])
+    assert fig.layout.xaxis.type == "log"
+    text = figs.speed_summary(s)
+    assert "2,500× faster" in text and "20.0 µs each" in text
+
+
+def test_worked_sum_text_says_whether_it_checks_out():
+    ws = worked_sum(np.array([1.0, 0.0, 0.5]), np.array([0.2, 1.0, -0.4]), 0.05, network=0.05)
+    text = figs.worked_sum_text(ws, result="z1[0]", a_name="x", w_name="W1", labels=["px 0", "px 1", "px 2"])
+    assert "✓" in text and "+0.0500" in text and "px 0" in text and "1 of the 3 terms are 0" in text
+    bad = worked_sum(np.array([1.0]), np.array([1.0]), 0.0, network=2.0)
+    assert "NOT" in figs.worked_sum_text(bad, result="z", a_name="x", w_name="W", labels=["a"])
