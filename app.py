@@ -36,5 +36,5 @@ nav = st.navigation(
         "Inside the network": [embeddings, evaluation, neurons, why],
     }
 )
-sidebar()
+sidebar(nav)  # before the page: guards it and applies the link's state
 nav.run()

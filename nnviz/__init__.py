@@ -39,6 +39,11 @@ __all__ = [
 def load_model(path: str | os.PathLike | None = None) -> MLP:
     """The shipped network (``nnviz/assets/model.npz``), or the ``.npz`` at ``path``.
 
+    Without ``path``, ``$NNVIZ_MODEL`` names the file if set (another trained
+    network, or a damaged copy to test the app's error page).
+
     Raises :class:`ModelError` with a clear message if the file is missing or damaged.
     """
-    return MLP.load(MODEL_PATH if path is None else path)
+    if path is None:
+        path = os.environ.get("NNVIZ_MODEL") or MODEL_PATH
+    return MLP.load(path)

@@ -25,7 +25,11 @@ FIELD = 28  # ... centred in 28x28
 INK_THRESHOLD = 0.2  # a pixel with at least this much ink counts as drawn
 MIN_INK_FRACTION = 0.0015  # below this share of inked pixels there is no digit (stray dots)
 MIN_EXTENT = 0.05  # and the ink must span at least this share of the canvas' larger side
+MIN_INK_FRACTION_PHOTO = 0.0002  # photos: the digit can be small in the frame (specks are removed first)
 SPECK_FRACTION = 0.02  # photos: blobs under this share of the largest one are specks, not strokes
+# photos: ink must stand out from the paper by this much (blank paper's noise and shadow
+# leave ~0.03-0.06 after flattening; a pen stroke ~0.3-0.6)
+MIN_PHOTO_CONTRAST = 0.12
 
 
 @dataclass(repr=False)
@@ -129,7 +133,7 @@ def _clean_photo(ink: np.ndarray) -> np.ndarray:
     # The strongest ink, measured on a slightly blurred copy so that one hot pixel
     # of sensor or JPEG noise cannot set the scale.
     top = float(ndimage.gaussian_filter(ink, 2.0).max())
-    if top <= 0.02:  # nothing stands out from the paper
+    if top < MIN_PHOTO_CONTRAST:  # nothing stands out from the paper but noise and light
         return np.zeros_like(ink)
     ink = np.clip(ink / top, 0.0, 1.0)
     t = _otsu(ink)
@@ -201,7 +205,9 @@ def preprocess(image: np.ndarray, *, photo: bool = False) -> Preprocessed:
     result = Preprocessed(ink=ink)
     mask = ink >= INK_THRESHOLD
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    if mask.mean() < MIN_INK_FRACTION or len(rows) == 0:
+    # A photo's digit may fill a small part of the frame; its specks are already gone.
+    min_fraction = MIN_INK_FRACTION_PHOTO if photo else MIN_INK_FRACTION
+    if mask.mean() < min_fraction or len(rows) == 0:
         result.message = (
             "Draw a digit: the canvas is empty." if mask.sum() == 0 else "Draw a digit: that is only a dot."
         )

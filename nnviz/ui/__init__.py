@@ -28,6 +28,7 @@ __all__ = [
     "active_model",
     "canvas",
     "current_selection",
+    "load_error_page",
     "mnist",
     "quote",
     "require_model",
@@ -61,17 +62,23 @@ def require_model() -> MLP:
     """:func:`active_model`, or a clear error page (and a stop) if the model cannot be loaded."""
     try:
         return active_model()
-    except ModelError as exc:
+    except (ModelError, DataError) as exc:
+        load_error_page(exc)
+    raise AssertionError("unreachable")
+
+
+def load_error_page(exc: ModelError | DataError) -> None:
+    """Say plainly that the network or MNIST could not be loaded, and stop the page."""
+    if isinstance(exc, ModelError):
         st.error(
             f"The network could not be loaded: {exc}\n\n"
             "Restore `nnviz/assets/model.npz` from the repository, or rebuild it with "
-            "`python -m nnviz.train`."
+            "`python -m nnviz.train`.",
+            icon=":material/error:",
         )
-        st.stop()
-    except DataError as exc:  # pragma: no cover - same page, for the data files
-        st.error(f"MNIST could not be loaded: {exc}")
-        st.stop()
-    raise AssertionError("unreachable")
+    else:
+        st.error(f"MNIST could not be loaded: {exc}", icon=":material/error:")
+    st.stop()
 
 
 # --- the current digit -------------------------------------------------------------
@@ -86,7 +93,7 @@ class Selection:
     input : (784,) float32 in [0, 1]
         What the network multiplies.
     source : str
-        "drawing", "sample" or "link".
+        "drawing", "sample", "link" (decoded from ``?d=``) or "photo" (uploaded).
     label : int or None
         The true digit, when known (test samples).
     index : int or None
@@ -107,6 +114,8 @@ class Selection:
             return f"test digit #{self.index} (a {self.label})"
         if self.source == "link":
             return "the digit from the shared link"
+        if self.source == "photo":
+            return "your photo"
         return "your drawing"
 
 
@@ -117,13 +126,27 @@ def sample_selection(index: int) -> Selection:
 
 
 def set_selection(selection: Selection | None) -> None:
-    """Make ``selection`` the digit every page shows (None: nothing drawn)."""
+    """Make ``selection`` the digit every page shows (None: nothing drawn).
+
+    The URL follows (``?sample=N`` or ``?d=<drawing code>``), so the address bar
+    can always be shared.
+    """
+    from nnviz.ui.params import sync_url
+
     st.session_state["drawing"] = selection
+    sync_url(selection)
 
 
 def current_selection(default_sample: int | None = 0) -> Selection | None:
-    """The digit last drawn or chosen in this session; else test sample ``default_sample``."""
+    """The digit last drawn or chosen in this session; else the one the link names
+    (``?d=`` or ``?sample=``, with a notice if malformed); else test sample ``default_sample``."""
     selection = st.session_state.get("drawing")
+    if selection is None:
+        from nnviz.ui.params import selection_from_url
+
+        selection = selection_from_url()
+        if selection is not None:
+            set_selection(selection)
     if selection is None and default_sample is not None:
         selection = sample_selection(default_sample)
     return selection

@@ -1,10 +1,36 @@
-"""Reading state from the URL (``st.query_params``) safely: a malformed link gets a notice, never an error."""
+"""State in the URL (``st.query_params``), read safely: a malformed link gets a notice, never an error.
+
+A link into the app names the page by its path and the rest of the view in the
+query string, so that opening it shows what the sender saw:
+
+* ``sample`` -- a test digit, 0-9999 (``/draw?sample=42``);
+* ``d`` -- the reader's own drawing, as a share code (:mod:`nnviz.share`);
+* ``neuron`` -- a hidden neuron, 0..n_hidden-1 (``/weights?neuron=7``).
+
+Links get typed, cut short and pasted wrongly.  Every value is checked; a bad
+one shows one notice, is dropped from the URL, and the page falls back to its
+default view.
+"""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import numpy as np
 import streamlit as st
 
-__all__ = ["query_int"]
+from nnviz.share import ShareCodeError, decode_drawing
+
+__all__ = [
+    "apply_url_selection",
+    "check_url_state",
+    "query_drawing",
+    "query_int",
+    "selection_from_url",
+    "share_url",
+    "sync_url",
+    "unknown_page_notice",
+]
 
 
 def query_int(name: str, lo: int, hi: int) -> int | None:
@@ -19,9 +45,142 @@ def query_int(name: str, lo: int, hi: int) -> int | None:
     try:
         value = int(str(raw).strip())
     except ValueError:
-        st.warning(f"The link's `{name}={raw}` is not a number; showing the default instead.")
+        st.warning(f"The link's `{name}={_shown(raw)}` is not a number; showing the default instead.")
         return None
     if not lo <= value <= hi:
-        st.warning(f"The link's `{name}={value}` is outside {lo}-{hi}; showing the default instead.")
+        st.warning(f"The link's `{name}={_shown(raw)}` is outside {lo}-{hi}; showing the default instead.")
         return None
     return value
+
+
+def query_drawing(name: str = "d") -> np.ndarray | None:
+    """The drawing in query parameter ``name`` as (784,) float32, or None (with a notice if it is broken)."""
+    raw = st.query_params.get(name)
+    if raw is None:
+        return None
+    try:
+        return decode_drawing(raw)
+    except ShareCodeError as exc:
+        st.warning(f"The link's drawing could not be read. {exc} Showing the default instead.")
+        return None
+
+
+def _shown(raw: str, limit: int = 24) -> str:
+    """A query value fit to quote back in a notice: short, no backticks."""
+    text = str(raw).replace("`", "'")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def check_url_state(n_samples: int, n_hidden: int | None) -> None:
+    """Check every shared key once, before the page runs; drop the bad ones from the URL.
+
+    Each malformed value gets one notice (from :func:`query_int` or
+    :func:`query_drawing`) and is removed, so the page below reads only good
+    values or none, and the address bar no longer carries the broken part.
+    """
+    checks = [("sample", lambda: query_int("sample", 0, n_samples - 1)), ("d", query_drawing)]
+    if n_hidden is not None:
+        checks.append(("neuron", lambda: query_int("neuron", 0, n_hidden - 1)))
+    for name, read in checks:
+        if name in st.query_params and read() is None:
+            del st.query_params[name]
+
+
+def selection_from_url():
+    """The digit a link names (``?d=`` first, then ``?sample=``) as a :class:`nnviz.ui.Selection`, or None."""
+    from nnviz import ui  # ui imports this module
+
+    drawing = query_drawing("d")
+    if drawing is not None:
+        return ui.Selection(drawing, "link")
+    n = len(ui.mnist("test")[1])
+    index = query_int("sample", 0, n - 1)
+    return None if index is None else ui.sample_selection(index)
+
+
+def apply_url_selection() -> None:
+    """Agree the session's digit with the URL's, once per run before the page.
+
+    A URL naming a digit other than the session's was opened or clicked just
+    now (a shared link, an in-app link such as "Open on Draw"), so it wins.
+    Otherwise the URL is made to name the session's digit: after a page switch,
+    which clears the query string, the address bar can be shared again.
+    Call after :func:`check_url_state`, so no notice is shown twice.
+    """
+    from nnviz import ui
+
+    current = st.session_state.get("drawing")
+    named = {key: st.query_params[key] for key in ("sample", "d") if key in st.query_params}
+    if named and named != _url_of(current):
+        linked = selection_from_url()
+        if linked is not None:
+            ui.set_selection(linked)
+            return
+    sync_url(current)
+
+
+def share_url() -> str:
+    """The full link to this page and its state (page path, ``st.query_params``, the current digit)."""
+    from nnviz.share import encode_drawing
+
+    base = st.context.url or ""
+    parts = urlsplit(base)
+    # Community Cloud serves the app inside an iframe under /~/+/; readers need the outer address.
+    path = parts.path.replace("/~/+", "")
+    base = urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+    params = st.query_params.to_dict()
+    selection = st.session_state.get("drawing")
+    if selection is not None and "d" not in params and "sample" not in params:
+        if selection.source == "sample":
+            params["sample"] = str(selection.index)
+        else:
+            params["d"] = encode_drawing(selection.input)
+    return base + ("?" + urlencode(params) if params else "")
+
+
+def _url_of(selection) -> dict[str, str]:
+    """The query parameters that name ``selection``: ``{"sample": "N"}``, ``{"d": code}`` or ``{}``."""
+    from nnviz.share import encode_drawing
+
+    if selection is None:
+        return {}
+    if selection.source == "sample":
+        return {"sample": str(selection.index)}
+    return {"d": encode_drawing(selection.input)}
+
+
+def sync_url(selection) -> None:
+    """Make the URL name ``selection`` (``?sample=N`` or ``?d=code``; neither for None)."""
+    qp = st.query_params
+    want = _url_of(selection)
+    for key in ("sample", "d"):
+        if key in want:
+            if qp.get(key) != want[key]:  # write only changes: each write is a message to the browser
+                qp[key] = want[key]
+        elif key in qp:
+            del qp[key]
+
+
+def unknown_page_notice(current_path: str) -> None:
+    """A notice when the browser asked for a page that does not exist.
+
+    ``st.navigation`` then runs the default page (and Streamlit shows its own
+    "Page not found" dialog); ``st.context.url`` still holds the path asked for.
+
+    Parameters
+    ----------
+    current_path : str
+        ``url_path`` of the page ``st.navigation`` chose ("" for the default page).
+    """
+    if current_path or not st.context.url:
+        return
+    asked = urlsplit(st.context.url).path.replace("/~/+", "").strip("/")
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    if base and (asked == base or asked.startswith(base + "/")):
+        asked = asked[len(base) :].strip("/")
+    if asked:
+        st.info(
+            f"There is no page called `/{_shown(asked, 40)}`, so here is the start page. "
+            "Every page is in the menu (top left on a phone).",
+            icon=":material/explore:",
+        )

@@ -1,22 +1,47 @@
-"""The sidebar every page shares: a model card read from the live model, and the series."""
+"""The sidebar every page shares: a model card read from the live model, the series, a share link.
+
+It runs before every page (``app.py`` calls it ahead of ``nav.run()``), so it is
+also the router's guard: a missing or damaged model or MNIST file gives one clear
+error page instead of a traceback on whichever page was asked for, and the URL's
+state (``?sample=``, ``?d=``, ``?neuron=``, an unknown page path) is checked once
+here, with a notice for anything malformed.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from nnviz.data import DataError
 from nnviz.mlp import ModelError
-from nnviz.ui import active_model
+from nnviz.ui import active_model, load_error_page, mnist
+from nnviz.ui.params import apply_url_selection, check_url_state, share_url, unknown_page_notice
 
 
-def sidebar() -> None:
-    """Draw the shared sidebar."""
+def sidebar(nav: st.navigation | None = None) -> None:
+    """Guard the page, honour the link's state, and draw the shared sidebar.
+
+    Parameters
+    ----------
+    nav : StreamlitPage, optional
+        What ``st.navigation`` returned: its ``url_path`` tells a real page from
+        Streamlit's fallback to the default page for an unknown path.
+    """
+    try:
+        model = active_model()
+        n_samples = len(mnist("test")[1])
+    except (ModelError, DataError) as exc:
+        with st.sidebar:
+            st.error("The app cannot start: see the message on the page.")
+        load_error_page(exc)  # stops the run: no page can use a model that is not there
+        return
+    if nav is not None:
+        unknown_page_notice(nav.url_path)
+    # Notices go above the page; a bad value is dropped from the URL so the page never sees it.
+    check_url_state(n_samples, model.sizes[1])
+    apply_url_selection()  # a link's digit becomes this session's digit
+
     with st.sidebar:
         st.markdown("#### The network")
-        try:
-            model = active_model()
-        except ModelError as exc:
-            st.error(f"Model not loaded: {exc}")
-            return
         n_in, n_hidden, n_out = model.sizes
         trained_here = st.session_state.get("user_model") is not None
         st.markdown(
@@ -37,3 +62,13 @@ def sidebar() -> None:
             "- **Part 1: Neural Networks** (this app)\n"
             "- Part 2: backpropagation and gradient descent → [Train it yourself](/learn)"
         )
+        _share()
+
+
+@st.fragment
+def _share() -> None:
+    """A link to this view: the page, its URL state and the current digit, built when asked."""
+    st.markdown("#### Share")
+    if st.button("Share this view", icon=":material/share:", key="share_view"):
+        st.code(share_url(), language=None, wrap_lines=True)
+        st.caption("Copy the link (button at its top right): it opens this page showing this digit.")

@@ -1,0 +1,257 @@
+"""Links into the app under AppTest: good ones reproduce the view, malformed ones get a notice and a fallback.
+
+Every run goes through the router (``app.py``), whose shared sidebar checks the
+URL's state before the page runs.  A broken model or data file must give one
+clear error page on every page, never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+import nnviz
+from nnviz import ui
+from nnviz.mlp import as_input
+from nnviz.share import decode_drawing, encode_drawing
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PAGES = ["post", "draw", "weights", "matmul", "learn", "embeddings", "evaluation", "neurons", "why"]
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return nnviz.load_mnist("test")
+
+
+def no_canvas(key, **_):
+    return None
+
+
+@contextlib.contextmanager
+def through_the_router():
+    """Run pages the way a warm server does: ``app.py`` (the router, its sidebar) first, always.
+
+    Streamlit decides per server whether the app uses a ``pages/`` directory (old-style
+    multipage apps, where a page file runs alone) until ``st.navigation`` runs once.  AppTest
+    decides it again on every run, so ``switch_page`` would run ``pages/x.py`` without the
+    router and its sidebar, which is where the URL is checked.  Mark the decision taken.
+    """
+    init = PagesManager.__init__
+
+    def after_navigation(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False  # what st.navigation sets on a real server
+
+    with mock.patch.object(PagesManager, "__init__", after_navigation):
+        yield
+
+
+def run(at: AppTest, canvas=no_canvas) -> AppTest:
+    with through_the_router(), mock.patch("nnviz.ui.canvas", canvas):
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def open_page(page: str, query: dict[str, str] | None = None, canvas=no_canvas) -> AppTest:
+    """A fresh session opening ``/page?query`` (page: the file's stem in pages/)."""
+    at = AppTest.from_file(APP, default_timeout=90)
+    if page == "evaluation":  # its url_path is "errors": let st.navigation register it first
+        run(at)
+    at.query_params.update(query or {})
+    at.switch_page(f"pages/{page}.py")
+    run(at, canvas)
+    assert len(list(at.sidebar)) > 1, "the router's sidebar did not run"
+    return at
+
+
+def warnings(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning]
+
+
+def selection(at: AppTest):
+    return at.session_state["drawing"] if "drawing" in at.session_state else None
+
+
+def url(at: AppTest) -> dict[str, str]:
+    """The query string the app left in the address bar."""
+    return {k: v[0] if isinstance(v, list) else v for k, v in at.query_params.items()}
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+# --- malformed links: a notice, a fallback, the bad part dropped from the URL ----------
+
+
+@pytest.mark.parametrize(
+    ("page", "query", "words"),
+    [
+        ("draw", {"sample": "-1"}, "sample=-1` is outside 0-9999"),
+        ("draw", {"sample": "99999999"}, "sample=99999999` is outside 0-9999"),
+        ("draw", {"sample": "seven"}, "sample=seven` is not a number"),
+        ("why", {"sample": "1e3"}, "sample=1e3` is not a number"),
+        ("weights", {"neuron": "abc"}, "neuron=abc` is not a number"),
+        ("neurons", {"neuron": "abc"}, "neuron=abc` is not a number"),
+        ("weights", {"neuron": "128"}, "neuron=128` is outside 0-127"),
+        ("draw", {"d": "not-a-drawing"}, "drawing could not be read"),
+        ("why", {"d": "AAAA"}, "drawing could not be read"),
+        ("draw", {"d": "x" * 5000}, "too long"),
+    ],
+)
+def test_malformed_link_gets_one_notice_and_falls_back(page, query, words):
+    at = open_page(page, query)
+    shown = warnings(at)
+    assert len([w for w in shown if words in w]) == 1, shown  # one notice, not one per reader of the key
+    ((key, bad),) = query.items()
+    assert url(at).get(key) != bad  # the broken part is gone from the address bar (or replaced by the default)
+    if page == "draw":
+        assert selection(at) is None  # the default view: nothing drawn yet
+        assert any("Draw a digit" in i.value for i in at.info)
+
+
+def test_malformed_neuron_falls_back_to_a_real_neuron():
+    at = open_page("weights", {"neuron": "abc"})
+    assert 0 <= at.session_state["neuron"] < 128  # the page's default: the neuron the digit excites most
+    assert url(at).get("neuron") != "abc"
+
+
+def test_notice_quotes_a_long_value_briefly():
+    at = open_page("draw", {"sample": "9" * 500})
+    (notice,) = [w for w in warnings(at) if "sample=" in w]
+    assert len(notice) < 200
+
+
+# --- good links reproduce the view ---------------------------------------------------
+
+
+def test_sample_link_on_any_page(mnist):
+    _, labels = mnist
+    at = open_page("why", {"sample": "42"})
+    sel = selection(at)
+    assert sel.source == "sample" and sel.index == 42
+    assert f"test digit #42 (a {labels[42]})" in " ".join(m.value for m in at.markdown)
+    assert url(at)["sample"] == "42" and not warnings(at)
+
+
+def test_drawing_link_reproduces_the_prediction(mnist):
+    images, _ = mnist
+    model = nnviz.load_model()
+    x = as_input(images[7:8])[0]
+    code = encode_drawing(x)
+    at = open_page("draw", {"d": code})
+    sel = selection(at)
+    assert sel.source == "link"
+    np.testing.assert_allclose(sel.input, decode_drawing(code))
+    expected = int(model.predict(decode_drawing(code)[None])[0])
+    assert metric(at, "Prediction") == str(expected)
+    assert "the digit from the shared link" in " ".join(m.value for m in at.markdown)
+    assert url(at)["d"] == code and not warnings(at)
+
+
+def test_drawing_on_the_canvas_puts_it_in_the_url_and_the_link_reproduces_it(mnist):
+    from tests.pages.test_draw_page import canvas_image
+
+    images, _ = mnist
+    image = canvas_image(images[3])
+    at = open_page("draw", canvas=lambda key, **_: image if key == "draw_canvas_0" else None)
+    drawn = selection(at)
+    assert drawn.source == "drawing"
+    code = url(at)["d"]
+    assert "sample" not in url(at)
+    np.testing.assert_allclose(decode_drawing(code), drawn.input, atol=1 / 30 + 1e-6)
+    # a reader opens the link in a fresh session
+    fresh = open_page("draw", {"d": code})
+    assert metric(fresh, "Prediction") == metric(at, "Prediction")
+
+
+def test_a_link_naming_another_digit_wins_over_the_session(mnist):
+    at = open_page("why", {"sample": "1"})
+    assert selection(at).index == 1
+    at.query_params["sample"] = "2"  # an in-app link ("Open on Draw") or a pasted link
+    run(at)
+    assert selection(at).index == 2
+
+
+def test_after_a_page_switch_the_url_names_the_digit_again():
+    at = open_page("why", {"sample": "5"})
+    at.query_params.clear()  # Streamlit clears the query string when the page changes
+    at.switch_page("pages/embeddings.py")
+    run(at)
+    assert url(at).get("sample") == "5"
+
+
+def test_share_button_shows_the_link_to_this_view(mnist):
+    images, _ = mnist
+    code = encode_drawing(as_input(images[9:10])[0])
+    at = open_page("why", {"d": code})
+    share = next(b for b in at.sidebar.button if b.label == "Share this view")
+    share.click()
+    run(at)
+    (link,) = [c.value for c in at.sidebar.code]
+    assert f"d={code}" in link
+
+
+def test_valid_neuron_link():
+    at = open_page("weights", {"neuron": "17"})
+    assert url(at)["neuron"] == "17" and not warnings(at)
+    assert at.session_state["neuron"] == 17
+
+
+# --- a broken model or data file: one clear error page, on every page ------------------
+
+
+@pytest.fixture
+def fresh_caches():
+    """Forget the cached model and data before and after: the test points the loaders elsewhere."""
+    ui.shipped_model.clear()
+    ui.mnist.clear()
+    yield
+    ui.shipped_model.clear()
+    ui.mnist.clear()
+
+
+def damaged_copies(tmp_path: Path) -> dict[str, Path]:
+    good = nnviz.MODEL_PATH.read_bytes()
+    files = {
+        "truncated": good[: len(good) // 2],
+        "garbage": bytes(range(256)) * 40,
+        "empty": b"",
+    }
+    paths = {name: tmp_path / f"{name}.npz" for name in files}
+    for name, data in files.items():
+        paths[name].write_bytes(data)
+    paths["missing"] = tmp_path / "nowhere" / "model.npz"
+    return paths
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "missing"])
+def test_damaged_model_gives_an_error_page(damage, tmp_path, monkeypatch, fresh_caches):
+    monkeypatch.setenv("NNVIZ_MODEL", str(damaged_copies(tmp_path)[damage]))
+    at = open_page("draw")
+    errors = " ".join(e.value for e in at.error)
+    assert "The network could not be loaded" in errors
+    assert "model.npz" in errors  # says which file and how to restore it
+    assert not at.metric  # the page itself did not run
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_is_guarded_against_a_damaged_model(page, tmp_path, monkeypatch, fresh_caches):
+    monkeypatch.setenv("NNVIZ_MODEL", str(damaged_copies(tmp_path)["truncated"]))
+    at = open_page(page)
+    assert any("The network could not be loaded" in e.value for e in at.error)
+
+
+def test_missing_data_gives_an_error_page(tmp_path, monkeypatch, fresh_caches):
+    monkeypatch.setenv("NNVIZ_DATA_DIR", str(tmp_path))  # an empty folder
+    at = open_page("draw")
+    assert any("MNIST could not be loaded" in e.value for e in at.error)
