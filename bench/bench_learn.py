@@ -77,6 +77,9 @@ def cli(epochs: int, threads: int | None) -> dict:
     }
 
 
+LAST_RUN: list[training.TrainingRun] = []  # the runner's last run, for the loss-surface timing
+
+
 def runner(epochs: int) -> dict:
     """The page's runner, sliced exactly as the page's fragment slices it."""
     train_data, test_data = nnviz.load_mnist("train"), nnviz.load_mnist("test")
@@ -89,6 +92,7 @@ def runner(epochs: int) -> dict:
         if to95 is None and run.history["test_accuracy"] and run.history["test_accuracy"][-1] >= TARGET:
             to95, runs95 = run.compute, slices
     wall = time.perf_counter() - t0
+    LAST_RUN[:] = [run]
     return {
         "train": run.history["elapsed"][-1] / epochs,
         "compute": run.compute / epochs,
@@ -97,6 +101,26 @@ def runner(epochs: int) -> dict:
         "to95": to95,
         "runs95": runs95,
     }
+
+
+def surfaces() -> list[tuple[str, float]]:
+    """Seconds for the page's two loss surfaces (21 x 21 grid, 2,000 training images) around the trained network."""
+    from nnviz.landscape import landscape
+    from nnviz.mlp import as_input
+
+    run = LAST_RUN[0]
+    images, labels = nnviz.load_mnist("train")
+    idx = np.sort(np.random.default_rng(0).choice(len(labels), 2_000, replace=False))
+    x, y = as_input(images[idx]), labels[idx]
+    out = []
+    for kind in ("random", "path"):
+        with training.one_blas_thread():
+            t0 = time.perf_counter()
+            landscape(run.model, x, y, kind=kind, path=run.path())
+            out.append(
+                (f"loss surface, {kind} directions, path of {len(run.snapshots)} snapshots", time.perf_counter() - t0)
+            )
+    return out
 
 
 def page(epochs: int) -> dict:
@@ -184,6 +208,9 @@ def main() -> None:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
         if i == 0:
             print("  ".join("-" * w for w in widths))
+    print()
+    for name, seconds in surfaces():
+        print(f"{name}: {seconds:.2f} s")
     page_ratio = rows[2][1]["train"] / reference
     est = rows[3][1]["runs95"]
     print(
