@@ -1,0 +1,107 @@
+"""The "Inside the network" pages in Chromium: real clicks on Plotly charts drive the page.
+
+AppTest cannot click a chart, so the selections (confusion cell -> its mistakes,
+map point -> that digit, ablation bar -> that neuron) are checked here end to end.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import goto, plot_point, rerun_count, wait_charts, wait_idle, wait_rerun
+from playwright.sync_api import expect
+
+import nnviz
+from nnviz.evaluate import evaluate
+from nnviz.mlp import as_input
+
+pytestmark = pytest.mark.browser
+
+
+def chart(page, key: str):
+    """The Plotly chart placed with ``key=...`` (Streamlit marks its container ``st-key-<key>``)."""
+    return page.locator(f".st-key-{key} [data-testid='stPlotlyChart']")
+
+
+def main_text(page) -> str:
+    return page.locator("[data-testid='stMain']").inner_text()
+
+
+def click_and_wait(page, x: float, y: float) -> None:
+    n = rerun_count(page)
+    page.mouse.click(x, y)
+    wait_rerun(page, n)
+    wait_charts(page)
+
+
+def test_click_a_confusion_cell_opens_its_mistakes(page, app_url):
+    goto(page, app_url + "/errors")
+    wait_charts(page)
+    heading = page.locator("[data-testid='stMain'] h3").filter(has_text="was read as").first
+    first = heading.inner_text()
+    true, said = map(int, re.search(r"a (\d) was read as a (\d)", first).groups())
+    # pick another off-diagonal cell with mistakes: the server loads the same model and data as this test
+    ev = evaluate(nnviz.load_model().predict_proba(as_input(nnviz.load_mnist("test")[0])), nnviz.load_mnist("test")[1])
+    cells = sorted(
+        (int(ev.confusion[t, p]), t, p)
+        for t in range(10)
+        for p in range(10)
+        if t != p and ev.confusion[t, p] and (t, p) != (true, said)
+    )
+    count, t, p = cells[-1]
+    chart(page, "confusion").scroll_into_view_if_needed()
+    click_and_wait(page, *plot_point(chart(page, "confusion"), p, t))
+    expected = f"{int(count)} times a {t} was read as a {p}"
+    page.locator("[data-testid='stMain'] h3").filter(has_text=expected).wait_for(timeout=30_000)
+    wait_idle(page)
+    # the cards of the previous cell linger until the rerun that replaces them ends: wait for the count
+    expect(page.locator("[data-testid='stMain'] a[href*='sample=']")).to_have_count(min(12, count), timeout=30_000)
+    assert f"true={t}" in page.url and f"said={p}" in page.url  # the view is linkable
+
+
+def test_a_mistake_opens_on_the_draw_page(page, app_url):
+    goto(page, app_url + "/errors")  # opens on the most common mistake: there is always one
+    link = page.locator("[data-testid='stMain'] a[href*='sample=']").first
+    index = re.search(r"sample=(\d+)", link.get_attribute("href")).group(1)
+    n = rerun_count(page)
+    link.click()
+    page.wait_for_url(re.compile(rf"/draw\?sample={index}"), wait_until="commit", timeout=30_000)
+    wait_rerun(page, n)
+    expect(page.get_by_text(f"#{index}").first).to_be_visible(timeout=60_000)  # the Draw page shows that digit
+
+
+def test_click_a_point_on_the_embedding_map(page, app_url):
+    goto(page, app_url + "/embeddings")
+    wait_charts(page)
+    el = chart(page, "embedding_map")
+    el.scroll_into_view_if_needed()
+    # the first point of the digit-0 trace, from the chart's own data
+    x, y = el.evaluate("el => { const t = el.querySelector('.js-plotly-plot')._fullData[0]; return [t.x[0], t.y[0]]; }")
+    click_and_wait(page, *plot_point(el, x, y))
+    page.get_by_text(re.compile(r"Test digit #\d+: a \d")).wait_for(timeout=30_000)
+    expect(page.locator("[data-testid='stMain'] a[href*='sample=']")).to_have_count(1, timeout=30_000)
+    assert "nearest embeddings are" in main_text(page)
+
+
+def test_click_a_bar_of_the_neuron_atlas(page, app_url):
+    goto(page, app_url + "/neurons")
+    wait_charts(page)
+    el = chart(page, "ablation")
+    el.scroll_into_view_if_needed()
+    label, height = el.evaluate(
+        "el => { const t = el.querySelector('.js-plotly-plot')._fullData[0]; return [t.x[5], t.y[5]]; }"
+    )
+    neuron = int(label.lstrip("#"))
+    # click inside the bar: halfway up it (or just below zero for a bar that goes down)
+    click_and_wait(page, *plot_point(el, 5, height / 2 if height else -0.2))
+    page.locator("[data-testid='stMain'] h3").filter(has_text=f"Neuron {neuron}").wait_for(timeout=30_000)
+    assert f"neuron={neuron}" in page.url
+
+
+@pytest.mark.parametrize("path", ["embeddings", "errors", "neurons", "why"])
+def test_fits_a_phone(phone_page, app_url, path):
+    goto(phone_page, f"{app_url}/{path}")
+    wait_charts(phone_page)
+    width, inner = phone_page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= inner + 1, f"/{path} is {width}px wide on a {inner}px phone"
