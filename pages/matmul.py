@@ -6,7 +6,6 @@ from nnviz import post, ui
 from nnviz.figures import matmul as figs
 from nnviz.matmul import speed_test, trace, worked_sum
 from nnviz.timing import multiply_adds
-from nnviz.ui.inside import model_key
 
 CHART = dict(width="stretch", config={"displayModeBar": False})
 
@@ -53,7 +52,7 @@ st.markdown(figs.worked_sum_text(ws, result=f"z2[{d}]", a_name="h", w_name="W2",
 def timings() -> None:
     """Measured on this server, once per session and model (and again on request)."""
     st.subheader("3 · “In milliseconds”, measured on this server")
-    key = ("speed", model_key(model))
+    key = ("speed", ui.model_key(model))
     if st.button("Measure again") or st.session_state.get("speed_key") != key:
         with st.spinner("Timing Python loops, one NumPy product, and 10,000 digits at once…"):
             st.session_state["speed"] = speed_test(model, selection.input, ui.mnist("test")[0])

@@ -5,7 +5,6 @@ import streamlit as st
 from nnviz import post, ui
 from nnviz.figures import weights as figs
 from nnviz.neuron import hidden_activations, respond, top_digits
-from nnviz.ui.inside import model_key
 from nnviz.ui.params import query_int
 
 CHART = dict(width="stretch", config={"displayModeBar": False})
@@ -94,7 +93,7 @@ with detail:
     st.caption(figs.outgoing_summary(W2[neuron], neuron))
 
 st.subheader(f"The test digits that excite neuron {neuron} most")
-top = exciting_digits(model_key(model), model)
+top = exciting_digits(ui.model_key(model), model)
 images, labels = ui.mnist("test")
 idx, acts = top.indices[neuron], top.activations[neuron]
 st.plotly_chart(figs.top_digits_figure(images[idx], idx, labels[idx], acts, neuron=neuron), key="top", **CHART)

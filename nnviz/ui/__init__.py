@@ -30,6 +30,7 @@ __all__ = [
     "current_selection",
     "load_error_page",
     "mnist",
+    "model_key",
     "quote",
     "require_model",
     "set_selection",
@@ -50,6 +51,22 @@ def shipped_model() -> MLP:
 def mnist(split: str) -> tuple[np.ndarray, np.ndarray]:
     """MNIST images (uint8) and labels, loaded and checked once per server."""
     return nnviz.load_mnist(split)
+
+
+def model_key(model: MLP) -> str:
+    """A fingerprint of the weights, to key caches by: equal for equal networks, different after any change.
+
+    The same as :func:`nnviz.ui.inside.model_key`, here so that pages can key a
+    cache without importing ``nnviz.ui.inside`` (which pulls in scikit-learn,
+    ~120 MB of server memory, for the embedding map).
+    """
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    for p in model.params().values():
+        h.update(str(p.shape).encode())
+        h.update(np.ascontiguousarray(p).tobytes())
+    return h.hexdigest()
 
 
 def active_model() -> MLP:
