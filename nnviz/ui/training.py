@@ -5,9 +5,9 @@ How it works.  :func:`nnviz.train.train` is a generator of progress events.  A
 snapshots of the weights in ``st.session_state`` (so it belongs to one reader's
 session and to nobody else's), and :meth:`TrainingRun.advance` pulls events from
 it for a bounded slice of time.  An ``st.fragment`` that reruns itself every
-:data:`TICK_SECONDS` while a run is going calls it once per rerun, then redraws the
-progress bar, the curves and the neuron strip.  Between slices the server is free
-to answer this reader's clicks and other readers' pages.
+:data:`TICK_SECONDS` while a run is going draws the progress bar, the curves and
+the neuron strip, then calls it once.  Between slices the server is free to
+answer this reader's clicks and other readers' pages.
 
 Compute is bounded three ways: a run may ask for at most :data:`MAX_EPOCHS` passes
 over at most 60,000 images; a run stops after :data:`BUDGET_SECONDS` of computing
@@ -130,10 +130,11 @@ def default_config() -> TrainConfig:
 def one_blas_thread() -> threadpool_limits:
     """Matrix products on one thread while this block runs.
 
-    Measured here: with the CPU shared (other sessions, other processes), OpenBLAS's
-    threads spin waiting for each other and an epoch takes ten times longer than
-    on one thread; on an idle machine the second thread gains little for matrices
-    this small.  A server shared by many readers wants one thread per computation.
+    Measured here (``bench/bench_learn.py``): with the CPU shared by other work,
+    OpenBLAS's threads spin waiting for each other and an epoch took 10-16 times
+    longer than on one thread; on an idle machine the second thread gains little
+    for matrices this small.  A server shared by many readers wants one thread per
+    computation.
     """
     return threadpool_limits(limits=1, user_api="blas")
 
