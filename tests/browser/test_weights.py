@@ -28,7 +28,7 @@ def shown_neuron(page) -> int:
 def wait_hover(page, text: str) -> str:
     """Wait for the mosaic's (the first chart's) hover label to contain ``text``; return the label."""
     label = """() => document.querySelector("[data-testid='stPlotlyChart'] .hoverlayer")?.textContent || ''"""
-    page.wait_for_function(f"(text) => ({label})().includes(text)", arg=text)
+    page.wait_for_function(f"(text) => ({label})().includes(text)", arg=text, timeout=60_000)
     return page.evaluate(label)
 
 
@@ -63,4 +63,4 @@ def test_tap_a_tile_on_a_phone(phone_page, app_url):
     phone_page.touchscreen.tap(*point)
     wait_hover(phone_page, "neuron 42")
     phone_page.touchscreen.tap(*point)
-    expect(heading(phone_page)).to_have_text("Neuron 42", timeout=30_000)
+    expect(heading(phone_page)).to_have_text("Neuron 42", timeout=60_000)
