@@ -24,7 +24,7 @@ def exciting_digits(key: str, _model):
 
 
 def choose(neuron: int) -> None:
-    st.session_state["neuron"] = neuron
+    st.session_state["weights_neuron"] = neuron
     st.query_params["neuron"] = str(neuron)  # the URL always names the neuron shown, so it can be shared
 
 
@@ -40,10 +40,12 @@ def on_click() -> None:
 selection = ui.current_selection()
 linked = query_int("neuron", 0, n_hidden - 1)
 if linked is not None:
-    st.session_state["neuron"] = linked
-elif "neuron" not in st.session_state or st.session_state["neuron"] >= n_hidden:
-    st.session_state["neuron"] = int(model.forward(selection.input[None]).hidden[0].argmax()) if selection else 0
-neuron = st.session_state["neuron"]
+    st.session_state["weights_neuron"] = linked
+elif "weights_neuron" not in st.session_state or st.session_state["weights_neuron"] >= n_hidden:
+    st.session_state["weights_neuron"] = (
+        int(model.forward(selection.input[None]).hidden[0].argmax()) if selection else 0
+    )
+neuron = st.session_state["weights_neuron"]
 
 st.markdown(
     f"What each neuron looks for. Each of the **{n_hidden} hidden neurons** has one weight for each of the "
@@ -60,9 +62,13 @@ with grid:
         **CHART,
     )
     st.caption(figs.mosaic_summary(W1))
-    st.session_state["neuron_input"] = neuron
+    st.session_state["weights_neuron_input"] = neuron
     st.number_input(
-        "Neuron", 0, n_hidden - 1, key="neuron_input", on_change=lambda: choose(st.session_state["neuron_input"])
+        "Neuron",
+        0,
+        n_hidden - 1,
+        key="weights_neuron_input",
+        on_change=lambda: choose(st.session_state["weights_neuron_input"]),
     )
     st.caption(f"Link to this neuron: `?neuron={neuron}`")
 
