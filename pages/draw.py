@@ -5,6 +5,7 @@ import streamlit as st
 from nnviz import post, ui
 from nnviz.figures import draw as figs
 from nnviz.ui.drawing import digit_input, sync_sample_from_url
+from nnviz.ui.photo import photo_uploader
 
 CHART = dict(width="stretch", config={"displayModeBar": False})
 
@@ -12,6 +13,8 @@ ui.quote(post.sentence("When you feed a 28×28 pixel image"))
 st.title("Draw a digit")
 model = ui.require_model()
 sync_sample_from_url()
+with st.expander("Upload a photo of a handwritten digit instead", icon=":material/photo_camera:"):
+    photo_uploader()
 
 
 @st.fragment

@@ -161,7 +161,7 @@ def sync_url(selection) -> None:
             del qp[key]
 
 
-def unknown_page_notice(current_path: str) -> None:
+def unknown_page_notice(current_path: str, default_path: str = "") -> None:
     """A notice when the browser asked for a page that does not exist.
 
     ``st.navigation`` then runs the default page (and Streamlit shows its own
@@ -171,6 +171,9 @@ def unknown_page_notice(current_path: str) -> None:
     ----------
     current_path : str
         ``url_path`` of the page ``st.navigation`` chose ("" for the default page).
+    default_path : str
+        The default page's declared ``url_path``: Streamlit serves that page only
+        at the root, so ``/post`` gets its dialog, but it is no wrong turn.
     """
     if current_path or not st.context.url:
         return
@@ -178,7 +181,7 @@ def unknown_page_notice(current_path: str) -> None:
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
     if base and (asked == base or asked.startswith(base + "/")):
         asked = asked[len(base) :].strip("/")
-    if asked:
+    if asked and asked != default_path:
         st.info(
             f"There is no page called `/{_shown(asked, 40)}`, so here is the start page. "
             "Every page is in the menu (top left on a phone).",

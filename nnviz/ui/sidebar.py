@@ -35,7 +35,8 @@ def sidebar(nav: st.navigation | None = None) -> None:
         load_error_page(exc)  # stops the run: no page can use a model that is not there
         return
     if nav is not None:
-        unknown_page_notice(nav.url_path)
+        # the default page's own url_path is only on the private attribute (its public one is "")
+        unknown_page_notice(nav.url_path, getattr(nav, "_url_path", ""))
     # Notices go above the page; a bad value is dropped from the URL so the page never sees it.
     check_url_state(n_samples, model.sizes[1])
     apply_url_selection()  # a link's digit becomes this session's digit

@@ -1,0 +1,60 @@
+"""On a phone (390x844, touch): draw with a finger and get a prediction; no page scrolls sideways."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import digit_strokes, goto, rerun_count, touch_strokes, wait_charts, wait_rerun
+from test_pages import PAGES
+
+pytestmark = pytest.mark.browser
+
+# Everything wider than the screen, measured two ways: the document (what makes the page
+# pan sideways) and each visible element in the main block (content cut off inside
+# Streamlit's own scrolling container, which the document width does not show).
+_OVERFLOW = """
+() => {
+  const inner = window.innerWidth;
+  const wide = [];
+  const clips = (el) => {
+    const s = getComputedStyle(el);
+    return s.overflowX !== 'visible' || s.clipPath !== 'none' || s.clip !== 'auto';
+  };
+  for (const el of document.querySelectorAll("[data-testid='stMain'] *")) {
+    if (el.closest('svg') || !el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
+    let r = el.getBoundingClientRect();
+    let left = r.left, right = r.right;
+    if (r.width === 0 || r.height === 0) continue;
+    // what is seen of it: cut by every ancestor that clips its overflow
+    for (let a = el.parentElement; a && right > left; a = a.parentElement) {
+      if (clips(a)) { const c = a.getBoundingClientRect(); left = Math.max(left, c.left); right = Math.min(right, c.right); }
+    }
+    if (right > left && (right > inner + 1 || left < -1)) {
+      wide.push(`${el.tagName.toLowerCase()}[${el.getAttribute('data-testid') || el.className || ''}] ` +
+                `${Math.round(left)}..${Math.round(right)}`);
+    }
+  }
+  const main = document.querySelector("[data-testid='stMain']");
+  return {doc: document.documentElement.scrollWidth, main: main.scrollWidth, inner, wide: wide.slice(0, 8)};
+}
+"""
+
+
+def test_draw_with_a_finger(phone_page, app_url):
+    goto(phone_page, app_url + "/draw")
+    cdp = phone_page.context.new_cdp_session(phone_page)
+    n = rerun_count(phone_page)
+    touch_strokes(phone_page, cdp, digit_strokes(7))  # one stroke: one rerun
+    wait_rerun(phone_page, n)
+    value = phone_page.locator("[data-testid='stMetric']").filter(has_text="Prediction")
+    assert value.locator("[data-testid='stMetricValue']").inner_text().strip() == "7"
+    assert "?d=" in phone_page.url  # and the drawing can be shared from the phone
+
+
+@pytest.mark.parametrize(("url_path", "title"), PAGES, ids=[u or "post" for u, _ in PAGES])
+def test_nothing_overflows_sideways(phone_page, app_url, url_path, title):
+    goto(phone_page, f"{app_url}/{url_path}")
+    wait_charts(phone_page)
+    m = phone_page.evaluate(_OVERFLOW)
+    assert m["doc"] <= m["inner"] + 1, f"/{url_path}: the page is {m['doc']}px wide on a {m['inner']}px phone"
+    assert m["main"] <= m["inner"] + 1, f"/{url_path}: the main block scrolls to {m['main']}px"
+    assert not m["wide"], f"/{url_path}: wider than the screen: {m['wide']}"
