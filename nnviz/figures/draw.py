@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from nnviz.preprocess import Preprocessed
 
@@ -80,15 +79,20 @@ def preprocessing_figure(prep: Preprocessed | None, *, height: int = 190) -> go.
     Returns
     -------
     go.Figure
-        One heatmap per step (4 traces); hover shows the pixel's row, column and ink.
+        One heatmap per step (4 traces, each on its own pair of axes); hover shows
+        the pixel's row, column and ink.
     """
     if prep is None or not prep.ok:
         return common.empty_figure(EMPTY if prep is None else prep.message, height=height)
     steps = _preprocessing_record(prep)
-    titles = [f"{s.title}<br><sub>{s.shape[0]}×{s.shape[1]}</sub>" for s in steps]
-    fig = make_subplots(rows=1, cols=len(steps), subplot_titles=titles, horizontal_spacing=0.03)
-    for i, step in enumerate(steps, start=1):
-        fig.add_trace(
+    n, gap = len(steps), 0.03
+    width = (1.0 - gap * (n - 1)) / n
+    traces, layout = [], {}
+    # Axes laid out by hand: plotly's make_subplots costs ~100 ms, too much for every stroke.
+    for i, step in enumerate(steps):
+        suffix = "" if i == 0 else str(i + 1)
+        left = i * (width + gap)
+        traces.append(
             go.Heatmap(
                 z=step.image,
                 colorscale=common.GREYS,
@@ -96,20 +100,31 @@ def preprocessing_figure(prep: Preprocessed | None, *, height: int = 190) -> go.
                 zmax=1.0,
                 showscale=False,
                 name=step.title,
+                xaxis=f"x{suffix}",
+                yaxis=f"y{suffix}",
                 hovertemplate="row %{y}, col %{x}<br>ink %{z:.2f}<extra>" + step.title + "</extra>",
-            ),
-            row=1,
-            col=i,
+            )
         )
-        common.image_axes(fig, row=1, col=i)
-        fig.update_xaxes(ticks="", row=1, col=i)
-        fig.update_yaxes(ticks="", row=1, col=i)
-    # make_subplots anchors each y-axis to its own x-axis; keep each panel's pixels square
-    for i in range(1, len(steps) + 1):
-        fig.update_yaxes(scaleanchor=f"x{'' if i == 1 else i}", row=1, col=i)
+        axis = dict(showticklabels=False, showgrid=False, zeroline=False, ticks="", constrain="domain")
+        layout[f"xaxis{suffix}"] = dict(axis, domain=[left, left + width], anchor=f"y{suffix}")
+        layout[f"yaxis{suffix}"] = dict(axis, anchor=f"x{suffix}", autorange="reversed", scaleanchor=f"x{suffix}")
+    titles = [
+        dict(
+            text=f"{s.title}<br><sub>{s.shape[0]}×{s.shape[1]}</sub>",
+            x=i * (width + gap) + width / 2,
+            y=1.0,
+            xref="paper",
+            yref="paper",
+            xanchor="center",
+            yanchor="bottom",
+            showarrow=False,
+            font=dict(size=12),
+        )
+        for i, s in enumerate(steps)
+    ]
+    fig = go.Figure(data=traces, layout=dict(layout, annotations=titles))
     common.layout(fig, height=height)
     fig.update_layout(margin=dict(l=0, r=0, t=45, b=0))
-    fig.update_annotations(font_size=12)
     return fig
 
 
@@ -218,20 +233,20 @@ def hidden_figure(hidden: np.ndarray | None, *, height: int = 260) -> go.Figure:
     Returns
     -------
     go.Figure
-        One heatmap (0 = dark); each cell shows its neuron number and hovers its activation.
+        One heatmap (0 = dark); the axes number the neurons (row start + column), and
+        each cell hovers its neuron number and activation.
     """
     if hidden is None:
         return common.empty_figure(EMPTY, height=height)
     rec = _hidden_record(hidden)
     rows, columns = rec.z.shape
     top = float(np.nanmax(rec.z)) if np.isfinite(rec.z).any() else 0.0
+    # Neuron numbers on the axes (row start + column), not in the 128 cells: 128 text
+    # labels cost the browser more than the rest of the figure, and are unreadable on a phone.
     fig = go.Figure(
         go.Heatmap(
             z=rec.z,
             customdata=rec.neuron,
-            text=np.where(rec.neuron >= 0, rec.neuron.astype(str), ""),
-            texttemplate="%{text}",
-            textfont=dict(size=9),
             colorscale=common.SEQUENTIAL,
             zmin=0.0,
             zmax=top if top > 0 else 1.0,
@@ -239,15 +254,23 @@ def hidden_figure(hidden: np.ndarray | None, *, height: int = 260) -> go.Figure:
             ygap=1,
             colorbar=dict(thickness=10, len=0.9),
             hovertemplate="neuron %{customdata}<br>activation %{z:.3f}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
-    fig.update_yaxes(
-        tickvals=list(range(rows)),
-        ticktext=[str(r * columns) for r in range(rows)],
-        autorange="reversed",
-        showgrid=False,
-        zeroline=False,
+        ),
+        layout=dict(
+            xaxis=dict(
+                tickvals=list(range(0, columns, 3)),
+                ticktext=[f"+{c}" for c in range(0, columns, 3)],
+                side="top",
+                showgrid=False,
+                zeroline=False,
+            ),
+            yaxis=dict(
+                tickvals=list(range(rows)),
+                ticktext=[str(r * columns) for r in range(rows)],
+                autorange="reversed",
+                showgrid=False,
+                zeroline=False,
+            ),
+        ),
     )
     return common.layout(fig, height=height)
 

@@ -9,6 +9,7 @@ in :mod:`nnviz.preprocess` and :mod:`nnviz.mlp`.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ _GEN = "draw_canvas_gen"  # bumping it gives the canvas a new key: a blank canva
 _INDEX = "draw_sample_index"
 _CLASS = "draw_sample_class"
 _WIDTH = "draw_stroke_width"
+_SEEN = "draw_canvas_seen"  # (digest, Preprocessed) of the last canvas image applied
 
 
 @dataclass
@@ -83,15 +85,42 @@ def _on_class() -> None:
 
 
 def sync_sample_from_url() -> None:
-    """Honour ``?sample=N`` (a link into the page), and keep the URL showing the current sample."""
+    """Honour ``?sample=N`` (a link into the page), and keep the URL and the chooser showing the current sample.
+
+    Call once per full run, before the fragment (the chooser's state may only be
+    set before its widget is drawn).
+    """
     n = len(ui.mnist("test")[1])
     index = query_int("sample", 0, n - 1)
     current = st.session_state.get("drawing")
-    if index is not None:
-        if current is None or current.source != "sample" or current.index != index:
-            choose_sample(index)
+    if index is not None and (current is None or current.source != "sample" or current.index != index):
+        choose_sample(index)
     elif current is not None and current.source == "sample":
-        st.query_params["sample"] = str(current.index)
+        st.session_state[_INDEX] = current.index
+        if st.query_params.get("sample") != str(current.index):
+            st.query_params["sample"] = str(current.index)
+
+
+def _apply_canvas(image: np.ndarray) -> Preprocessed:
+    """Preprocess the canvas's image and make it the current digit, once per new image.
+
+    The component hands back its last image on every rerun of the fragment; only
+    a new one (a stroke, an undo) is news.  Applying an old one again would undo
+    whatever the reader chose since (an uploaded photo, say) on any unrelated rerun.
+    """
+    digest = hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=16).digest()
+    seen = st.session_state.get(_SEEN)
+    if seen is not None and seen[0] == digest:
+        return seen[1]
+    prep = nnviz.preprocess(image)
+    st.session_state[_SEEN] = (digest, prep)
+    current = st.session_state.get("drawing")
+    if prep.ok:
+        ui.set_selection(ui.Selection(prep.input, "drawing", prep=prep))
+        st.query_params.pop("sample", None)
+    elif current is not None and current.source == "drawing":
+        ui.set_selection(None)  # erased with the canvas's own undo or trash tools
+    return prep
 
 
 def digit_input(*, size: int = 280) -> DigitInput:
@@ -106,18 +135,8 @@ def digit_input(*, size: int = 280) -> DigitInput:
     st.space(24)  # the canvas's toolbar floats above it on hover: keep it off the caption
     image = ui.canvas(f"draw_canvas_{st.session_state[_GEN]}", stroke_width=st.session_state.get(_WIDTH, 18), size=size)
 
-    prep = None
-    hint = "Draw a digit in the black square, or choose a test digit."
-    if image is not None:
-        prep = nnviz.preprocess(image)
-        current = st.session_state.get("drawing")
-        if prep.ok:
-            ui.set_selection(ui.Selection(prep.input, "drawing", prep=prep))
-            st.query_params.pop("sample", None)
-        else:
-            hint = prep.message
-            if current is not None and current.source == "drawing":
-                ui.set_selection(None)  # erased with the canvas's own undo or trash tools
+    prep = None if image is None else _apply_canvas(image)
+    hint = "Draw a digit in the black square, or choose a test digit." if prep is None or prep.ok else prep.message
 
     current = st.session_state.get("drawing")
     n = len(ui.mnist("test")[1])

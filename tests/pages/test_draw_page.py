@@ -195,3 +195,35 @@ def test_the_drawing_is_shared_with_other_pages(mnist):
     from nnviz.preprocess import preprocess
 
     np.testing.assert_array_equal(drawn, preprocess(canvas_image(images[3])).input)
+
+
+def test_a_sample_chosen_elsewhere_is_shown_and_named_in_the_url(mnist):
+    """Another page made test digit #42 current (e.g. "Open on Draw"): the page, the chooser and the URL agree."""
+    from nnviz.ui import Selection
+
+    images, labels = mnist
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["drawing"] = Selection(images[42].reshape(-1) / 255.0, "sample", int(labels[42]), 42)
+    at.switch_page("pages/draw.py")
+    with mock.patch("nnviz.ui.canvas", returns(None)):
+        at.run()
+    assert not at.exception
+    assert at.number_input(key="draw_sample_index").value == 42
+    assert at.query_params["sample"] in ("42", ["42"])
+    assert "test digit #42" in " ".join(m.value for m in at.markdown)
+
+
+def test_an_unchanged_canvas_does_not_override_a_later_choice(mnist):
+    """The canvas returns its last image on every rerun; only a new image makes the drawing current again."""
+    from nnviz.ui import Selection
+
+    images, _ = mnist
+    drawn = canvas_image(images[0])
+    at = run_draw(returns(drawn))
+    assert current(at).source == "drawing"
+    # something else (a photo upload, say) makes another digit current ...
+    at.session_state["drawing"] = Selection(images[1].reshape(-1) / 255.0, "photo")
+    rerun(at, returns(drawn))  # ... and an unrelated rerun hands back the same canvas image
+    assert current(at).source == "photo"
+    rerun(at, returns(canvas_image(images[2])))  # a new stroke: the drawing is current again
+    assert current(at).source == "drawing"

@@ -1,0 +1,142 @@
+"""The Draw page in Chromium: mouse strokes on the real canvas, the prediction read off the page."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import canvas_box, digit_strokes, draw_strokes, goto, wait_idle
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
+
+import nnviz
+from nnviz.mlp import as_input
+
+pytestmark = pytest.mark.browser
+
+# Digits whose strokes the model reads right on the real canvas (fabric.js smooths and
+# anti-aliases them a little differently from helpers.render_strokes); checked by hand
+# over repeated runs.  Multi-stroke 4 and 5 included: each stroke is waited for.
+DIGITS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
+HINT = "Draw a digit in the black square, or choose a test digit."
+
+# The caption under the 28×28 input heatmap changes with every stroke (more ink).
+_INPUTS_CAPTION = """(before) => {
+  const e = [...document.querySelectorAll("[data-testid='stCaptionContainer']")]
+    .find(e => e.innerText.startsWith('784 inputs:'));
+  return !!e && e.innerText !== before;
+}"""
+
+
+def inputs_caption(page) -> str:
+    found = page.locator("[data-testid='stCaptionContainer']").filter(has_text="784 inputs:")
+    return found.first.inner_text() if found.count() else ""
+
+
+# Bright pixels on the canvas's drawing layer: did a stroke land?  (The component
+# renders in a shadow root, which querySelector does not enter by itself.)
+_CANVAS_INK = """() => {
+  const find = (root) => {
+    const hit = root.querySelector('canvas.dc-canvas.lower-canvas');
+    if (hit) return hit;
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) { const h = find(el.shadowRoot); if (h) return h; }
+    return null;
+  };
+  const c = find(document);
+  if (!c) return -1;
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i] > 128) n++;
+  return n;
+}"""
+
+
+def write(page, digit: int) -> None:
+    """Draw ``digit`` stroke by stroke, waiting for the page to show each stroke's result.
+
+    A freshly mounted canvas (after Clear) can miss a stroke that comes before it
+    listens; a stroke that left no ink is drawn again.
+    """
+    box = canvas_box(page)
+    for stroke in digit_strokes(digit):
+        before = inputs_caption(page)
+        for _attempt in range(3):
+            ink = page.evaluate(_CANVAS_INK)
+            draw_strokes(page, [stroke], box=box)
+            try:
+                page.wait_for_function(f"() => ({_CANVAS_INK})() > {ink}", timeout=3_000, polling=50)
+                break
+            except PlaywrightTimeout:
+                box = canvas_box(page)
+        page.wait_for_function(_INPUTS_CAPTION, arg=before, timeout=30_000, polling=20)
+    wait_idle(page)
+
+
+def prediction(page):
+    """The value of the metric labelled "Prediction"."""
+    return (
+        page.locator("[data-testid='stMetric']").filter(has_text="Prediction").locator("[data-testid='stMetricValue']")
+    )
+
+
+def clear(page) -> None:
+    """Press Clear and wait for the new, blank canvas (Clear remounts the component)."""
+    old = page.locator("canvas.upper-canvas").element_handle()
+    page.get_by_role("button", name="Clear").click()
+    page.wait_for_function("(el) => !el.isConnected", arg=old, timeout=30_000)
+    wait_idle(page)
+    canvas_box(page)
+
+
+def test_drawn_digits_are_read_right(page, app_url):
+    goto(page, app_url + "/draw")
+    expect(page.get_by_text(HINT)).to_be_visible()
+    expect(prediction(page)).to_have_count(0)
+    wrong = {}
+    for digit in DIGITS:
+        write(page, digit)
+        shown = prediction(page).inner_text()
+        if shown != str(digit):
+            wrong[digit] = shown
+        # every stage is on screen for the drawing
+        for caption in ("box of the 280×280 canvas", "784 inputs:", "hidden neurons fired", "The network says"):
+            expect(page.get_by_text(caption).first).to_be_visible()
+        clear(page)
+        expect(page.get_by_text(HINT)).to_be_visible()
+        expect(prediction(page)).to_have_count(0)
+    assert not wrong, f"digits read wrong (drawn: shown): {wrong}"
+
+
+def test_the_canvas_trash_button_brings_back_the_hint(page, app_url):
+    goto(page, app_url + "/draw")
+    write(page, 7)
+    expect(prediction(page)).to_have_text("7")
+    page.get_by_role("button", name="Reset canvas & history").click()
+    expect(page.get_by_text("Draw a digit: the canvas is empty.")).to_be_visible()
+    expect(prediction(page)).to_have_count(0)
+
+
+def expected(index: int) -> tuple[int, int]:
+    """(label, the shipped model's prediction) of test digit ``index``."""
+    images, labels = nnviz.load_mnist("test")
+    return int(labels[index]), int(np.argmax(nnviz.load_model().predict_proba(as_input(images[index : index + 1]))))
+
+
+def test_a_test_digit_without_a_mouse(page, app_url):
+    """Keyboard only: open the chooser, type a number, press Enter."""
+    label, predicted = expected(7)
+    goto(page, app_url + "/draw")
+    page.get_by_role("button", name="Choose a test digit").focus()
+    page.keyboard.press("Enter")
+    field = page.get_by_label("Test digit number (0-9999)")
+    field.fill("7")
+    field.press("Enter")
+    expect(page.get_by_text(f"test digit #7 (a {label})")).to_be_visible()
+    expect(prediction(page)).to_have_text(str(predicted))
+    assert "sample=7" in page.url
+
+
+def test_a_link_to_a_sample(page, app_url):
+    label, predicted = expected(0)
+    goto(page, app_url + "/draw?sample=0")
+    expect(page.get_by_text(f"test digit #0 (a {label})")).to_be_visible()
+    expect(prediction(page)).to_have_text(str(predicted))
