@@ -34,7 +34,7 @@ def live() -> None:
         st.markdown(f"Reading **{selection.description}**" + (" (drawn earlier)" if earlier else ""))
         with st.container(horizontal=True):
             st.metric("Prediction", int(probabilities.argmax()), width="content")
-            st.metric("Confidence", f"{probabilities.max():.1%}", width="content")
+            st.metric("Confidence", figs.format_probability(probabilities.max()), width="content")
             st.metric(
                 "Forward pass", post.format_ms(seconds), help="Median of 20 runs, on this server.", width="content"
             )
@@ -42,7 +42,7 @@ def live() -> None:
         st.caption(figs.probabilities_summary(probabilities))
 
     if selection.prep is not None:
-        st.subheader("1. Preprocessing: from your canvas to 28×28, as MNIST did")
+        st.subheader("1. Preprocessing, as MNIST did")
         st.plotly_chart(figs.preprocessing_figure(selection.prep), key="draw_steps", **CHART)
         st.caption(figs.preprocessing_summary(selection.prep))
     left, right = st.columns(2, gap="large")

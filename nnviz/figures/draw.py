@@ -22,6 +22,7 @@ from . import common
 
 __all__ = [
     "HIDDEN_COLUMNS",
+    "format_probability",
     "hidden_figure",
     "hidden_summary",
     "input_figure",
@@ -293,6 +294,22 @@ def hidden_summary(hidden: np.ndarray | None) -> str:
 # --- the 10 outputs -----------------------------------------------------------------
 
 
+def format_probability(p: float) -> str:
+    """A probability as a percentage with just enough decimals not to round to 0% or 100%.
+
+    0.973 -> '97.3%', 0.99996 -> '99.996%', 4.2e-5 -> '0.004%'; beyond four decimals,
+    '< 0.0001%' and '> 99.9999%'.  A network is rarely *certain*; the screen should not say it is.
+    """
+    p = float(p)
+    for decimals in range(1, 5):
+        text = f"{p:.{decimals}%}"
+        value = float(text[:-1])
+        if (value == 100.0 and p < 1.0) or (value == 0.0 and p > 0.0):
+            continue
+        return text
+    return "< 0.0001%" if p < 0.5 else "> 99.9999%"
+
+
 @dataclass
 class _ProbabilitiesRecord:
     p: np.ndarray  # (10,)
@@ -350,6 +367,6 @@ def probabilities_summary(probabilities: np.ndarray | None) -> str:
         return "No prediction: draw a digit first."
     rec = _probabilities_record(probabilities)
     return (
-        f"The network says {rec.prediction} with {rec.p[rec.prediction]:.1%} confidence; "
-        f"runner-up {rec.runner_up} at {rec.p[rec.runner_up]:.1%}."
+        f"The network says {rec.prediction} with {format_probability(rec.p[rec.prediction])} confidence; "
+        f"runner-up {rec.runner_up} at {format_probability(rec.p[rec.runner_up])}."
     )

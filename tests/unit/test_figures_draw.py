@@ -172,3 +172,20 @@ def test_probabilities_of_a_real_digit(digit, prep):
     assert figs.probabilities_summary(p).startswith(f"The network says {digit[1]} with")
     assert is_empty(figs.probabilities_figure(None))
     assert figs.probabilities_summary(None) == "No prediction: draw a digit first."
+
+
+@pytest.mark.parametrize(
+    ("p", "text"),
+    [
+        (0.973, "97.3%"),
+        (0.5, "50.0%"),
+        (1.0, "100.0%"),
+        (0.0, "0.0%"),
+        (0.99996, "99.996%"),
+        (4.2e-5, "0.004%"),
+        (1e-9, "< 0.0001%"),
+        (1 - 1e-9, "> 99.9999%"),
+    ],
+)
+def test_format_probability_never_rounds_to_certainty(p, text):
+    assert figs.format_probability(p) == text
