@@ -16,9 +16,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 __all__ = ["Preprocessed", "preprocess", "to_ink"]
+
+
+def _ndimage():
+    """``scipy.ndimage``, imported on first use.
+
+    Importing it costs ~0.2 s (more on a busy server); the landing page, which
+    shows test digits and never preprocesses, should not pay that on a cold start.
+    """
+    from scipy import ndimage
+
+    return ndimage
+
 
 BOX = 20  # MNIST's digits fit in 20x20 ...
 FIELD = 28  # ... centred in 28x28
@@ -132,7 +143,7 @@ def _clean_photo(ink: np.ndarray) -> np.ndarray:
     ink = np.clip(ink - _paper_level(ink), 0.0, None)
     # The strongest ink, measured on a slightly blurred copy so that one hot pixel
     # of sensor or JPEG noise cannot set the scale.
-    top = float(ndimage.gaussian_filter(ink, 2.0).max())
+    top = float(_ndimage().gaussian_filter(ink, 2.0).max())
     if top < MIN_PHOTO_CONTRAST:  # nothing stands out from the paper but noise and light
         return np.zeros_like(ink)
     ink = np.clip(ink / top, 0.0, 1.0)
@@ -141,7 +152,7 @@ def _clean_photo(ink: np.ndarray) -> np.ndarray:
     ink = np.where(ink >= t, np.clip((ink - t) / max(1.0 - t, 1e-3) * 1.5, 0.0, 1.0), 0.0).astype(np.float32)
     # Specks (dust, noise that survived the threshold) would stretch the digit's
     # bounding box: drop blobs far smaller than the largest stroke.
-    labels, n = ndimage.label(ink > 0, structure=np.ones((3, 3)))
+    labels, n = _ndimage().label(ink > 0, structure=np.ones((3, 3)))
     if n > 1:
         sizes = np.bincount(labels.ravel())[1:]
         keep = np.concatenate([[False], sizes >= SPECK_FRACTION * sizes.max()])
@@ -165,8 +176,8 @@ def _paper_level(ink: np.ndarray, coarse_side: int = 96) -> np.ndarray:
     else:
         coarse = ink
     window = max(3, max(coarse.shape) // 6)
-    level = ndimage.percentile_filter(coarse, 20, size=window, mode="nearest")
-    level = ndimage.uniform_filter(level, size=window, mode="nearest")  # smooth the window's steps
+    level = _ndimage().percentile_filter(coarse, 20, size=window, mode="nearest")
+    level = _ndimage().uniform_filter(level, size=window, mode="nearest")  # smooth the window's steps
     if level.shape != ink.shape:
         level = np.asarray(Image.fromarray(level).resize((w, h), Image.Resampling.BILINEAR))
     return level.astype(np.float32)
@@ -234,7 +245,7 @@ def preprocess(image: np.ndarray, *, photo: bool = False) -> Preprocessed:
     centred = np.zeros((FIELD, FIELD), np.float32)
     top0, left0 = (FIELD - new_h) // 2, (FIELD - new_w) // 2
     centred[top0 : top0 + new_h, left0 : left0 + new_w] = result.scaled
-    cy, cx = ndimage.center_of_mass(centred)
+    cy, cx = _ndimage().center_of_mass(centred)
     # MNIST's centre of mass sits at pixel (14, 14), 0-indexed: measured over the
     # 60,000 training digits, 14.00 +- 0.29 in both axes (not 13.5, the geometric
     # middle of 0..27).  Matching it matters: a one-pixel offset costs accuracy.

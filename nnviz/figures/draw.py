@@ -10,6 +10,7 @@ the chart.  They redraw on every stroke, so each is one or a few cheap traces.
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from . import common
 
 __all__ = [
     "HIDDEN_COLUMNS",
+    "digit_pixels",
     "format_probability",
     "hidden_figure",
     "hidden_summary",
@@ -31,6 +33,7 @@ __all__ = [
     "preprocessing_summary",
     "probabilities_figure",
     "probabilities_summary",
+    "probabilities_svg",
 ]
 
 HIDDEN_COLUMNS = 16  # 128 hidden neurons as 8 rows of 16
@@ -369,4 +372,72 @@ def probabilities_summary(probabilities: np.ndarray | None) -> str:
     return (
         f"The network says {rec.prediction} with {format_probability(rec.p[rec.prediction])} confidence; "
         f"runner-up {rec.runner_up} at {format_probability(rec.p[rec.runner_up])}."
+    )
+
+
+# --- light versions for the landing page ---------------------------------------------
+#
+# The landing page must draw fast on a cold server and a phone: these two need no
+# plotly (neither its Python import nor its JavaScript bundle), only an <img> and
+# an inline SVG.
+
+
+def digit_pixels(x: np.ndarray, *, scale: int = 5) -> np.ndarray:
+    """(784,) inputs in [0, 1] -> uint8 greyscale image (28·scale, 28·scale), each input a crisp square.
+
+    Upscaled here by repetition, because a browser stretching a 28×28 image blurs it.
+    """
+    z = _input_record(x)
+    grey = np.clip(np.rint(z * 255.0), 0, 255).astype(np.uint8)
+    return np.repeat(np.repeat(grey, scale, axis=0), scale, axis=1)
+
+
+def probabilities_svg(probabilities: np.ndarray, *, width: int = 300, height: int = 130) -> str:
+    """The 10 output probabilities as a small inline SVG bar chart.
+
+    The same encoding as :func:`probabilities_figure` (digit colours, the predicted
+    bar solid, the others faint); each bar's tooltip (``<title>``) gives its exact
+    value, and the whole chart carries :func:`probabilities_summary` as its label.
+
+    Parameters
+    ----------
+    probabilities : ndarray of shape (10,)
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element, ``width`` wide and ``height`` high (it scales down to fit).
+    """
+    rec = _probabilities_record(probabilities)
+    n = rec.p.size
+    top, bottom = 16, 18  # room for the winner's percentage above and the digits below
+    plot = height - top - bottom
+    slot = width / n
+    bars = []
+    for d, v in enumerate(rec.p):
+        h = max(float(v) * plot, 1.0 if v > 0 else 0.0)
+        x = d * slot + slot * 0.15
+        colour = common.DIGIT_COLOURS[d % len(common.DIGIT_COLOURS)]
+        chosen = d == rec.prediction
+        weight = ' font-weight="bold"' if chosen else ""
+        bars.append(
+            f"<g><title>digit {d}: {html.escape(format_probability(v))}</title>"
+            f'<rect x="{x:.1f}" y="{top + plot - h:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" fill="{colour}" '
+            f'fill-opacity="{1.0 if chosen else 0.35}"' + (' stroke="#444" stroke-width="1.5"' if chosen else "") + "/>"
+            f'<text x="{d * slot + slot / 2:.1f}" y="{height - 4}" text-anchor="middle" font-size="12" '
+            f'fill="currentColor"{weight}>{d}</text></g>'
+        )
+    winner = rec.p[rec.prediction]
+    label = (
+        f'<text x="{rec.prediction * slot + slot / 2:.1f}" y="{top + plot - winner * plot - 4:.1f}" '
+        f'text-anchor="middle" font-size="11" fill="currentColor">{html.escape(format_probability(winner))}</text>'
+    )
+    summary = html.escape(probabilities_summary(probabilities), quote=True)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'style="max-width:{width}px" role="img" aria-label="{summary}">'
+        f'<line x1="0" x2="{width}" y1="{top + plot}" y2="{top + plot}" stroke="currentColor" stroke-opacity="0.3"/>'
+        + "".join(bars)
+        + label
+        + "</svg>"
     )

@@ -66,8 +66,12 @@ def test_live_panels(landing):
     assert shown["Prediction"] == str(int(model.predict(images[:1].reshape(1, -1) / 255.0)[0]))
     assert re.fullmatch(r"[0-9.,]+ ms", shown["Time for one digit"])
     assert shown["Parameters"] == f"{model.n_params:,}"
-    assert shown["Test accuracy"] == f"{model.accuracy(images, labels):.2%}"
-    assert len(landing.get("plotly_chart")) == 2
+    # the trainer's figure, saved with the model, is the model's real accuracy on the test set
+    assert shown["Test accuracy"] == f"{model.meta['test_accuracy']:.2%}" == f"{model.accuracy(images, labels):.2%}"
+    assert len(landing.get("plotly_chart")) == 0  # the landing page draws without plotly: fast on a cold start
+    assert len(landing.get("image")) == 1
+    svg = next(m.value for m in landing.markdown if m.value.startswith("<svg"))
+    assert svg.startswith("<svg") and f"The network says {shown['Prediction']} with" in svg
     assert "test digit #0" in all_markdown(landing)
 
 
@@ -101,4 +105,8 @@ def test_a_different_network_is_described_honestly():
     assert "[128](" not in shown
     captions = " ".join(c.value for c in at.caption)
     assert "784 × 64 = 50,176 input→hidden weights" in captions
-    assert metrics(at)["Parameters"] == "50,890"
+    shown = metrics(at)
+    assert shown["Parameters"] == "50,890"
+    # a model without a saved accuracy gets one computed here
+    images, labels = nnviz.load_mnist("test")
+    assert shown["Test accuracy"] == f"{at.session_state['user_model'].accuracy(images, labels):.2%}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -189,3 +191,27 @@ def test_probabilities_of_a_real_digit(digit, prep):
 )
 def test_format_probability_never_rounds_to_certainty(p, text):
     assert figs.format_probability(p) == text
+
+
+def test_digit_pixels_are_crisp_squares():
+    x = np.zeros(784, np.float32)
+    x[0] = 1.0
+    x[29] = 0.5  # row 1, col 1
+    img = figs.digit_pixels(x, scale=4)
+    assert img.shape == (112, 112) and img.dtype == np.uint8
+    assert (img[:4, :4] == 255).all() and img[4, 4] == 128 and (img[4:8, 4:8] == 128).all()
+    assert img[:4, 4:].max() == 0
+
+
+def test_probabilities_svg_carries_the_values():
+    p = np.array([0.01, 0.02, 0.05, 0.7, 0.02, 0.1, 0.02, 0.03, 0.03, 0.02])
+    svg = figs.probabilities_svg(p, width=300, height=130)
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert svg.count("<rect") == 10
+    assert "<title>digit 3: 70.0%</title>" in svg and "<title>digit 5: 10.0%</title>" in svg
+    assert f'aria-label="{figs.probabilities_summary(p)}"' in svg
+    heights = [float(h) for h in re.findall(r'<rect[^>]* height="([0-9.]+)"', svg)]
+    assert int(np.argmax(heights)) == 3
+    assert heights[3] == pytest.approx(0.7 * (130 - 16 - 18), rel=1e-3)  # bar height is the probability
+    assert heights[5] / heights[3] == pytest.approx(0.1 / 0.7, rel=1e-2)
+    assert svg.count('fill-opacity="1.0"') == 1  # only the prediction is solid
