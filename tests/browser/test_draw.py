@@ -115,6 +115,17 @@ def test_the_canvas_trash_button_brings_back_the_hint(page, app_url):
     expect(prediction(page)).to_have_count(0)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def router_ready(browser, app_url):
+    """Open the landing page once first: on a fresh server, a first visit straight to /draw runs
+    the page file without the router (Streamlit's pages/ directory handling; see test_pages.py)."""
+    context = browser.new_context()
+    try:
+        goto(context.new_page(), app_url + "/")
+    finally:
+        context.close()
+
+
 def expected(index: int) -> tuple[int, int]:
     """(label, the shipped model's prediction) of test digit ``index``."""
     images, labels = nnviz.load_mnist("test")

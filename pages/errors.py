@@ -6,9 +6,11 @@ import streamlit as st
 from nnviz.figures import evaluation as figs
 from nnviz.figures.gallery import digit_image
 from nnviz.post import sentence
-from nnviz.ui import mnist, quote, require_model
+from nnviz.ui import mnist, quote, require_model, through_router
 from nnviz.ui.inside import analysis
 from nnviz.ui.params import query_int
+
+through_router()
 
 quote(sentence("Understanding how they learn from data"))  # verbatim from the post
 st.title("Where the network errs")

@@ -1,0 +1,56 @@
+"""The landing page in Chromium: the post's numbers are links, the live demo draws, the buttons lead on."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import goto, wait_idle
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_numbers_link_to_the_pages_that_show_them(page, app_url):
+    goto(page, app_url + "/")
+    post = page.locator("[data-testid='stMarkdownContainer']").filter(has_text="As promised last week")
+    for number, target in [
+        ("28×28", "/draw"),
+        ("128", "/weights"),
+        ("100,352", "/weights"),
+        ("milliseconds", "/matmul"),
+    ]:
+        link = post.get_by_role("link", name=number, exact=True)
+        expect(link).to_have_count(1)
+        assert link.get_attribute("href") == target
+    # the measured time rides in the tooltip of "milliseconds"
+    assert re.search(r"[0-9.]+ ms for one digit", post.get_by_role("link", name="milliseconds").get_attribute("title"))
+    expect(page.get_by_text("The post says 100,352 total connections")).to_be_visible()
+    expect(page.get_by_role("link", name="Neural Networks and Deep Learning - 3Blue1Brown")).to_have_attribute(
+        "href", "https://www.3blue1brown.com/topics/neural-networks"
+    )
+
+
+def test_the_live_demo_draws_without_plotly(page, app_url):
+    goto(page, app_url + "/")
+    svg = page.locator("svg[role='img']").first
+    expect(svg).to_be_visible()
+    assert svg.get_attribute("aria-label").startswith("The network says")
+    assert svg.bounding_box()["height"] > 50
+    expect(page.locator("[data-testid='stImage'] img").first).to_be_visible()
+    assert page.locator(".js-plotly-plot").count() == 0
+
+
+def test_draw_your_own_stays_in_the_session(page, app_url):
+    goto(page, app_url + "/")
+    reading = page.get_by_text(re.compile(r"The network reading test digit #\d+"))
+    first = reading.inner_text()
+    page.get_by_role("button", name="Another test digit").click()
+    expect(reading).not_to_have_text(first)  # (1 chance in 10,000 of drawing the same digit again)
+    index = re.search(r"#(\d+)", reading.inner_text()).group(1)
+    page.get_by_role("button", name="Draw your own").click()
+    expect(page.get_by_role("heading", name="Draw a digit")).to_be_visible()
+    wait_idle(page)
+    # the same session: the Draw page shows the digit picked on the landing page, and names it in the URL
+    expect(page.get_by_text(f"test digit #{index}")).to_be_visible()
+    assert f"sample={index}" in page.url
