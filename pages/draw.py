@@ -7,6 +7,8 @@ from nnviz.figures import draw as figs
 from nnviz.ui.drawing import digit_input, sync_sample_from_url
 from nnviz.ui.photo import photo_uploader
 
+ui.through_router()
+
 CHART = dict(width="stretch", config={"displayModeBar": False})
 
 ui.quote(post.sentence("When you feed a 28×28 pixel image"))
@@ -43,8 +45,9 @@ def live() -> None:
 
     if selection.prep is not None:
         st.subheader("1. Preprocessing, as MNIST did")
-        st.plotly_chart(figs.preprocessing_figure(selection.prep), key="draw_steps", **CHART)
-        st.caption(figs.preprocessing_summary(selection.prep))
+        source = "photo" if selection.source == "photo" else "canvas"
+        st.plotly_chart(figs.preprocessing_figure(selection.prep, source=source), key="draw_steps", **CHART)
+        st.caption(figs.preprocessing_summary(selection.prep, source=source))
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader(f"2. The {selection.input.size} inputs")

@@ -62,9 +62,9 @@ def _thumbnail(image: np.ndarray, max_side: int = THUMBNAIL) -> np.ndarray:
     return padded.reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
 
 
-def _preprocessing_record(prep: Preprocessed) -> list[_Step]:
+def _preprocessing_record(prep: Preprocessed, source: str = "canvas") -> list[_Step]:
     steps = [
-        _Step("canvas", _thumbnail(prep.ink), prep.ink.shape),
+        _Step(source, _thumbnail(prep.ink), prep.ink.shape),
         _Step("cropped", _thumbnail(prep.cropped), prep.cropped.shape),
         _Step("fit to 20×20", prep.scaled, prep.scaled.shape),
         _Step("centred 28×28", prep.centred, prep.centred.shape),
@@ -72,13 +72,15 @@ def _preprocessing_record(prep: Preprocessed) -> list[_Step]:
     return steps
 
 
-def preprocessing_figure(prep: Preprocessed | None, *, height: int = 190) -> go.Figure:
+def preprocessing_figure(prep: Preprocessed | None, *, source: str = "canvas", height: int = 190) -> go.Figure:
     """The four preprocessing steps side by side, each as a small greyscale image.
 
     Parameters
     ----------
     prep : Preprocessed or None
         From :func:`nnviz.preprocess`; None or a canvas with no digit gives an empty figure.
+    source : str
+        What the first panel shows: "canvas", or "photo" for an upload.
 
     Returns
     -------
@@ -88,7 +90,7 @@ def preprocessing_figure(prep: Preprocessed | None, *, height: int = 190) -> go.
     """
     if prep is None or not prep.ok:
         return common.empty_figure(EMPTY if prep is None else prep.message, height=height)
-    steps = _preprocessing_record(prep)
+    steps = _preprocessing_record(prep, source)
     n, gap = len(steps), 0.03
     width = (1.0 - gap * (n - 1)) / n
     traces, layout = [], {}
@@ -132,7 +134,7 @@ def preprocessing_figure(prep: Preprocessed | None, *, height: int = 190) -> go.
     return fig
 
 
-def preprocessing_summary(prep: Preprocessed | None) -> str:
+def preprocessing_summary(prep: Preprocessed | None, *, source: str = "canvas") -> str:
     """One line: what each step did to this drawing."""
     if prep is None:
         return "Nothing drawn yet."
@@ -142,7 +144,7 @@ def preprocessing_summary(prep: Preprocessed | None) -> str:
     dy, dx = prep.shift
     moved = "no shift needed" if (dy, dx) == (0, 0) else f"shifted {dy:+d} rows, {dx:+d} columns"
     return (
-        f"Ink found in a {h}×{w} box of the {prep.ink.shape[0]}×{prep.ink.shape[1]} canvas, scaled to {sh}×{sw}, "
+        f"Ink found in a {h}×{w} box of the {prep.ink.shape[0]}×{prep.ink.shape[1]} {source}, scaled to {sh}×{sw}, "
         f"then centred by its centre of mass in 28×28 ({moved})."
     )
 

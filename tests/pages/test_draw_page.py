@@ -228,3 +228,20 @@ def test_an_unchanged_canvas_does_not_override_a_later_choice(mnist):
     assert current(at).source == "photo"
     rerun(at, returns(canvas_image(images[2])))  # a new stroke: the drawing is current again
     assert current(at).source == "drawing"
+
+
+def test_an_uploaded_photo_is_shown_as_a_photo(mnist):
+    from nnviz.preprocess import preprocess
+    from nnviz.ui import Selection
+
+    images, labels = mnist
+    prep = preprocess(canvas_image(images[1]))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["drawing"] = Selection(prep.input, "photo", prep=prep)
+    at.switch_page("pages/draw.py")
+    with mock.patch("nnviz.ui.canvas", returns(None)):
+        at.run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "box of the 280×280 photo" in captions
+    assert metrics(at)["Prediction"] == str(labels[1])

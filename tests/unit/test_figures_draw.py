@@ -70,6 +70,12 @@ def test_preprocessing_figure_empty_canvas():
     assert figs.preprocessing_summary(blank) == blank.message
 
 
+def test_preprocessing_of_a_photo_says_so(prep):
+    fig = figs.preprocessing_figure(prep, source="photo")
+    assert fig.data[0].name == "photo" and fig.layout.annotations[0].text.startswith("photo")
+    assert "280×280 photo" in figs.preprocessing_summary(prep, source="photo")
+
+
 def test_preprocessing_summary(prep):
     text = figs.preprocessing_summary(prep)
     h, w = prep.cropped.shape
