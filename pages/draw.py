@@ -7,8 +7,6 @@ from nnviz.figures import draw as figs
 from nnviz.ui.drawing import digit_input, sync_sample_from_url
 from nnviz.ui.photo import photo_uploader
 
-ui.through_router()
-
 CHART = dict(width="stretch", config={"displayModeBar": False})
 
 ui.quote(post.sentence("When you feed a 28×28 pixel image"))
