@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from nnviz.ui import through_router
 from nnviz.ui.sidebar import sidebar
 
 HERE = Path(__file__).resolve().parent
@@ -17,6 +18,7 @@ def page(file: str, title: str, icon: str, url_path: str, **kwargs) -> st.Page:
     return st.Page(HERE / "pages" / file, title=title, icon=icon, url_path=url_path, **kwargs)
 
 
+through_router()  # a fresh server may have started in legacy pages/ mode
 st.set_page_config(page_title="nnviz: Neural Networks Part 1, live", page_icon="🧠", layout="wide")
 
 post = page("post.py", "The post", ":material/article:", "post", default=True)
@@ -25,7 +27,7 @@ weights = page("weights.py", "Weights", ":material/grid_on:", "weights")
 matmul = page("matmul.py", "Matrix multiplication", ":material/calculate:", "matmul")
 learn = page("learn.py", "Train it yourself", ":material/school:", "learn")
 embeddings = page("embeddings.py", "Embeddings", ":material/scatter_plot:", "embeddings")
-evaluation = page("evaluation.py", "Where it errs", ":material/rule:", "errors")
+errors = page("errors.py", "Where it errs", ":material/rule:", "errors")
 neurons = page("neurons.py", "Neuron atlas", ":material/hub:", "neurons")
 why = page("why.py", "Why it said that", ":material/psychology:", "why")
 
@@ -33,7 +35,7 @@ nav = st.navigation(
     {
         "Part 1: the network": [post, draw, weights, matmul],
         "Part 2: learning": [learn],
-        "Inside the network": [embeddings, evaluation, neurons, why],
+        "Inside the network": [embeddings, errors, neurons, why],
     }
 )
 sidebar(nav)  # before the page: guards it and applies the link's state

@@ -7,6 +7,8 @@ from nnviz.figures import draw as figs
 from nnviz.ui.drawing import digit_input, sync_sample_from_url
 from nnviz.ui.photo import photo_uploader
 
+ui.through_router()
+
 CHART = dict(width="stretch", config={"displayModeBar": False})
 
 ui.quote(post.sentence("When you feed a 28×28 pixel image"))
@@ -41,8 +43,10 @@ def live() -> None:
         st.plotly_chart(figs.probabilities_figure(probabilities), key="draw_probabilities", **CHART)
         st.caption(figs.probabilities_summary(probabilities))
 
-    if selection.prep is not None:
-        st.subheader("1. Preprocessing, as MNIST did")
+    st.subheader("1. Preprocessing, as MNIST did")
+    if selection.prep is None:
+        st.caption(f"Nothing to do: {selection.description} is already a centred 28×28 image.")
+    else:
         source = "photo" if selection.source == "photo" else "canvas"
         st.plotly_chart(figs.preprocessing_figure(selection.prep, source=source), key="draw_steps", **CHART)
         st.caption(figs.preprocessing_summary(selection.prep, source=source))

@@ -7,8 +7,10 @@ from nnviz.figures import embeddings as figs
 from nnviz.figures.gallery import digit_image, digit_images
 from nnviz.post import sentence
 from nnviz.timing import median_seconds
-from nnviz.ui import current_selection, mnist, quote, require_model
+from nnviz.ui import current_selection, mnist, quote, require_model, through_router
 from nnviz.ui.inside import analysis, pixel_index
+
+through_router()
 
 quote(sentence("how vector databases store and search embeddings"))  # verbatim from the post
 st.title("Your digit as an embedding")

@@ -6,6 +6,8 @@ from nnviz import post, ui
 from nnviz.ui import training
 from nnviz.ui.learn import backprop_section, landscape_section
 
+ui.through_router()
+
 ui.quote(post.sentence("how backpropagation trains these networks"))
 st.title("Train it yourself")
 model = ui.require_model()

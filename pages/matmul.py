@@ -7,6 +7,8 @@ from nnviz.figures import matmul as figs
 from nnviz.matmul import speed_test, trace, worked_sum
 from nnviz.timing import multiply_adds
 
+ui.through_router()
+
 CHART = dict(width="stretch", config={"displayModeBar": False})
 
 ui.quote(post.sentence("This is due to matrix multiplication"))

@@ -8,9 +8,11 @@ import streamlit as st
 from nnviz.embed import embed
 from nnviz.figures import neurons as figs
 from nnviz.post import sentence
-from nnviz.ui import current_selection, quote, require_model
+from nnviz.ui import current_selection, quote, require_model, through_router
 from nnviz.ui.inside import analysis, atlas
 from nnviz.ui.params import query_int
+
+through_router()
 
 quote(sentence("A typical network has an input layer"))  # verbatim from the post
 st.title("Neuron atlas")

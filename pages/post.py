@@ -6,6 +6,8 @@ import streamlit as st
 from nnviz import post, ui
 from nnviz.figures import draw as figs
 
+ui.through_router()
+
 
 def accuracy(model) -> tuple[float, str]:
     """Test accuracy and where it comes from: measured by the trainer and saved with the model, else here, once."""

@@ -7,6 +7,8 @@ from nnviz.figures import weights as figs
 from nnviz.neuron import hidden_activations, respond, top_digits
 from nnviz.ui.params import query_int
 
+ui.through_router()
+
 CHART = dict(width="stretch", config={"displayModeBar": False})
 TOP_K = 8
 

@@ -8,7 +8,9 @@ from nnviz.explain import explain
 from nnviz.figures import why as figs
 from nnviz.figures.gallery import digit_image
 from nnviz.post import sentence
-from nnviz.ui import current_selection, quote, require_model
+from nnviz.ui import current_selection, quote, require_model, through_router
+
+through_router()
 
 quote(sentence("each pixel value flows through layers"))  # verbatim from the post
 st.title("Exactly why it said that")

@@ -13,7 +13,9 @@ Shared state, per session (``st.session_state``):
 
 from __future__ import annotations
 
+import runpy
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -22,6 +24,8 @@ import nnviz
 from nnviz.data import DataError
 from nnviz.mlp import MLP, ModelError
 from nnviz.preprocess import Preprocessed
+
+APP = Path(__file__).resolve().parents[2] / "app.py"  # the router
 
 __all__ = [
     "Selection",
@@ -35,7 +39,27 @@ __all__ = [
     "require_model",
     "set_selection",
     "shipped_model",
+    "through_router",
 ]
+
+
+def through_router() -> None:
+    """Make sure this run goes through ``app.py``'s router; call first thing on every page.
+
+    Because a ``pages/`` folder exists, Streamlit starts each fresh server in its
+    legacy multipage mode, and until ``app.py`` has called ``st.navigation`` once,
+    a deep link (``/weights?neuron=5``) runs the page file directly: no page
+    config, no shared sidebar, file names as navigation.  Shared links often hit a
+    server that has just woken up, so we switch the legacy mode off -- exactly what
+    ``st.navigation`` itself does -- and run the router within this same run (a
+    rerun would drop a button press or an upload that came with it), then stop.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        runpy.run_path(str(APP), run_name="__main__")
+        st.stop()
 
 
 @st.cache_resource(show_spinner=False)

@@ -75,7 +75,7 @@ def quoted(at: AppTest) -> str:
     return first[2:].split("\n")[0]
 
 
-@pytest.mark.parametrize("page", ["embeddings", "evaluation", "neurons", "why"])
+@pytest.mark.parametrize("page", ["embeddings", "errors", "neurons", "why"])
 def test_page_opens_with_a_verbatim_sentence_of_the_post(page):
     at = open_page(page)
     assert at.title and at.title[0].value
@@ -135,7 +135,7 @@ def samples(at: AppTest) -> list[int]:
 def test_evaluation_numbers_and_default_cell(shipped, test_set, hidden):
     images, labels = test_set
     ev = evaluate(probabilities_from_hidden(shipped, hidden), labels)
-    at = open_page("evaluation")
+    at = open_page("errors")
     page = texts(at)
     assert f"**{shipped.accuracy(images, labels):.2%}**" in page and f"**{ev.n_mistakes:,} mistakes**" in page
     true, said = ev.worst_confusion()
@@ -154,7 +154,7 @@ def test_evaluation_cell_from_a_link_and_from_a_click(shipped, test_set, hidden)
     np.fill_diagonal(off, 0)
     # a cell from the link: the second most common mistake
     t, p = np.unravel_index(np.argsort(off, axis=None)[-2], off.shape)
-    at = open_page("evaluation", query={"true": str(t), "said": str(p)})
+    at = open_page("errors", query={"true": str(t), "said": str(p)})
     assert f"{off[t, p]} times a {t} was read as a {p}" in texts(at)
     # a click on another cell (the selection the chart reports) opens that cell and updates the link
     t2, p2 = np.unravel_index(np.argsort(off, axis=None)[-3], off.shape)
@@ -169,12 +169,12 @@ def test_evaluation_cell_from_a_link_and_from_a_click(shipped, test_set, hidden)
 def test_evaluation_diagonal_cell_and_bad_link(shipped, test_set, hidden):
     _, labels = test_set
     ev = evaluate(probabilities_from_hidden(shipped, hidden), labels)
-    at = open_page("evaluation", query={"true": "1", "said": "1"})
+    at = open_page("errors", query={"true": "1", "said": "1"})
     assert f"{ev.confusion[1, 1]:,} 1s it got right, least sure first" in texts(at)
     assert samples(at) == ev.mistakes(1, 1)[:12].tolist()
     at.toggle[0].set_value(True)  # "Show 96": more, but capped for a phone
     assert len(samples(rerun(at))) == 96
-    at = open_page("evaluation", query={"true": "abc", "said": "4"})
+    at = open_page("errors", query={"true": "abc", "said": "4"})
     assert at.warning and "not a number" in at.warning[0].value
     true, said = ev.worst_confusion()
     assert f"times a {true} was read as a {said}" in texts(at)  # falls back to the default
@@ -184,7 +184,7 @@ def test_pages_follow_the_readers_own_model(test_set):
     """A model trained this session replaces the shipped one: caches are keyed by the weights."""
     images, labels = test_set
     untrained = MLP.init(seed=5)
-    at = open_page("evaluation", state={"user_model": untrained})
+    at = open_page("errors", state={"user_model": untrained})
     assert f"**{untrained.accuracy(images, labels):.2%}**" in texts(at)
 
 

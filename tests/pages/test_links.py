@@ -24,7 +24,7 @@ from nnviz.share import decode_drawing, encode_drawing
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-PAGES = ["post", "draw", "weights", "matmul", "learn", "embeddings", "evaluation", "neurons", "why"]
+PAGES = ["post", "draw", "weights", "matmul", "learn", "embeddings", "errors", "neurons", "why"]
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +65,6 @@ def run(at: AppTest, canvas=no_canvas) -> AppTest:
 def open_page(page: str, query: dict[str, str] | None = None, canvas=no_canvas) -> AppTest:
     """A fresh session opening ``/page?query`` (page: the file's stem in pages/)."""
     at = AppTest.from_file(APP, default_timeout=90)
-    if page == "evaluation":  # its url_path is "errors": let st.navigation register it first
-        run(at)
     at.query_params.update(query or {})
     at.switch_page(f"pages/{page}.py")
     run(at, canvas)
@@ -257,3 +255,15 @@ def test_missing_data_gives_an_error_page(tmp_path, monkeypatch, fresh_caches):
     monkeypatch.setenv("NNVIZ_DATA_DIR", str(tmp_path))  # an empty folder
     at = open_page("draw")
     assert any("MNIST could not be loaded" in e.value for e in at.error)
+
+
+@pytest.mark.cold_server
+@pytest.mark.parametrize("page", ["weights", "errors"])
+def test_cold_server_deep_link_goes_through_the_router(page):
+    """On a fresh server a deep link runs the page file directly; the page hands itself to the router."""
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(list(at.sidebar)) > 1, "the router's sidebar did not run"
+    assert at.title and at.title[0].value  # the page itself rendered, once
