@@ -145,6 +145,7 @@ def test_choosing_a_test_digit_by_number(mnist):
     assert "test digit #12" in " ".join(m.value for m in at.markdown)
     assert "Prediction" in metrics(at)
     assert len(at.get("plotly_chart")) == 3  # no preprocessing for a test digit: it is already 28×28
+    assert "Nothing to do: test digit #12" in " ".join(c.value for c in at.caption)
 
 
 def test_choosing_a_test_digit_replaces_the_drawing(mnist):
