@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from threadpoolctl import threadpool_limits
 
 import nnviz
 from nnviz.data import DataError
@@ -26,6 +27,12 @@ from nnviz.mlp import MLP, ModelError
 from nnviz.preprocess import Preprocessed
 
 APP = Path(__file__).resolve().parents[2] / "app.py"  # the router
+
+# One BLAS thread for the whole server.  Each reader's rerun is already a thread of
+# its own; OpenBLAS threads on top of that spin against each other on a shared CPU
+# (an epoch ran 10-16x slower, bench/bench_learn.py), and the Cloud gives about one
+# core anyway.  The matrices here are small enough that one thread loses little.
+threadpool_limits(limits=1, user_api="blas")
 
 __all__ = [
     "Selection",
