@@ -115,17 +115,6 @@ def test_the_canvas_trash_button_brings_back_the_hint(page, app_url):
     expect(prediction(page)).to_have_count(0)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def router_ready(browser, app_url):
-    """Open the landing page once first: on a fresh server, a first visit straight to /draw runs
-    the page file without the router (Streamlit's pages/ directory handling; see test_pages.py)."""
-    context = browser.new_context()
-    try:
-        goto(context.new_page(), app_url + "/")
-    finally:
-        context.close()
-
-
 def expected(index: int) -> tuple[int, int]:
     """(label, the shipped model's prediction) of test digit ``index``."""
     images, labels = nnviz.load_mnist("test")
@@ -141,7 +130,7 @@ def test_a_test_digit_without_a_mouse(page, app_url):
     field = page.get_by_label("Test digit number (0-9999)")
     field.fill("7")
     field.press("Enter")
-    expect(page.get_by_text(f"test digit #7 (a {label})")).to_be_visible()
+    expect(page.get_by_text(f"test digit #7 (a {label})", exact=True)).to_be_visible()
     expect(prediction(page)).to_have_text(str(predicted))
     assert "sample=7" in page.url
 
@@ -149,5 +138,5 @@ def test_a_test_digit_without_a_mouse(page, app_url):
 def test_a_link_to_a_sample(page, app_url):
     label, predicted = expected(0)
     goto(page, app_url + "/draw?sample=0")
-    expect(page.get_by_text(f"test digit #0 (a {label})")).to_be_visible()
+    expect(page.get_by_text(f"test digit #0 (a {label})", exact=True)).to_be_visible()
     expect(prediction(page)).to_have_text(str(predicted))
