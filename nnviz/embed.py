@@ -11,7 +11,7 @@ similarity, here in plain NumPy:
   product plus ``argpartition`` (no sort of all n scores).
 * :func:`knn_vote` -- the labels of the k nearest neighbours vote: a second
   classifier, built from the embedding alone, to hold against the network's own answer.
-* :func:`fit_pca` -- a 2-D map of the 128-D space (scikit-learn's PCA, fitted once).
+* :func:`fit_pca` -- a 2-D map of the 128-D space (principal components, fitted once).
 
 The same index over raw pixels (784-D) shows what the hidden layer adds.
 """
@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.decomposition import PCA
 
 from .mlp import MLP, as_input, relu
 
@@ -196,36 +195,56 @@ class PCAMap:
 
     Attributes
     ----------
-    pca : sklearn.decomposition.PCA
-        Fitted once; :meth:`project` places new embeddings (the reader's digit) on the same map.
+    mean : (d,) float32
+        The embeddings' mean, subtracted before projecting.
+    components : (2, d) float32
+        The two principal directions (unit vectors), most variance first.
     coords : (n, 2) float32
         The fitted embeddings on the map.
     explained : (2,) float
         Share of the embeddings' variance each axis keeps.
     """
 
-    pca: PCA
+    mean: np.ndarray
+    components: np.ndarray
     coords: np.ndarray
     explained: np.ndarray
 
     def project(self, vectors: np.ndarray) -> np.ndarray:
         """(m, 2) map positions of embeddings (m, d) (or (2,) for one (d,))."""
         vectors = np.asarray(vectors, dtype=np.float32)
-        single = vectors.ndim == 1
-        xy = self.pca.transform(vectors.reshape(1, -1) if single else vectors).astype(np.float32)
-        return xy[0] if single else xy
+        return ((vectors - self.mean) @ self.components.T).astype(np.float32)
 
     def __repr__(self) -> str:
         return f"PCAMap(n={len(self.coords)}, explained={self.explained.sum():.1%})"
 
 
-def fit_pca(embeddings: np.ndarray, *, seed: int = 0) -> PCAMap:
+def fit_pca(embeddings: np.ndarray) -> PCAMap:
     """Fit a 2-component PCA to ``embeddings`` (n, d) and place them on the map.
 
     PCA keeps the two directions along which the embeddings vary most; it is
     linear, so distances on the map are honest shadows of distances in 128-D
     (clusters can overlap on the map and still be apart in the full space).
+
+    The maths is scikit-learn's ``PCA(n_components=2)`` (the tests check it
+    against it), done here as the eigendecomposition of the 128x128 covariance:
+    importing ``sklearn.decomposition`` costs the server ~125 MB of memory,
+    a third of its budget, for a computation this small.
     """
-    pca = PCA(n_components=2, random_state=seed)
-    coords = pca.fit_transform(np.asarray(embeddings, dtype=np.float32)).astype(np.float32)
-    return PCAMap(pca, coords, pca.explained_variance_ratio_.copy())
+    x = np.asarray(embeddings, dtype=np.float64)
+    mean = x.mean(axis=0)
+    centred = x - mean
+    covariance = centred.T @ centred / max(len(x) - 1, 1)  # (d, d)
+    variances, vectors = np.linalg.eigh(covariance)  # ascending eigenvalues
+    order = np.argsort(variances)[::-1][:2]
+    components = vectors[:, order].T  # (2, d)
+    # A direction's sign is arbitrary; fix it (largest loading positive) so the map is stable.
+    components *= np.sign(components[np.arange(2), np.abs(components).argmax(axis=1)])[:, None]
+    total = variances.sum()
+    explained = variances[order] / total if total > 0 else np.zeros(2)
+    return PCAMap(
+        mean.astype(np.float32),
+        components.astype(np.float32),
+        (centred @ components.T).astype(np.float32),
+        explained,
+    )

@@ -113,3 +113,16 @@ def test_embed_tiny_model():
     model = MLP.init(4, seed=0, n_inputs=9, n_outputs=3)
     x = np.random.default_rng(0).random((5, 9)).astype(np.float32)
     np.testing.assert_allclose(embed(model, x), np.maximum(x @ model.W1 + model.b1, 0), rtol=1e-6)
+
+
+def test_pca_is_scikit_learns_pca(test_set, shipped):
+    from sklearn.decomposition import PCA
+
+    hidden = embed(shipped, test_set[0])
+    ours = fit_pca(hidden)
+    ref = PCA(n_components=2).fit(hidden)
+    np.testing.assert_allclose(ours.explained, ref.explained_variance_ratio_, rtol=1e-4)
+    for k in range(2):  # each direction equal up to its (arbitrary) sign
+        sign = np.sign(ours.components[k] @ ref.components_[k])
+        np.testing.assert_allclose(ours.components[k], sign * ref.components_[k], atol=1e-4)
+        np.testing.assert_allclose(ours.coords[:, k], sign * ref.transform(hidden)[:, k], atol=1e-3)
