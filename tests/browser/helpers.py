@@ -218,20 +218,50 @@ def launch_browser(playwright):
 
 # --- waiting for the app -----------------------------------------------------------
 
-# Counts reruns (script or fragment) as they start, whatever their speed: a
-# MutationObserver sees every change of stApp's data-test-script-state, which a
-# poll could miss on a fast rerun.
+# Counts finished reruns (script or fragment) from the server's own messages.
+# The DOM is not a reliable witness: when the browser is busy (a big chart being
+# drawn), React batches a fast rerun's states and stApp's data-test-script-state
+# may never leave "notRunning".  So the page's WebSocket is wrapped, and each
+# incoming ForwardMsg (a protobuf) is scanned for its top-level field 6,
+# script_finished (a varint: 0 finished, 1 compile error, 2 stopped early for a
+# new rerun, 3 fragment finished); every status but 2 counts as one rerun done.
 _RERUN_COUNTER = """
 (() => {
   if (window.__nnvizReruns !== undefined) return;
   window.__nnvizReruns = 0;
-  const watch = () => new MutationObserver((records) => {
-    for (const r of records) {
-      if (r.target.getAttribute('data-test-script-state') === 'running') window.__nnvizReruns += 1;
+  const varint = (b, i) => {
+    let v = 0, shift = 0, byte;
+    do { byte = b[i++]; v += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80 && i < b.length);
+    return [v, i];
+  };
+  const finished = (buf) => {
+    const b = new Uint8Array(buf);
+    let i = 0;
+    while (i < b.length) {
+      let key, v;
+      [key, i] = varint(b, i);
+      const field = Math.floor(key / 8), wire = key & 7;
+      if (wire === 0) { [v, i] = varint(b, i); if (field === 6) return v !== 2; }
+      else if (wire === 2) { [v, i] = varint(b, i); i += v; }
+      else if (wire === 1) i += 8;
+      else if (wire === 5) i += 4;
+      else return false;
     }
-  }).observe(document.documentElement, {subtree: true, attributes: true,
-                                         attributeFilter: ['data-test-script-state']});
-  if (document.documentElement) watch(); else document.addEventListener('DOMContentLoaded', watch);
+    return false;
+  };
+  const count = (data) => {
+    if (data instanceof ArrayBuffer) { if (finished(data)) window.__nnvizReruns += 1; }
+    else if (data instanceof Blob) data.arrayBuffer().then((b) => { if (finished(b)) window.__nnvizReruns += 1; });
+  };
+  const Native = window.WebSocket;
+  function Counted(...args) {
+    const ws = new Native(...args);
+    ws.addEventListener('message', (e) => count(e.data));
+    return ws;
+  }
+  Counted.prototype = Native.prototype;
+  for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Counted[k] = Native[k];
+  window.WebSocket = Counted;
 })();
 """
 
@@ -257,19 +287,19 @@ def wait_idle(page, timeout: float = 30.0) -> None:
 
 
 def goto(page, url: str, timeout: float = 60.0) -> None:
-    """Open ``url`` and wait for the app to finish its first run."""
+    """Open ``url`` and wait for the app to finish its first run (the server says so, and the page shows it)."""
     page.add_init_script(_RERUN_COUNTER)
     page.goto(url, wait_until="domcontentloaded", timeout=timeout * 1000)
-    wait_idle(page, timeout)
+    wait_rerun(page, 0, timeout)
 
 
 def rerun_count(page) -> int:
-    """How many reruns have started on this page since :func:`goto` (script and fragment)."""
+    """How many reruns (script and fragment) have finished on this page since :func:`goto`, by the server's word."""
     return int(page.evaluate("() => window.__nnvizReruns || 0"))
 
 
 def wait_rerun(page, since: int, timeout: float = 30.0) -> None:
-    """Wait for a rerun to have started after ``rerun_count(page) == since``, and to have finished.
+    """Wait for a rerun to have finished after ``rerun_count(page) == since``, and the page to show it.
 
     Use it around an action whose rerun starts a moment later (a stroke's
     mouse-up, a click)::
@@ -280,6 +310,8 @@ def wait_rerun(page, since: int, timeout: float = 30.0) -> None:
     """
     page.wait_for_function(f"() => (window.__nnvizReruns || 0) > {int(since)}", timeout=timeout * 1000, polling=20)
     wait_idle(page, timeout)
+    # and let React commit what the last messages brought (two animation frames)
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 _CHARTS_DRAWN = """
