@@ -15,7 +15,7 @@ Prints one table (issue 3, item 8):
   its ink), from mouse-up to the readout's text changing.  Trials alternate
   between the two pages so that load from elsewhere hits both alike.  Budget:
   median <= 1.3x the bare page.  Also shown, without a budget: mouse-up to the
-  end of the whole rerun (``stApp`` back to ``notRunning``).
+  end of the whole rerun (the server's ``script_finished`` message arriving).
 * **cold start**: from launching ``streamlit run app.py`` to the landing page
   fully drawn in a fresh browser page (script finished, every chart drawn),
   against the same for ``bench/apps/hello.py`` (one ``st.title``).  Median of
@@ -57,23 +57,20 @@ RSS_BUDGET_MB = 400.0
 
 # Installed in every page: the time of the last pointer-up, and the first time after
 # it that the readout's text is non-empty and differs from what it was at pointer-up.
+# The end of the rerun is the arrival of the server's script_finished message,
+# timed by the rerun counter that helpers.goto installs (window.__nnvizFinishedAt).
 PROBE = """
 (readout) => {
   const read = new Function('return (' + readout + ')();');
-  const b = window.__bench = {up: null, shown: null, done: null, before: null};
+  const b = window.__bench = {up: null, shown: null, before: null, reruns: null};
   document.addEventListener('pointerup', () => {
-    b.up = performance.now(); b.shown = null; b.done = null; b.before = read();
+    b.up = performance.now(); b.shown = null; b.before = read(); b.reruns = window.__nnvizReruns;
   }, true);
-  const check = () => {
-    if (b.up === null) return;
+  new MutationObserver(() => {
+    if (b.up === null || b.shown !== null) return;
     const now = read();
-    if (b.shown === null && now && now !== b.before) b.shown = performance.now();
-    const app = document.querySelector("[data-testid='stApp']");
-    if (b.shown !== null && b.done === null && app && app.getAttribute('data-test-script-state') === 'notRunning'
-        && !document.querySelector("[data-testid='stStatusWidget']")) b.done = performance.now();
-  };
-  new MutationObserver(check).observe(document.body, {subtree: true, childList: true, characterData: true,
-                                                     attributes: true});
+    if (now && now !== b.before) b.shown = performance.now();
+  }).observe(document.body, {subtree: true, childList: true, characterData: true});
 }
 """
 
@@ -132,10 +129,14 @@ class StrokePage:
         box = box or canvas_box(page)
         draw_strokes(page, digit_strokes(digit), box=box)
         page.wait_for_function(
-            "() => window.__bench.up !== null && window.__bench.done !== null", timeout=timeout * 1000, polling=50
+            "() => { const b = window.__bench; return b.up !== null && b.shown !== null"
+            " && window.__nnvizReruns > b.reruns; }",
+            timeout=timeout * 1000,
+            polling=50,
         )
-        b = page.evaluate("() => window.__bench")
-        return b["shown"] - b["up"], b["done"] - b["up"]
+        wait_idle(page)
+        b = page.evaluate("() => ({...window.__bench, finished: window.__nnvizFinishedAt})")
+        return b["shown"] - b["up"], b["finished"] - b["up"]
 
 
 def bench_strokes(browser, n: int) -> dict[str, list[tuple[float, float]]]:

@@ -224,7 +224,8 @@ def launch_browser(playwright):
 # may never leave "notRunning".  So the page's WebSocket is wrapped, and each
 # incoming ForwardMsg (a protobuf) is scanned for its top-level field 6,
 # script_finished (a varint: 0 finished, 1 compile error, 2 stopped early for a
-# new rerun, 3 fragment finished); every status but 2 counts as one rerun done.
+# new rerun, 3 fragment finished); every status but 2 counts as one rerun done
+# (and window.__nnvizFinishedAt keeps the performance.now() of the last one).
 _RERUN_COUNTER = """
 (() => {
   if (window.__nnvizReruns !== undefined) return;
@@ -249,9 +250,10 @@ _RERUN_COUNTER = """
     }
     return false;
   };
+  const done = () => { window.__nnvizReruns += 1; window.__nnvizFinishedAt = performance.now(); };
   const count = (data) => {
-    if (data instanceof ArrayBuffer) { if (finished(data)) window.__nnvizReruns += 1; }
-    else if (data instanceof Blob) data.arrayBuffer().then((b) => { if (finished(b)) window.__nnvizReruns += 1; });
+    if (data instanceof ArrayBuffer) { if (finished(data)) done(); }
+    else if (data instanceof Blob) data.arrayBuffer().then((b) => { if (finished(b)) done(); });
   };
   const Native = window.WebSocket;
   function Counted(...args) {
