@@ -248,7 +248,7 @@ class TrainingRun:
     def _advance(self, seconds: float) -> int:
         deadline = time.perf_counter() + seconds
         count = 0
-        while self.running and time.perf_counter() < deadline:
+        while self.running:  # at least one event per slice, then until the deadline
             tick = time.perf_counter()
             try:
                 event = next(self._events)
@@ -266,6 +266,8 @@ class TrainingRun:
                 self._events.close()
                 images, labels = self.test_data
                 self.final_accuracy = self.model.accuracy(images, labels)
+            if time.perf_counter() >= deadline:
+                break
         return count
 
     def _record(self, event: Progress) -> None:
