@@ -355,7 +355,7 @@ def probabilities_figure(probabilities: np.ndarray | None, *, height: int = 260)
                 opacity=[1.0 if d == rec.prediction else 0.35 for d in digits],
                 line=dict(color="#444444", width=[1.5 if d == rec.prediction else 0 for d in digits]),
             ),
-            text=[f"{v:.0%}" if v >= 0.005 else "" for v in rec.p],
+            text=[format_probability(v) if v >= 0.005 else "" for v in rec.p],  # never "100%" short of 1
             textposition="outside",
             cliponaxis=False,
             hovertemplate="digit %{x}: %{y:.2%}<extra></extra>",

@@ -167,7 +167,8 @@ def test_probabilities_figure_highlights_the_prediction():
     opacity = np.asarray(bar.marker.opacity)
     assert opacity[3] == 1.0 and (np.delete(opacity, 3) < 1).all()
     assert list(bar.marker.color) == common.DIGIT_COLOURS
-    assert bar.text[3] == "70%"
+    assert bar.text[3] == "70.0%"
+    assert figs.probabilities_figure(np.r_[0.99996, np.full(9, 0.00004 / 9)]).data[0].text[0] == "99.996%"  # not 100%
     assert fig.layout.yaxis.tickformat == ".0%"
     assert figs.probabilities_summary(p) == "The network says 3 with 70.0% confidence; runner-up 5 at 10.0%."
 
