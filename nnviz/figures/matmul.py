@@ -213,7 +213,9 @@ def speed_figure(s: SpeedTest, *, height: int = 260) -> go.Figure:
             hovertemplate="%{y}<br>%{x:.4g} ms<extra></extra>",
         )
     )
-    fig.update_xaxes(type="log", dtick=1, title="milliseconds (log scale)", fixedrange=True)
+    # start a decade below the fastest, so even the shortest bar has length
+    span = [float(np.log10(ms.min())) - 1.0, float(np.log10(ms.max())) + 0.3]
+    fig.update_xaxes(type="log", dtick=1, range=span, title="milliseconds (log scale)", fixedrange=True)
     fig.update_yaxes(autorange="reversed", fixedrange=True, automargin=True)
     return common.layout(fig, height=height)
 
