@@ -173,9 +173,16 @@ def start_server(
     ]
     full_env = {**os.environ, "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full", **(env or {})}
     started = time.perf_counter()
-    # A session of its own, so that stopping it also stops anything it spawned.
+    # A session of its own, so that stopping it also stops anything it spawned; and it dies with
+    # us even if we are killed before the ``finally`` below runs (a timeout, Ctrl-C twice).
     process = subprocess.Popen(
-        cmd, cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        cmd,
+        cwd=REPO,
+        env=full_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
     )
     log.close()
     server = Server(url, port, process, log_path, started)
@@ -192,6 +199,16 @@ def start_server(
         _stop(process)
         with contextlib.suppress(OSError):
             log_path.unlink()
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to send SIGTERM when the parent dies (prctl PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except OSError:  # not Linux/glibc: the finally in start_server still stops it
+        pass
 
 
 def _stop(process: subprocess.Popen) -> None:
