@@ -105,8 +105,8 @@ class StrokePage:
         self.page = browser.new_context(viewport=DESKTOP).new_page()
         self.readout = readout
         self.clear = clear
-        # Open the landing page first: on a fresh server Streamlit serves a first visit straight to
-        # /draw as the bare file from pages/ (MPA v1), without the router (see test_pages.py).
+        # The landing page first, as a reader from the post arrives; it also keeps the measurement
+        # independent of how the app handles a first deep link on a fresh server (test_pages.py).
         goto(self.page, url.split("/draw")[0] + "/")
         goto(self.page, url)
         self.page.evaluate(PROBE, readout)
@@ -200,7 +200,7 @@ def bench_memory(browser) -> tuple[float, float, list[tuple[str, float]]]:
         visited = [("(server started)", server.rss_mb())]
         context = browser.new_context(viewport=DESKTOP)
         page = context.new_page()
-        # "" first: on a fresh server a first visit straight to /post would bypass the router (see StrokePage)
+        # the landing page ("") first, as a reader arrives from the post
         for path in ["", *app_pages()]:
             goto(page, f"{server.url}/{path}", timeout=180)
             wait_charts(page, timeout=180)
