@@ -85,12 +85,7 @@ def mnist(split: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def model_key(model: MLP) -> str:
-    """A fingerprint of the weights, to key caches by: equal for equal networks, different after any change.
-
-    The same as :func:`nnviz.ui.inside.model_key`, here so that pages can key a
-    cache without importing ``nnviz.ui.inside`` (which pulls in scikit-learn,
-    ~120 MB of server memory, for the embedding map).
-    """
+    """A fingerprint of the weights, to key caches by: equal for equal networks, different after any change."""
     import hashlib
 
     h = hashlib.blake2b(digest_size=16)

@@ -9,7 +9,6 @@ its own entry, and the shipped one is computed once per server.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,21 +26,12 @@ from nnviz.evaluate import (
     probabilities_from_hidden,
 )
 from nnviz.mlp import MLP, as_input
-from nnviz.ui import mnist
+from nnviz.ui import mnist, model_key
 
 __all__ = ["Analysis", "Atlas", "analysis", "atlas", "model_key", "pixel_index"]
 
 # a few models at a time: the shipped one plus the latest trained ones
 MAX_MODELS = 4
-
-
-def model_key(model: MLP) -> str:
-    """A fingerprint of the weights: equal for equal networks, different after any training step."""
-    h = hashlib.blake2b(digest_size=16)
-    for p in model.params().values():
-        h.update(str(p.shape).encode())
-        h.update(np.ascontiguousarray(p).tobytes())
-    return h.hexdigest()
 
 
 def _readonly(*arrays: np.ndarray) -> None:
