@@ -386,7 +386,9 @@ class SGD:
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Update ``params`` in place."""
         for name, w in params.items():
-            v = self.velocity.setdefault(name, np.zeros_like(w))
+            if name not in self.velocity:  # first step: start at rest
+                self.velocity[name] = np.zeros_like(w)
+            v = self.velocity[name]
             v *= self.momentum
             v -= self.lr * grads[name]
             w += v
@@ -414,8 +416,9 @@ class Adam:
         c2 = 1 - self.beta2**self.t
         for name, w in params.items():
             g = grads[name]
-            m = self.m.setdefault(name, np.zeros_like(w))
-            v = self.v.setdefault(name, np.zeros_like(w))
+            if name not in self.m:  # first step: both moments start at zero
+                self.m[name], self.v[name] = np.zeros_like(w), np.zeros_like(w)
+            m, v = self.m[name], self.v[name]
             m *= self.beta1
             m += (1 - self.beta1) * g
             v *= self.beta2
