@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from plotly_json import decode, figure
 from streamlit.testing.v1 import AppTest
 
 import nnviz
@@ -31,20 +30,6 @@ def open_page(state: dict | None = None) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def figure(at: AppTest, key: str) -> dict:
-    for el in at.get("plotly_chart"):
-        if key in el.proto.id:
-            return json.loads(el.proto.spec)
-    raise KeyError(key)
-
-
-def decode(array) -> np.ndarray:
-    if isinstance(array, dict):
-        data = np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
-        return data.reshape([int(s) for s in str(array.get("shape", len(data))).split(",")])
-    return np.asarray([[np.nan if v is None else v for v in row] for row in array], dtype=float)
 
 
 def texts(at: AppTest) -> str:

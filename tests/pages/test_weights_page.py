@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from plotly_json import decode, figure
 from streamlit.testing.v1 import AppTest
 
 import nnviz
@@ -37,22 +36,6 @@ def open_page(query: dict[str, str] | None = None, state: dict | None = None) ->
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def figure(at: AppTest, key: str) -> dict:
-    for el in at.get("plotly_chart"):
-        if key in el.proto.id:
-            return json.loads(el.proto.spec)
-    raise KeyError(key)
-
-
-def decode(array) -> np.ndarray:
-    """A Plotly JSON array: a list, or a base64 typed array ({dtype, bdata, shape})."""
-    if isinstance(array, dict):
-        data = np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
-        shape = [int(s) for s in str(array.get("shape", len(data))).split(",")]
-        return data.reshape(shape)
-    return np.asarray(array, dtype=float)
 
 
 def texts(at: AppTest) -> str:
