@@ -62,7 +62,10 @@ def test_train_with_the_defaults_and_use_the_network(page, app_url):
     try:
         goto(other, app_url + "/learn")
         assert "The shipped model" in sidebar_text(other)
-        assert "Start training" in other.locator(MAIN).inner_text()
+        # A fresh session has no run: its button offers to start one (wait for it: the machine may be busy).
+        start = other.locator(f"{MAIN} button", has_text="Start")
+        start.first.wait_for(state="visible", timeout=30_000)
+        assert start.first.inner_text().endswith("Start training"), start.all_inner_texts()
     finally:
         other.context.close()
 
