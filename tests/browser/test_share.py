@@ -7,7 +7,7 @@ import io
 
 import numpy as np
 import pytest
-from helpers import DESKTOP, digit_strokes, draw_strokes, goto, rerun_count, wait_idle, wait_rerun
+from helpers import DESKTOP, digit_strokes, draw_strokes, goto, rerun_count, start_server, wait_idle, wait_rerun
 from PIL import Image
 
 import nnviz
@@ -143,3 +143,21 @@ def test_a_broken_photo_gets_a_message(page, app_url):
     upload(page, "cut.jpg", data[: len(data) // 3], "image/jpeg")
     text = alerts(page)
     assert "cut short" in text or "damaged" in text, text
+
+
+def test_a_damaged_model_gives_a_clear_error_page(browser, tmp_path):
+    """A server whose model file is cut short: every page says so plainly, no traceback, no exception box."""
+    damaged = tmp_path / "model.npz"
+    good = nnviz.MODEL_PATH.read_bytes()
+    damaged.write_bytes(good[: len(good) // 2])
+    with start_server("app.py", env={"NNVIZ_MODEL": str(damaged)}) as server:
+        context = browser.new_context(viewport=DESKTOP)
+        try:
+            page = context.new_page()
+            for path in ("/", "/draw?sample=3", "/weights"):
+                goto(page, server.url + path)
+                text = alerts(page)
+                assert "The network could not be loaded" in text and "model.npz" in text, text
+                assert not page.locator("[data-testid='stException']").count()
+        finally:
+            context.close()
