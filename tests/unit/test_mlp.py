@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from sklearn.neural_network import MLPClassifier
 
+import nnviz
+import nnviz.mlp as mlp_module
 from nnviz.mlp import MLP, SGD, Adam, ModelError, as_input, cross_entropy, softmax
 
 
@@ -30,13 +32,19 @@ def loss64(params, x, y, l2=0.0, mask=None):
     return -logp[np.arange(len(y)), y].mean() + 0.5 * l2 * ((W1**2).sum() + (W2**2).sum())
 
 
-@pytest.mark.parametrize(("l2", "dropout"), [(0.0, 0.0), (0.1, 0.0), (0.0, 0.5)])
-def test_gradients_match_finite_differences(l2, dropout):
+@pytest.mark.parametrize(
+    ("l2", "dropout", "rows"),
+    [(0.0, 0.0, 5), (0.1, 0.0, 5), (0.0, 0.5, 5), (0.0, 0.0, 24)],  # 24 rows with blank pixels: the inked-only path
+)
+def test_gradients_match_finite_differences(l2, dropout, rows):
     net = small_net()
     rng = np.random.default_rng(3)
-    x = rng.random((5, 8)).astype(np.float32)
-    y = rng.integers(0, 4, 5)
+    x = rng.random((rows, 8)).astype(np.float32)
+    if rows >= 16:
+        x[:, [1, 4, 6]] = 0.0  # pixels blank in every image
+    y = rng.integers(0, 4, rows)
     fwd = net.forward(x, dropout=dropout, rng=np.random.default_rng(4))
+    assert (fwd.inked is not None) == (rows >= 16)
     grads = net.backward(fwd, y, l2=l2).params()
     params64 = {k: v.astype(np.float64) for k, v in net.params().items()}
     eps = 1e-6
@@ -101,6 +109,21 @@ def test_adam_first_step_moves_each_weight_by_the_learning_rate():
     w = {"w": np.array([1.0, 1.0, 1.0], np.float32)}
     Adam(lr=0.01).step(w, {"w": np.array([3.0, -0.5, 0.0], np.float32)})
     np.testing.assert_allclose(w["w"], [0.99, 1.01, 1.0], atol=1e-6)
+
+
+def test_adam_follows_the_papers_algorithm_over_many_steps():
+    """Algorithm 1 of Kingma & Ba written out in float64, against our folded float32 version."""
+    rng = np.random.default_rng(7)
+    w32 = {"w": rng.normal(size=50).astype(np.float32)}
+    w, m, v = w32["w"].astype(np.float64), np.zeros(50), np.zeros(50)
+    opt, lr, b1, b2, eps = Adam(lr=0.01), 0.01, 0.9, 0.999, 1e-8
+    for t in range(1, 31):
+        g = rng.normal(size=50)
+        opt.step(w32, {"w": g.astype(np.float32)})
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        w = w - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    np.testing.assert_allclose(w32["w"], w, rtol=1e-4, atol=1e-5)
 
 
 def test_forward_shapes_dtype_and_probabilities():
@@ -206,3 +229,24 @@ def test_load_rejects_non_npz_and_missing(tmp_path):
     bad_meta = _write_npz(tmp_path / "meta.npz", **MLP.init(seed=0).params(), meta=np.array("{not json"))
     with pytest.raises(ModelError, match="JSON"):
         MLP.load(bad_meta)
+
+
+def test_skipping_blank_pixels_changes_nothing_but_rounding(monkeypatch):
+    """A batch of real digits: the inked-only products agree with the plain ones, blank rows exactly zero."""
+    images, labels = nnviz.load_mnist("test")
+    x, y = as_input(images[:128]), labels[:128]
+    net = MLP.init(seed=5)
+    fast = net.forward(x)
+    fast_grads = net.backward(fast, y)
+    assert fast.inked is not None and 300 < len(fast.inked) < 700
+    blank = np.setdiff1d(np.arange(784), fast.inked)
+    assert (x[:, blank] == 0).all() and (fast_grads.W1[blank] == 0).all()
+
+    monkeypatch.setattr(mlp_module, "inked_columns", lambda x, **kw: None)
+    plain = net.forward(x)
+    plain_grads = net.backward(plain, y)
+    assert plain.inked is None
+    np.testing.assert_allclose(fast.z1, plain.z1, rtol=1e-5, atol=2e-5)
+    np.testing.assert_allclose(fast.probabilities, plain.probabilities, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(fast_grads.W1, plain_grads.W1, rtol=1e-4, atol=1e-7)
+    np.testing.assert_array_equal(fast.prediction, plain.prediction)
