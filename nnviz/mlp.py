@@ -57,7 +57,9 @@ def cross_entropy(probabilities: np.ndarray, labels: np.ndarray) -> float:
     return float(-np.log(np.clip(picked, 1e-7, 1.0)).mean())
 
 
-def inked_columns(x: np.ndarray, *, min_rows: int = 16, max_fraction: float = 0.9) -> np.ndarray | None:
+def inked_columns(
+    x: np.ndarray, *, min_rows: int = 16, max_rows: int = 1024, max_fraction: float = 0.9
+) -> np.ndarray | None:
     """The input pixels that are nonzero in some row of a batch, when skipping the rest pays.
 
     A pixel that is 0 in every row adds exactly 0 to the first layer's products,
@@ -67,8 +69,10 @@ def inked_columns(x: np.ndarray, *, min_rows: int = 16, max_fraction: float = 0.
     Parameters
     ----------
     x : (n, d) inputs
-    min_rows : int
-        Below this many rows the plain product is already cheap: returns None.
+    min_rows, max_rows : int
+        Outside this many rows, returns None: below, the plain product is
+        already cheap; above, copying out the inked columns costs as much as it
+        saves (a training batch is in between; 10,000 test images are not).
     max_fraction : float
         With more than this fraction of columns inked, returns None.
 
@@ -76,7 +80,7 @@ def inked_columns(x: np.ndarray, *, min_rows: int = 16, max_fraction: float = 0.
     -------
     (k,) int ndarray of column indices, or None for "use every column"
     """
-    if len(x) < min_rows:
+    if not min_rows <= len(x) <= max_rows:
         return None
     cols = np.flatnonzero(x.any(axis=0))
     return None if len(cols) > max_fraction * x.shape[1] else cols
