@@ -26,7 +26,7 @@ from .augment import Augment, augment
 from .data import SHA256, SPLITS, load_mnist
 from .mlp import MLP, SGD, Adam, as_input, cross_entropy
 
-__all__ = ["Progress", "TrainConfig", "main", "train"]
+__all__ = ["Progress", "TrainConfig", "main", "one_blas_thread", "train"]
 
 MODEL_PATH = Path(__file__).resolve().parent / "assets" / "model.npz"
 
@@ -122,6 +122,19 @@ class Progress:
         )
 
 
+def one_blas_thread() -> threadpool_limits:
+    """Matrix products on one thread while this block runs.
+
+    Measured here (``bench/bench_learn.py``): with the CPU shared by other work,
+    OpenBLAS's threads spin waiting for each other and an epoch took 10-16 times
+    longer than on one thread; on an idle machine the second thread gains little
+    for matrices this small.  A server shared by many readers wants one thread per
+    computation, and one thread gives the same numbers on any core count (a second
+    thread sums the products in another order).
+    """
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def learning_rate(cfg: TrainConfig, step: int, total: int) -> float:
     """The schedule: linear warm-up, then constant or a cosine decay to zero."""
     warm = min(cfg.warmup_steps, total // 10)
@@ -179,17 +192,18 @@ def train(
     # Batches are cut from blocks of the shuffled set copied once (contiguous), not
     # gathered image by image from all over the 47 MB training set at every step.
     block = cfg.batch_size * max(1, 8192 // cfg.batch_size)
+    batches = [
+        (first, offset) for first in range(0, n, block) for offset in range(0, min(block, n - first), cfg.batch_size)
+    ]
     for _ in range(cfg.epochs):
         order = rng.permutation(n)
-        for start in range(0, n, cfg.batch_size):
+        for first, offset in batches:
             tick = time.perf_counter()
-            if start % block == 0:
-                block_images, block_labels = (
-                    x_train[order[start : start + block]],
-                    y_train[order[start : start + block]],
-                )
-            images = block_images[start % block : start % block + cfg.batch_size]
-            yb = block_labels[start % block : start % block + cfg.batch_size]
+            if offset == 0:
+                chunk = order[first : first + block]
+                block_images, block_labels = x_train[chunk], y_train[chunk]
+            images = block_images[offset : offset + cfg.batch_size]
+            yb = block_labels[offset : offset + cfg.batch_size]
             xb = augment(images, rng, aug).reshape(len(yb), -1) if cfg.augment else as_input(images)
             fwd = net.forward(xb, dropout=cfg.dropout, rng=rng)
             grads = net.backward(fwd, yb, l2=cfg.l2)
@@ -283,9 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         train_size=a.train_size,
     )
     final = None
-    # One BLAS thread: the same numbers on any machine's core count (a second thread
-    # sums the products in another order), and no slower for matrices this small.
-    with threadpool_limits(1):
+    with one_blas_thread():  # the same file on any machine's core count
         for event in train(cfg):
             final = event
             if not a.quiet:

@@ -30,13 +30,12 @@ from contextlib import contextmanager
 
 import numpy as np
 import streamlit as st
-from threadpoolctl import threadpool_limits
 
 from nnviz import ui
 from nnviz.figures import learn as figures
 from nnviz.landscape import parameter_vector
 from nnviz.mlp import MLP
-from nnviz.train import Progress, TrainConfig, train
+from nnviz.train import Progress, TrainConfig, one_blas_thread, train
 
 __all__ = [
     "BUDGET_SECONDS",
@@ -125,18 +124,6 @@ def make_config(
 def default_config() -> TrainConfig:
     """The page's default run (see :func:`make_config`)."""
     return make_config()
-
-
-def one_blas_thread() -> threadpool_limits:
-    """Matrix products on one thread while this block runs.
-
-    Measured here (``bench/bench_learn.py``): with the CPU shared by other work,
-    OpenBLAS's threads spin waiting for each other and an epoch took 10-16 times
-    longer than on one thread; on an idle machine the second thread gains little
-    for matrices this small.  A server shared by many readers wants one thread per
-    computation.
-    """
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def strip_neurons(hidden: int, k: int = STRIP_NEURONS) -> np.ndarray:
