@@ -86,7 +86,9 @@ def inked_columns(
     return None if len(cols) > max_fraction * x.shape[1] else cols
 
 
-def input_gradient(x: np.ndarray, dz: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+def input_gradient(
+    x: np.ndarray, dz: np.ndarray, cols: np.ndarray | None = None, x_cols: np.ndarray | None = None
+) -> np.ndarray:
     """``x.T @ dz``, the gradient of a first-layer weight matrix, multiplying only inked pixels.
 
     Parameters
@@ -96,6 +98,8 @@ def input_gradient(x: np.ndarray, dz: np.ndarray, cols: np.ndarray | None = None
     cols : (k,) int, optional
         Columns of ``x`` that may be nonzero (from :func:`inked_columns`); the
         gradient's other rows are exactly zero.  None: all of them.
+    x_cols : (n, k), optional
+        ``x[:, cols]`` when the caller already has it (the forward pass made it).
 
     Returns
     -------
@@ -104,7 +108,8 @@ def input_gradient(x: np.ndarray, dz: np.ndarray, cols: np.ndarray | None = None
     if cols is None:
         return x.T @ dz
     out = np.zeros((x.shape[1], dz.shape[1]), dtype=np.result_type(x, dz))
-    out[cols] = np.ascontiguousarray(x[:, cols].T) @ dz
+    x_cols = x[:, cols] if x_cols is None else x_cols
+    out[cols] = np.ascontiguousarray(x_cols.T) @ dz
     return out
 
 
@@ -125,6 +130,7 @@ class Forward:
     mask : (n, H) the inverted-dropout mask used, or None
     inked : (k,) the input columns that are nonzero somewhere in the batch, when
         the first layer multiplied only those (a shortcut for big batches), or None
+    x_inked : (n, k) ``x[:, inked]``, kept for the backward pass, or None
     """
 
     x: np.ndarray
@@ -134,6 +140,7 @@ class Forward:
     probabilities: np.ndarray
     mask: np.ndarray | None = None
     inked: np.ndarray | None = None
+    x_inked: np.ndarray | None = None
 
     @property
     def prediction(self) -> np.ndarray:
@@ -266,10 +273,11 @@ class MLP:
         if x.ndim != 2 or x.shape[1] != self.W1.shape[0]:
             raise ValueError(f"x must have shape (n, {self.W1.shape[0]}), got {x.shape}")
         inked = inked_columns(x)
+        x_inked = None if inked is None else x[:, inked]
         if inked is None:
             z1 = x @ self.W1 + self.b1  # (n, 128): one matrix product for the whole layer
         else:  # the same product without the pixels that are blank in every image (exact zeros)
-            z1 = x[:, inked] @ self.W1[inked] + self.b1
+            z1 = x_inked @ self.W1[inked] + self.b1
         hidden = relu(z1)  # (n, 128)
         mask = None
         if dropout > 0.0:
@@ -277,7 +285,7 @@ class MLP:
             mask = (rng.random(hidden.shape, dtype=DTYPE) >= dropout) / DTYPE(1.0 - dropout)
             hidden = hidden * mask
         logits = hidden @ self.W2 + self.b2  # (n, 10)
-        return Forward(x, z1, hidden, logits, softmax(logits), mask, inked)
+        return Forward(x, z1, hidden, logits, softmax(logits), mask, inked, x_inked)
 
     def backward(self, fwd: Forward, labels: np.ndarray, *, l2: float = 0.0) -> Gradients:
         """Backpropagation: the gradient of the mean cross-entropy, layer by layer.
@@ -310,9 +318,8 @@ class MLP:
         if fwd.mask is not None:
             dz1 *= fwd.mask
         # z1 = x @ W1 + b1
-        dW1 = input_gradient(
-            fwd.x, dz1, fwd.inked
-        )  # (784, 128): each column is the input scaled by that neuron's error
+        # (784, 128): each column is the input scaled by that neuron's error
+        dW1 = input_gradient(fwd.x, dz1, fwd.inked, fwd.x_inked)
         db1 = dz1.sum(axis=0)  # (128,)
         if l2:
             dW1 += l2 * self.W1
