@@ -73,7 +73,7 @@ def main() -> None:
     def row(name: str, values: list[float]) -> str:
         return f"{name:<44} {statistics.median(values):>9.0f} {max(values):>9.0f} {len(values):>6}"
 
-    print(f"\nLearn page while training ({a.clicks} of each)\n")
+    print(f"\nLearn page while training ({a.clicks} training runs, two Stops and one Resume in each)\n")
     print(f"{'click -> button back on screen':<44} {'median ms':>9} {'max ms':>9} {'clicks':>6}")
     print("-" * 71)
     print(row("Stop, while training", stops))
