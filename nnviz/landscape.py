@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .mlp import MLP, PARAMS, cross_entropy, relu, softmax
+from .mlp import MLP, PARAMS, cross_entropy, relu, softmax, split_parameters
 
 __all__ = [
     "Landscape",
@@ -86,21 +86,13 @@ class Landscape:
 
 
 def parameter_vector(model: MLP) -> np.ndarray:
-    """All parameters as one float32 vector (P,), in the order W1, b1, W2, b2."""
-    return np.concatenate([getattr(model, name).ravel() for name in PARAMS]).astype(DTYPE, copy=False)
+    """All parameters as one float32 vector (P,), in the order W1, b1, W2, b2 (a copy of ``model.flat``)."""
+    return model.flat.copy()
 
 
 def split_vector(vector: np.ndarray, model: MLP) -> dict[str, np.ndarray]:
     """Cut a (P,) vector into arrays shaped like ``model``'s W1, b1, W2, b2."""
-    parts, start = {}, 0
-    for name in PARAMS:
-        shape = getattr(model, name).shape
-        size = int(np.prod(shape))
-        parts[name] = vector[start : start + size].reshape(shape)
-        start += size
-    if start != vector.size:
-        raise ValueError(f"vector has {vector.size} entries, the model {start}")
-    return parts
+    return split_parameters(vector, {name: getattr(model, name).shape for name in PARAMS})
 
 
 # --- directions --------------------------------------------------------------------

@@ -26,7 +26,18 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MLP", "SGD", "Adam", "Forward", "Gradients", "ModelError", "cross_entropy", "relu", "softmax"]
+__all__ = [
+    "MLP",
+    "SGD",
+    "Adam",
+    "Forward",
+    "Gradients",
+    "ModelError",
+    "cross_entropy",
+    "relu",
+    "softmax",
+    "split_parameters",
+]
 
 DTYPE = np.float32
 PARAMS = ("W1", "b1", "W2", "b2")
@@ -46,15 +57,17 @@ def relu(z: np.ndarray) -> np.ndarray:
 
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Row-wise softmax, stable: subtracting the row max changes nothing but overflow."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=1, keepdims=True)
+    e = logits - logits.max(axis=1, keepdims=True)
+    np.exp(e, out=e)  # in place: one temporary array instead of three
+    e /= e.sum(axis=1, keepdims=True)
+    return e
 
 
 def cross_entropy(probabilities: np.ndarray, labels: np.ndarray) -> float:
     """Mean of -log p[label] over the rows; p is clipped so a certain mistake costs ~16, not inf."""
     picked = probabilities[np.arange(len(labels)), labels]
-    return float(-np.log(np.clip(picked, 1e-7, 1.0)).mean())
+    # np.minimum(np.maximum()) is np.clip without its overhead (this runs at every training step)
+    return float(-np.log(np.minimum(np.maximum(picked, 1e-7), 1.0)).sum() / len(labels))
 
 
 def inked_columns(
@@ -87,7 +100,11 @@ def inked_columns(
 
 
 def input_gradient(
-    x: np.ndarray, dz: np.ndarray, cols: np.ndarray | None = None, x_cols: np.ndarray | None = None
+    x: np.ndarray,
+    dz: np.ndarray,
+    cols: np.ndarray | None = None,
+    x_cols: np.ndarray | None = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """``x.T @ dz``, the gradient of a first-layer weight matrix, multiplying only inked pixels.
 
@@ -100,15 +117,19 @@ def input_gradient(
         gradient's other rows are exactly zero.  None: all of them.
     x_cols : (n, k), optional
         ``x[:, cols]`` when the caller already has it (the forward pass made it).
+    out : (d, h) ndarray, optional
+        Where to write the result (the backward pass's gradient vector).
 
     Returns
     -------
     (d, h) ndarray
     """
+    if out is None:
+        out = np.empty((x.shape[1], dz.shape[1]), dtype=np.result_type(x, dz))
     if cols is None:
-        return x.T @ dz
-    out = np.zeros((x.shape[1], dz.shape[1]), dtype=np.result_type(x, dz))
+        return np.matmul(x.T, dz, out=out)
     x_cols = x[:, cols] if x_cols is None else x_cols
+    out.fill(0)
     out[cols] = np.ascontiguousarray(x_cols.T) @ dz
     return out
 
@@ -156,7 +177,9 @@ class Gradients:
     """dL/d(everything) for the mean cross-entropy over a batch.
 
     ``dlogits`` is the output error (p - y) / n, ``dz1`` the hidden error signal;
-    ``W1 ... b2`` have the shapes of the parameters they update.
+    ``W1 ... b2`` have the shapes of the parameters they update.  ``flat`` holds
+    all four in one vector laid out like :attr:`MLP.flat` (``W1 ... b2`` are views
+    of it), so an optimizer can take one step for the whole network.
     """
 
     W1: np.ndarray
@@ -166,6 +189,7 @@ class Gradients:
     dlogits: np.ndarray
     dhidden: np.ndarray
     dz1: np.ndarray
+    flat: np.ndarray | None = None
 
     def params(self) -> dict[str, np.ndarray]:
         """The parameter gradients keyed like :meth:`MLP.params`."""
@@ -191,6 +215,14 @@ class MLP:
     b2 : ndarray of shape (n_outputs,)
     meta : dict
         Provenance (training settings, seed, accuracy, ...), saved with the weights.
+
+    Attributes
+    ----------
+    flat : ndarray of shape (n_params,)
+        Every parameter in one float32 vector, in the order W1, b1, W2, b2.
+        ``W1 ... b2`` are views of it (the arrays passed in are copied), so an
+        optimizer updates the whole network with one NumPy call per formula
+        instead of one per array.  Assigning ``net.W1 = a`` copies ``a`` in.
     """
 
     W1: np.ndarray
@@ -200,9 +232,28 @@ class MLP:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in PARAMS:
-            setattr(self, name, np.ascontiguousarray(getattr(self, name), dtype=DTYPE))
-        _check_shapes({name: getattr(self, name) for name in PARAMS})
+        arrays = {name: np.asarray(getattr(self, name), dtype=DTYPE) for name in PARAMS}
+        _check_shapes(arrays)
+        flat = np.empty(sum(a.size for a in arrays.values()), dtype=DTYPE)
+        for name, view in split_parameters(flat, {k: a.shape for k, a in arrays.items()}).items():
+            view[...] = arrays[name]
+            object.__setattr__(self, name, view)
+        object.__setattr__(self, "flat", flat)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if (name in PARAMS or name == "flat") and "flat" in self.__dict__:
+            # keep W1 ... b2 views of the one vector: write the new values into it
+            target = getattr(self, name)
+            value = np.asarray(value, dtype=DTYPE)
+            if value.shape != target.shape:
+                raise ValueError(f"{name} has shape {target.shape}; cannot assign one of shape {value.shape}")
+            target[...] = value
+        else:
+            super().__setattr__(name, value)
+
+    def __reduce__(self) -> tuple:
+        # copy, deepcopy and pickle rebuild through the constructor, so the views stay views
+        return (type(self), (*self.params().values(), self.meta))
 
     @classmethod
     def init(
@@ -287,7 +338,9 @@ class MLP:
         logits = hidden @ self.W2 + self.b2  # (n, 10)
         return Forward(x, z1, hidden, logits, softmax(logits), mask, inked, x_inked)
 
-    def backward(self, fwd: Forward, labels: np.ndarray, *, l2: float = 0.0) -> Gradients:
+    def backward(
+        self, fwd: Forward, labels: np.ndarray, *, l2: float = 0.0, out: np.ndarray | None = None
+    ) -> Gradients:
         """Backpropagation: the gradient of the mean cross-entropy, layer by layer.
 
         Each line is the chain rule applied to one line of :meth:`forward`, walked
@@ -301,6 +354,9 @@ class MLP:
         l2 : float
             Weight decay: adds ``l2 * W`` to each weight gradient, the gradient of
             ``l2 / 2 * sum(W**2)``.  Biases are not decayed.
+        out : ndarray of shape (n_params,), optional
+            Write the parameter gradients into this vector (laid out like
+            :attr:`flat`; a training loop reuses one) instead of a new one.
         """
         labels = np.asarray(labels)
         n = len(labels)
@@ -309,9 +365,12 @@ class MLP:
         dlogits = fwd.probabilities.copy()
         dlogits[np.arange(n), labels] -= 1.0
         dlogits /= n  # (n, 10)
+        # the parameters' gradients go into one vector laid out like self.flat
+        flat = np.empty_like(self.flat) if out is None else out
+        dW1, db1, dW2, db2 = split_parameters(flat, {k: v.shape for k, v in self.params().items()}).values()
         # logits = hidden @ W2 + b2
-        dW2 = fwd.hidden.T @ dlogits  # (128, 10)
-        db2 = dlogits.sum(axis=0)  # (10,)
+        np.matmul(fwd.hidden.T, dlogits, out=dW2)  # (128, 10)
+        dlogits.sum(axis=0, out=db2)  # (10,)
         dhidden = dlogits @ self.W2.T  # (n, 128)
         # hidden = relu(z1) * mask: the gradient flows only where the neuron fired
         dz1 = dhidden * (fwd.z1 > 0)
@@ -319,12 +378,12 @@ class MLP:
             dz1 *= fwd.mask
         # z1 = x @ W1 + b1
         # (784, 128): each column is the input scaled by that neuron's error
-        dW1 = input_gradient(fwd.x, dz1, fwd.inked, fwd.x_inked)
-        db1 = dz1.sum(axis=0)  # (128,)
+        input_gradient(fwd.x, dz1, fwd.inked, fwd.x_inked, out=dW1)
+        dz1.sum(axis=0, out=db1)  # (128,)
         if l2:
             dW1 += l2 * self.W1
             dW2 += l2 * self.W2
-        return Gradients(dW1, db1, dW2, db2, dlogits, dhidden, dz1)
+        return Gradients(dW1, db1, dW2, db2, dlogits, dhidden, dz1, flat)
 
     def loss(self, x: np.ndarray, labels: np.ndarray, *, l2: float = 0.0) -> float:
         """Mean cross-entropy on a batch, plus ``l2 / 2 * sum(W**2)`` if asked."""
@@ -421,6 +480,28 @@ class MLP:
         return f"MLP({i}->{h}->{o}, params={self.n_params:,}{extra})"
 
 
+def split_parameters(vector: np.ndarray, shapes: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
+    """Cut a vector into consecutive views with the given shapes (the layout of :attr:`MLP.flat`).
+
+    Parameters
+    ----------
+    vector : (P,) ndarray, P the sum of the shapes' sizes
+    shapes : name -> shape, in order (W1, b1, W2, b2)
+
+    Returns
+    -------
+    name -> view of ``vector`` (no copies)
+    """
+    parts, start = {}, 0
+    for name, shape in shapes.items():
+        size = math.prod(shape)
+        parts[name] = vector[start : start + size].reshape(shape)
+        start += size
+    if start != vector.size:
+        raise ValueError(f"vector has {vector.size} entries, the shapes {start}")
+    return parts
+
+
 def _check_shapes(p: dict[str, np.ndarray]) -> None:
     W1, b1, W2, b2 = (p[k] for k in PARAMS)
     if W1.ndim != 2 or W2.ndim != 2 or b1.ndim != 1 or b2.ndim != 1:
@@ -433,7 +514,9 @@ def as_input(images: np.ndarray) -> np.ndarray:
     """uint8 images (n, 28, 28) -> float32 (n, 784) in [0, 1]; float input passes through."""
     images = np.asarray(images)
     if images.dtype == np.uint8:
-        return images.reshape(len(images), -1).astype(DTYPE) / DTYPE(255.0)
+        x = images.reshape(len(images), -1).astype(DTYPE)
+        x /= DTYPE(255.0)  # in place: the same numbers, one array fewer
+        return x
     return images.reshape(len(images), -1).astype(DTYPE, copy=False)
 
 

@@ -184,7 +184,9 @@ def train(
     every = cfg.eval_every or steps_per_epoch
     opt = Adam(cfg.lr) if cfg.optimizer == "adam" else SGD(cfg.lr, cfg.momentum)
     aug = Augment()
-    params = net.params()
+    # one vector for all the parameters (and one for their gradients): each of the
+    # optimizer's formulas is one NumPy call for the whole network
+    params, grad_vector = {"all": net.flat}, np.empty_like(net.flat)
     x_eval, y_eval = x_test[: cfg.eval_size], y_test[: cfg.eval_size]
 
     step, elapsed = 0, 0.0
@@ -206,9 +208,9 @@ def train(
             yb = block_labels[offset : offset + cfg.batch_size]
             xb = augment(images, rng, aug).reshape(len(yb), -1) if cfg.augment else as_input(images)
             fwd = net.forward(xb, dropout=cfg.dropout, rng=rng)
-            grads = net.backward(fwd, yb, l2=cfg.l2)
+            net.backward(fwd, yb, l2=cfg.l2, out=grad_vector)
             opt.lr = learning_rate(cfg, step, total)
-            opt.step(params, grads.params())
+            opt.step(params, {"all": grad_vector})
             step += 1
             elapsed += time.perf_counter() - tick
             loss_sum += cross_entropy(fwd.probabilities, yb) * len(yb)

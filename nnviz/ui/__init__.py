@@ -73,7 +73,7 @@ def through_router() -> None:
 def shipped_model() -> MLP:
     """The network in ``nnviz/assets/model.npz``, loaded once per server (read-only)."""
     model = nnviz.load_model()
-    for p in model.params().values():
+    for p in (model.flat, *model.params().values()):
         p.flags.writeable = False  # shared by every session: nobody may train it in place
     return model
 

@@ -250,3 +250,62 @@ def test_skipping_blank_pixels_changes_nothing_but_rounding(monkeypatch):
     np.testing.assert_allclose(fast.probabilities, plain.probabilities, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(fast_grads.W1, plain_grads.W1, rtol=1e-4, atol=1e-7)
     np.testing.assert_array_equal(fast.prediction, plain.prediction)
+
+
+def test_parameters_live_in_one_vector():
+    """W1, b1, W2, b2 are views of ``flat``: what an optimizer does to the vector, the network does."""
+    net = small_net()
+    sizes = [p.size for p in net.params().values()]
+    assert net.flat.shape == (net.n_params,) == (sum(sizes),) and net.flat.dtype == np.float32
+    start = 0
+    for p in net.params().values():
+        assert np.shares_memory(p, net.flat)
+        np.testing.assert_array_equal(p.ravel(), net.flat[start : start + p.size])
+        start += p.size
+    net.flat[0] = 7.0
+    assert net.W1[0, 0] == 7.0
+    # assigning an array writes it into the vector, so the views stay live
+    net.b2 = np.arange(4)
+    np.testing.assert_array_equal(net.flat[-4:], [0, 1, 2, 3])
+    with pytest.raises(ValueError, match="shape"):
+        net.b2 = np.zeros(5)
+    # the arrays passed in are copied, not kept
+    b1 = np.zeros(6, np.float32)
+    built = MLP(net.W1, b1, net.W2, net.b2)
+    built.b1 += 1
+    assert (b1 == 0).all()
+
+
+@pytest.mark.parametrize("how", ["copy", "deepcopy", "pickle"])
+def test_copies_keep_their_own_vector(how):
+    import copy
+    import pickle
+
+    net = small_net()
+    twin = {
+        "copy": net.copy,
+        "deepcopy": lambda: copy.deepcopy(net),
+        "pickle": lambda: pickle.loads(pickle.dumps(net)),
+    }[how]()
+    np.testing.assert_array_equal(twin.flat, net.flat)
+    assert not np.shares_memory(twin.flat, net.flat)
+    twin.flat += 1
+    assert np.shares_memory(twin.W1, twin.flat) and twin.W1[0, 0] == net.W1[0, 0] + 1
+
+
+def test_backward_into_a_reused_vector_gives_the_same_gradients():
+    """A training loop passes the same ``out`` every step; stale values there must not leak into the gradient."""
+    images, labels = nnviz.load_mnist("test")
+    net = MLP.init(seed=3)
+    out = np.full(net.n_params, np.nan, np.float32)  # garbage from an earlier step
+    for start in (0, 128):
+        x, y = as_input(images[start : start + 128]), labels[start : start + 128]
+        fwd = net.forward(x)
+        assert fwd.inked is not None  # the inked-only path, whose blank rows must be written as zeros
+        fresh = net.backward(fwd, y)
+        reused = net.backward(fwd, y, out=out)
+        assert reused.flat is out and np.shares_memory(reused.W1, out)
+        np.testing.assert_array_equal(out, fresh.flat)
+        for name, g in fresh.params().items():
+            np.testing.assert_array_equal(g, reused.params()[name])
+        out[:] = np.nan
