@@ -129,8 +129,10 @@ def input_gradient(
     if cols is None:
         return np.matmul(x.T, dz, out=out)
     x_cols = x[:, cols] if x_cols is None else x_cols
-    out.fill(0)
-    out[cols] = np.ascontiguousarray(x_cols.T) @ dz
+    blank = np.ones(len(out), dtype=bool)
+    blank[cols] = False
+    out[blank] = 0
+    out[cols] = x_cols.T @ dz
     return out
 
 
@@ -143,7 +145,8 @@ class Forward:
 
     Attributes
     ----------
-    x : (n, 784) the input pixels, ink = 1
+    x : (n, 784) the input pixels, ink = 1; or (n, k), only the ``inked`` columns,
+        when the caller passed it so (the trainer does)
     z1 : (n, H) pre-activations of the hidden layer, ``x @ W1 + b1``
     hidden : (n, H) hidden activations, ``relu(z1)`` (times the dropout mask in training)
     logits : (n, 10) ``hidden @ W2 + b2``
@@ -302,7 +305,14 @@ class MLP:
 
     # -- forward and backward, side by side --
 
-    def forward(self, x: np.ndarray, *, dropout: float = 0.0, rng: np.random.Generator | None = None) -> Forward:
+    def forward(
+        self,
+        x: np.ndarray,
+        *,
+        dropout: float = 0.0,
+        rng: np.random.Generator | None = None,
+        inked: np.ndarray | None = None,
+    ) -> Forward:
         """Run the network on a batch and keep every intermediate.
 
         Parameters
@@ -315,20 +325,27 @@ class MLP:
             needs no change.
         rng : numpy.random.Generator, optional
             Source of the dropout mask.
+        inked : (k,) int ndarray, optional
+            The input columns that hold all the batch's nonzero pixels, when the
+            caller already knows them; default :func:`inked_columns` of ``x``.
+            ``x`` may then be just those columns, shape (n, k): the trainer cuts
+            them out of the uint8 images and converts only them, which is quicker.
 
         Returns
         -------
         Forward
         """
         x = np.asarray(x, dtype=DTYPE)
-        if x.ndim != 2 or x.shape[1] != self.W1.shape[0]:
+        compact = inked is not None and x.ndim == 2 and x.shape[1] == len(inked)
+        if not compact and (x.ndim != 2 or x.shape[1] != self.W1.shape[0]):
             raise ValueError(f"x must have shape (n, {self.W1.shape[0]}), got {x.shape}")
-        inked = inked_columns(x)
-        x_inked = None if inked is None else x[:, inked]
+        inked = inked_columns(x) if inked is None else inked
+        x_inked = x if compact else None if inked is None else x[:, inked]
         if inked is None:
-            z1 = x @ self.W1 + self.b1  # (n, 128): one matrix product for the whole layer
+            z1 = x @ self.W1  # (n, 128): one matrix product for the whole layer
         else:  # the same product without the pixels that are blank in every image (exact zeros)
-            z1 = x_inked @ self.W1[inked] + self.b1
+            z1 = x_inked @ np.take(self.W1, inked, axis=0)
+        z1 += self.b1
         hidden = relu(z1)  # (n, 128)
         mask = None
         if dropout > 0.0:

@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 from . import __version__
 from .augment import Augment, augment
 from .data import SHA256, SPLITS, load_mnist
-from .mlp import MLP, SGD, Adam, as_input, cross_entropy
+from .mlp import MLP, SGD, Adam, as_input, cross_entropy, inked_columns
 
 __all__ = ["Progress", "TrainConfig", "main", "one_blas_thread", "train"]
 
@@ -203,11 +203,18 @@ def train(
             tick = time.perf_counter()
             if offset == 0:
                 chunk = order[first : first + block]
-                block_images, block_labels = x_train[chunk], y_train[chunk]
+                block_images, block_labels = np.take(x_train, chunk, axis=0), y_train[chunk]
             images = block_images[offset : offset + cfg.batch_size]
             yb = block_labels[offset : offset + cfg.batch_size]
-            xb = augment(images, rng, aug).reshape(len(yb), -1) if cfg.augment else as_input(images)
-            fwd = net.forward(xb, dropout=cfg.dropout, rng=rng)
+            if cfg.augment:
+                xb, inked = augment(images, rng, aug).reshape(len(yb), -1), None
+            else:
+                # Only the pixels inked in some image of the batch matter (the others add
+                # exact zeros): find them in the uint8 images and convert just those.
+                pixels = images.reshape(len(yb), -1)
+                inked = inked_columns(pixels)
+                xb = as_input(pixels if inked is None else pixels[:, inked])
+            fwd = net.forward(xb, dropout=cfg.dropout, rng=rng, inked=inked)
             net.backward(fwd, yb, l2=cfg.l2, out=grad_vector)
             opt.lr = learning_rate(cfg, step, total)
             opt.step(params, {"all": grad_vector})

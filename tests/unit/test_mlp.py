@@ -309,3 +309,19 @@ def test_backward_into_a_reused_vector_gives_the_same_gradients():
         for name, g in fresh.params().items():
             np.testing.assert_array_equal(g, reused.params()[name])
         out[:] = np.nan
+
+
+def test_forward_on_just_the_inked_columns_is_the_same_pass():
+    """The trainer converts only the inked pixels and passes them with their columns: same numbers, same gradients."""
+    images, labels = nnviz.load_mnist("test")
+    u, y = images[:128].reshape(128, -1), labels[:128]
+    net = MLP.init(seed=2)
+    full = net.forward(as_input(u))
+    cols = mlp_module.inked_columns(u)  # found in the uint8 images
+    np.testing.assert_array_equal(cols, full.inked)
+    compact = net.forward(as_input(u[:, cols]), inked=cols)
+    for name in ("z1", "hidden", "logits", "probabilities"):
+        np.testing.assert_array_equal(getattr(compact, name), getattr(full, name))
+    np.testing.assert_array_equal(net.backward(compact, y).flat, net.backward(full, y).flat)
+    with pytest.raises(ValueError, match="shape"):
+        net.forward(as_input(u[:, cols[:-1]]), inked=cols)  # neither 784 columns nor the inked ones
