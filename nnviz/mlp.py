@@ -57,9 +57,9 @@ def relu(z: np.ndarray) -> np.ndarray:
 
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Row-wise softmax, stable: subtracting the row max changes nothing but overflow."""
-    e = logits - logits.max(axis=1, keepdims=True)
+    e = logits - np.maximum.reduce(logits, axis=1, keepdims=True)
     np.exp(e, out=e)  # in place: one temporary array instead of three
-    e /= e.sum(axis=1, keepdims=True)
+    e /= np.add.reduce(e, axis=1, keepdims=True)
     return e
 
 
@@ -299,6 +299,15 @@ class MLP:
         """The four parameter arrays, by name (the live arrays, not copies)."""
         return {name: getattr(self, name) for name in PARAMS}
 
+    def _views_of(self, vector: np.ndarray) -> tuple[np.ndarray, ...]:
+        """W1-, b1-, W2- and b2-shaped views of a vector laid out like :attr:`flat` (the last one is kept)."""
+        cached = self.__dict__.get("_views")
+        if cached is None or cached[0] is not vector:
+            shapes = {name: getattr(self, name).shape for name in PARAMS}
+            cached = (vector, tuple(split_parameters(vector, shapes).values()))
+            object.__setattr__(self, "_views", cached)
+        return cached[1]
+
     def copy(self) -> MLP:
         """A deep copy, so a page can experiment without touching the original."""
         return MLP(*(p.copy() for p in self.params().values()), meta=json.loads(json.dumps(self.meta)))
@@ -384,7 +393,7 @@ class MLP:
         dlogits /= n  # (n, 10)
         # the parameters' gradients go into one vector laid out like self.flat
         flat = np.empty_like(self.flat) if out is None else out
-        dW1, db1, dW2, db2 = split_parameters(flat, {k: v.shape for k, v in self.params().items()}).values()
+        dW1, db1, dW2, db2 = self._views_of(flat)
         # logits = hidden @ W2 + b2
         np.matmul(fwd.hidden.T, dlogits, out=dW2)  # (128, 10)
         dlogits.sum(axis=0, out=db2)  # (10,)

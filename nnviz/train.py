@@ -221,7 +221,7 @@ def train(
             step += 1
             elapsed += time.perf_counter() - tick
             loss_sum += cross_entropy(fwd.probabilities, yb) * len(yb)
-            correct += int((fwd.prediction == yb).sum())
+            correct += int(np.count_nonzero(fwd.prediction == yb))
             seen += len(yb)
             done = step == total
             if step % every == 0 or done:
