@@ -203,7 +203,9 @@ def train(
         (first, offset) for first in range(0, n, block) for offset in range(0, min(block, n - first), cfg.batch_size)
     ]
     for _ in range(cfg.epochs):
+        tick = time.perf_counter()
         order = rng.permutation(n)
+        elapsed += time.perf_counter() - tick  # shuffling is training work too
         for first, offset in batches:
             tick = time.perf_counter()
             if offset == 0:
@@ -220,9 +222,9 @@ def train(
                 inked = inked_columns(pixels)
                 xb = as_input(pixels if inked is None else pixels[:, inked])
             fwd = net.forward(xb, dropout=cfg.dropout, rng=rng, inked=inked)
-            net.backward(fwd, yb, l2=cfg.l2, out=grad_vector)
+            net.backward(fwd, yb, l2=cfg.l2, out=grad_vector, scale=opt.gradient_scale)
             opt.lr = learning_rate(cfg, step, total)
-            opt.step(params, {"all": grad_vector})
+            opt.step(params, {"all": grad_vector}, premultiplied=True)
             p_true[seen : seen + len(yb)] = fwd.probabilities[rows[: len(yb)], yb]
             np.equal(fwd.prediction, yb, out=hit[seen : seen + len(yb)])
             seen += len(yb)

@@ -126,6 +126,33 @@ def test_adam_follows_the_papers_algorithm_over_many_steps():
     np.testing.assert_allclose(w32["w"], w, rtol=1e-4, atol=1e-5)
 
 
+def test_adam_with_premultiplied_gradients_takes_the_same_steps():
+    """The trainer's route: backward(scale=gradient_scale) then step(premultiplied=True), vs the plain one."""
+    images, labels = nnviz.load_mnist("test")
+    plain, fast = MLP.init(seed=4), MLP.init(seed=4)
+    opt_plain, opt_fast = Adam(lr=2e-3), Adam(lr=2e-3)
+    for start in range(0, 20 * 64, 64):
+        x, y = as_input(images[start : start + 64]), labels[start : start + 64]
+        g = plain.backward(plain.forward(x), y, l2=1e-4)
+        opt_plain.step(plain.params(), g.params())
+        g_fast = fast.backward(fast.forward(x), y, l2=1e-4, scale=opt_fast.gradient_scale)
+        opt_fast.step(fast.params(), g_fast.params(), premultiplied=True)
+    assert opt_fast.gradient_scale == pytest.approx(0.1)
+    for name, w in plain.params().items():
+        assert not np.array_equal(w, MLP.init(seed=4).params()[name])  # they did move
+        np.testing.assert_allclose(fast.params()[name], w, rtol=1e-4, atol=1e-5)
+
+
+def test_backward_scale_multiplies_every_gradient():
+    net = small_net()
+    x = np.random.default_rng(3).random((5, 8)).astype(np.float32)
+    y = np.array([0, 1, 2, 3, 1])
+    fwd = net.forward(x)
+    g, g3 = net.backward(fwd, y, l2=0.1), net.backward(fwd, y, l2=0.1, scale=3.0)
+    for name in ("W1", "b1", "W2", "b2", "dlogits", "dhidden", "dz1"):
+        np.testing.assert_allclose(getattr(g3, name), 3.0 * getattr(g, name), rtol=1e-5, atol=1e-7)
+
+
 def test_forward_shapes_dtype_and_probabilities():
     net = MLP.init(seed=1)
     x = np.random.default_rng(0).random((3, 784))
