@@ -12,12 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
 __all__ = ["Augment", "augment"]
-
-_CROSS = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)[None]  # (1, 3, 3): per-image footprint
-
 
 @dataclass(frozen=True)
 class Augment:
@@ -67,10 +63,10 @@ def augment(images: np.ndarray, rng: np.random.Generator, cfg: Augment = Augment
     thick = u < cfg.thicken
     thin = (u >= cfg.thicken) & (u < cfg.thicken + cfg.thin)
     if thick.any():
-        x[thick] = ndimage.grey_dilation(x[thick], footprint=_CROSS)
+        x[thick] = _dilate_cross(x[thick])
     if thin.any():
         # blend with the original so thin strokes fade rather than vanish
-        x[thin] = 0.5 * x[thin] + 0.5 * ndimage.grey_erosion(x[thin], size=(1, 2, 2))
+        x[thin] = 0.5 * x[thin] + 0.5 * _erode_2x2(x[thin])
 
     # One affine map per image, A = rotation @ shear @ scale, applied about the
     # centre.  We sample the source at A^-1 (out - centre - shift) + centre.
@@ -98,19 +94,54 @@ def augment(images: np.ndarray, rng: np.random.Generator, cfg: Augment = Augment
     return _bilinear(x, src_y, src_x).reshape(n, h, w)
 
 
+def _dilate_cross(x: np.ndarray) -> np.ndarray:
+    """Grey dilation of images (n, h, w) >= 0 by a 3x3 cross: each pixel becomes the max of itself and its 4 neighbours.
+
+    The same as ``scipy.ndimage.grey_dilation(x, footprint=cross)``: its mirrored
+    border repeats a pixel already in the max, as the zeros here add nothing to it.
+    """
+    p = np.pad(x, ((0, 0), (1, 1), (1, 1)))
+    out = np.maximum(p[:, :-2, 1:-1], p[:, 2:, 1:-1])  # above, below
+    np.maximum(out, p[:, 1:-1, :-2], out=out)  # left
+    np.maximum(out, p[:, 1:-1, 2:], out=out)  # right
+    np.maximum(out, x, out=out)
+    return out
+
+
+def _erode_2x2(x: np.ndarray) -> np.ndarray:
+    """Grey erosion by a 2x2 square, the min over each pixel, its left, upper and upper-left neighbours.
+
+    The same as ``scipy.ndimage.grey_erosion(x, size=(1, 2, 2))``: off the top or
+    left edge it reads the edge pixel again (its mirrored border).
+    """
+    p = np.pad(x, ((0, 0), (1, 0), (1, 0)), mode="edge")
+    out = np.minimum(p[:, 1:, 1:], p[:, :-1, 1:])
+    np.minimum(out, p[:, 1:, :-1], out=out)
+    np.minimum(out, p[:, :-1, :-1], out=out)
+    return out
+
+
 def _bilinear(x: np.ndarray, sy: np.ndarray, sx: np.ndarray) -> np.ndarray:
     """Sample images x (n, h, w) at fractional points (n, p); zero outside."""
     n, h, w = x.shape
-    flat = np.concatenate([x.reshape(n, -1), np.zeros((n, 1), x.dtype)], axis=1)  # last column: outside
+    # Two rows and columns of zeros around each image: a corner that falls outside
+    # then reads a zero, and a point farther out is clipped to where both its rows
+    # (or columns) are zeros.  No per-corner bounds test.
+    pad = 2
+    width = w + 2 * pad
+    padded = np.zeros((n, h + 2 * pad, width), dtype=x.dtype)
+    padded[:, pad : pad + h, pad : pad + w] = x
     fy0, fx0 = np.floor(sy), np.floor(sx)
     fy, fx = sy - fy0, sx - fx0
-    y0, x0 = fy0.astype(np.int32), fx0.astype(np.int32)
+    y0 = np.clip(fy0, -pad, h).astype(np.int32) + pad
+    x0 = np.clip(fx0, -pad, w).astype(np.int32) + pad
+    idx = y0 * width + x0
+    idx += (np.arange(n, dtype=np.int32) * padded[0].size)[:, None]  # into the whole batch, flattened
+    flat = padded.reshape(-1)
 
-    def at(yi: np.ndarray, xi: np.ndarray) -> np.ndarray:
-        inside = (yi >= 0) & (yi < h) & (xi >= 0) & (xi < w)
-        idx = np.where(inside, yi * w + xi, h * w)
-        return np.take_along_axis(flat, idx, axis=1)
+    def at(offset: int) -> np.ndarray:
+        return np.take(flat, idx + offset)
 
-    top = at(y0, x0) * (1 - fx) + at(y0, x0 + 1) * fx
-    bottom = at(y0 + 1, x0) * (1 - fx) + at(y0 + 1, x0 + 1) * fx
-    return (top * (1 - fy) + bottom * fy).astype(np.float32)
+    top = at(0) * (1 - fx) + at(1) * fx
+    bottom = at(width) * (1 - fx) + at(width + 1) * fx
+    return (top * (1 - fy) + bottom * fy).astype(np.float32, copy=False)

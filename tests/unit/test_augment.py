@@ -43,3 +43,27 @@ def test_thicken_adds_ink():
     x = batch()
     thick = augment(x, np.random.default_rng(4), Augment(shift=0, rotate=0, scale=0, shear=0, thicken=1.0, thin=0))
     assert thick.sum() > 1.3 * (x / 255.0).sum()
+
+
+def test_stroke_filters_are_scipys():
+    """The hand-written cross dilation and 2x2 erosion give ndimage's results exactly, borders included."""
+    from nnviz.augment import _dilate_cross, _erode_2x2
+
+    x = batch(128).astype(np.float32) / 255
+    x[:, 0, :] = x[:, :, -1] = 0.7  # ink on the border too
+    cross = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)[None]
+    assert np.array_equal(_dilate_cross(x), ndimage.grey_dilation(x, footprint=cross))
+    assert np.array_equal(_erode_2x2(x), ndimage.grey_erosion(x, size=(1, 2, 2)))
+
+
+def test_bilinear_sampling_matches_scipy_with_zeros_outside():
+    """Points inside, across the border and far outside, against ndimage.map_coordinates (zero-padded grid)."""
+    from nnviz.augment import _bilinear
+
+    x = batch(8).astype(np.float32) / 255
+    rng = np.random.default_rng(5)
+    sy, sx = (rng.uniform(-6, 33, (8, 500)).astype(np.float32) for _ in range(2))
+    ours = _bilinear(x, sy, sx)
+    for i in range(8):
+        ref = ndimage.map_coordinates(x[i].astype(np.float64), [sy[i], sx[i]], order=1, mode="grid-constant", cval=0.0)
+        np.testing.assert_allclose(ours[i], ref, atol=1e-6)
