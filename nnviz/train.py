@@ -196,23 +196,14 @@ def train(
     p_true = np.empty(min(every, total) * cfg.batch_size, dtype=np.float32)
     hit = np.empty(len(p_true), dtype=bool)
     rows = np.arange(cfg.batch_size)
-    # Batches are cut from blocks of the shuffled set copied once (contiguous), not
-    # gathered image by image from all over the 47 MB training set at every step.
-    block = cfg.batch_size * max(1, 8192 // cfg.batch_size)
-    batches = [
-        (first, offset) for first in range(0, n, block) for offset in range(0, min(block, n - first), cfg.batch_size)
-    ]
     for _ in range(cfg.epochs):
         tick = time.perf_counter()
         order = rng.permutation(n)
         elapsed += time.perf_counter() - tick  # shuffling is training work too
-        for first, offset in batches:
+        for start in range(0, n, cfg.batch_size):
             tick = time.perf_counter()
-            if offset == 0:
-                chunk = order[first : first + block]
-                block_images, block_labels = np.take(x_train, chunk, axis=0), y_train[chunk]
-            images = block_images[offset : offset + cfg.batch_size]
-            yb = block_labels[offset : offset + cfg.batch_size]
+            chunk = order[start : start + cfg.batch_size]
+            images, yb = np.take(x_train, chunk, axis=0), y_train[chunk]
             if cfg.augment:
                 xb, inked = augment(images, rng, aug).reshape(len(yb), -1), None
             else:
