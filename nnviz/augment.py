@@ -15,6 +15,7 @@ import numpy as np
 
 __all__ = ["Augment", "augment"]
 
+
 @dataclass(frozen=True)
 class Augment:
     """Ranges of the random distortions (each drawn uniformly, per image).

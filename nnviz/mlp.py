@@ -576,8 +576,15 @@ class SGD:
         self.lr, self.momentum = lr, momentum
         self.velocity: dict[str, np.ndarray] = {}
 
-    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray], *, premultiplied: bool = False) -> None:
-        """Update ``params`` in place (``premultiplied`` changes nothing: the scale is 1)."""
+    def step(
+        self,
+        params: dict[str, np.ndarray],
+        grads: dict[str, np.ndarray],
+        *,
+        premultiplied: bool = False,
+        scratch: bool = False,
+    ) -> None:
+        """Update ``params`` in place (``premultiplied`` and ``scratch`` change nothing here)."""
         for name, w in params.items():
             if name not in self.velocity:  # first step: start at rest
                 self.velocity[name] = np.zeros_like(w)
@@ -620,10 +627,18 @@ class Adam:
         """The factor (1 - beta1) that :meth:`step` with ``premultiplied=True`` expects on its gradients."""
         return 1 - self.beta1
 
-    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray], *, premultiplied: bool = False) -> None:
+    def step(
+        self,
+        params: dict[str, np.ndarray],
+        grads: dict[str, np.ndarray],
+        *,
+        premultiplied: bool = False,
+        scratch: bool = False,
+    ) -> None:
         """Update ``params`` in place.
 
         ``premultiplied``: the gradients are (1 - beta1) g rather than g.
+        ``scratch``: the gradient arrays may be overwritten.
         """
         self.t += 1
         k = (1 - self.beta1) / math.sqrt(1 - self.beta2)
@@ -637,6 +652,8 @@ class Adam:
             m, v, tmp = self.m[name], self.v[name], self._scratch[name]
             if not premultiplied:
                 g = np.multiply(g, 1 - self.beta1, out=tmp)
+            elif scratch:
+                tmp = g
             m *= self.beta1
             m += g  # m <- b1 m + (1-b1) g
             np.multiply(g, g, out=tmp)

@@ -215,7 +215,7 @@ def train(
             fwd = net.forward(xb, dropout=cfg.dropout, rng=rng, inked=inked)
             net.backward(fwd, yb, l2=cfg.l2, out=grad_vector, scale=opt.gradient_scale)
             opt.lr = learning_rate(cfg, step, total)
-            opt.step(params, {"all": grad_vector}, premultiplied=True)
+            opt.step(params, {"all": grad_vector}, premultiplied=True, scratch=True)
             p_true[seen : seen + len(yb)] = fwd.probabilities[rows[: len(yb)], yb]
             np.equal(fwd.prediction, yb, out=hit[seen : seen + len(yb)])
             seen += len(yb)

@@ -352,3 +352,17 @@ def test_forward_on_just_the_inked_columns_is_the_same_pass():
     np.testing.assert_array_equal(net.backward(compact, y).flat, net.backward(full, y).flat)
     with pytest.raises(ValueError, match="shape"):
         net.forward(as_input(u[:, cols[:-1]]), inked=cols)  # neither 784 columns nor the inked ones
+
+
+def test_adam_working_in_the_gradient_buffer_changes_no_number():
+    images, labels = nnviz.load_mnist("test")
+    a, b = MLP.init(seed=6), MLP.init(seed=6)
+    opt_a, opt_b = Adam(lr=2e-3), Adam(lr=2e-3)
+    buffer = np.empty_like(b.flat)
+    for start in range(0, 5 * 64, 64):
+        x, y = as_input(images[start : start + 64]), labels[start : start + 64]
+        g = a.backward(a.forward(x), y, scale=opt_a.gradient_scale)
+        opt_a.step(a.params(), g.params(), premultiplied=True)
+        b.backward(b.forward(x), y, scale=opt_b.gradient_scale, out=buffer)
+        opt_b.step({"all": b.flat}, {"all": buffer}, premultiplied=True, scratch=True)
+        np.testing.assert_array_equal(b.flat, a.flat)
