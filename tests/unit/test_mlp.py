@@ -126,6 +126,30 @@ def test_adam_follows_the_papers_algorithm_over_many_steps():
     np.testing.assert_allclose(w32["w"], w, rtol=1e-4, atol=1e-5)
 
 
+def test_adam_rescaling_its_stored_moments_changes_no_step():
+    """Brought down by 2**-16 mid-run (here at step ~20, normally after ~22,000), it still follows Algorithm 1."""
+    rng = np.random.default_rng(11)
+    w32 = {"w": rng.normal(size=50).astype(np.float32)}
+    w, m, v = w32["w"].astype(np.float64), np.zeros(50), np.zeros(50)
+    opt, lr, b1, b2, eps = Adam(lr=0.01), 0.01, 0.9, 0.999, 1e-8
+    opt._rescale_above = 1.01  # r = 0.999 ** (-t / 2) passes it at t = 20
+    scales = []
+    for t in range(1, 61):
+        g = rng.normal(size=50)
+        opt.step(w32, {"w": g.astype(np.float32)})
+        scales.append(opt.gradient_scale)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        w = w - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    assert max(scales) > 0.1 > min(scales)  # it did rescale
+    np.testing.assert_allclose(w32["w"], w, rtol=1e-4, atol=1e-5)
+    m32, v32 = opt.moments("w")
+    np.testing.assert_allclose(m32, m, rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(v32, v, rtol=1e-4, atol=1e-9)
+    with pytest.raises(KeyError, match="no step"):
+        opt.moments("b")
+
+
 def test_adam_with_premultiplied_gradients_takes_the_same_steps():
     """The trainer's route: backward(scale=gradient_scale) then step(premultiplied=True), vs the plain one."""
     images, labels = nnviz.load_mnist("test")
@@ -137,7 +161,7 @@ def test_adam_with_premultiplied_gradients_takes_the_same_steps():
         opt_plain.step(plain.params(), g.params())
         g_fast = fast.backward(fast.forward(x), y, l2=1e-4, scale=opt_fast.gradient_scale)
         opt_fast.step(fast.params(), g_fast.params(), premultiplied=True)
-    assert opt_fast.gradient_scale == pytest.approx(0.1)
+    assert opt_fast.gradient_scale == pytest.approx(0.1 / 0.999 ** (21 / 2))  # (1 - b1) r, r = b2^(-t/2)
     for name, w in plain.params().items():
         assert not np.array_equal(w, MLP.init(seed=4).params()[name])  # they did move
         np.testing.assert_allclose(fast.params()[name], w, rtol=1e-4, atol=1e-5)
