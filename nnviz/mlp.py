@@ -397,9 +397,9 @@ class MLP:
             :attr:`flat`; a training loop reuses one) instead of a new one.
         scale : float
             Multiply every gradient (and ``dlogits``, ``dhidden``, ``dz1``) by
-            this.  Adam takes ``(1 - beta1) * g``: multiplying the 128 x 10
-            output error here is free, and saves Adam a pass over all the
-            weights (see :attr:`Adam.gradient_scale`).
+            this.  Adam takes its gradients multiplied by a factor of its own
+            (:attr:`Adam.gradient_scale`): multiplying the 128 x 10 output
+            error here is free, and saves Adam a pass over all the weights.
         """
         labels = np.asarray(labels)
         n = len(labels)
@@ -643,7 +643,7 @@ class Adam:
         return (1 - self.beta1) * self._r / math.sqrt(self.beta2)
 
     def moments(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """The paper's m and v for one parameter array (zeros before the first step), unscaled copies."""
+        """The paper's m and v for one parameter array, as new (unscaled) arrays."""
         if name not in self.m:
             raise KeyError(f"no step has updated {name!r} yet")
         k = (1 - self.beta1) / math.sqrt(1 - self.beta2)
