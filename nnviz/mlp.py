@@ -636,6 +636,11 @@ class Adam:
         self._scratch: dict[str, np.ndarray] = {}
 
     @property
+    def _k(self) -> float:
+        """k = (1 - b1) / sqrt(1 - b2): sqrt of the stored v carries k r (see above)."""
+        return (1 - self.beta1) / math.sqrt(1 - self.beta2)
+
+    @property
     def gradient_scale(self) -> float:
         """The factor that :meth:`step` with ``premultiplied=True`` expects on the next step's gradients.
 
@@ -647,8 +652,7 @@ class Adam:
         """The paper's m and v for one parameter array, as new (unscaled) arrays."""
         if name not in self.m:
             raise KeyError(f"no step has updated {name!r} yet")
-        k = (1 - self.beta1) / math.sqrt(1 - self.beta2)
-        return self.m[name] / self._r, self.v[name] / (k * self._r) ** 2
+        return self.m[name] / self._r, self.v[name] / (self._k * self._r) ** 2
 
     def step(
         self,
@@ -666,7 +670,7 @@ class Adam:
         c = self.gradient_scale
         self.t += 1
         self._r /= math.sqrt(self.beta2)
-        k = (1 - self.beta1) / math.sqrt(1 - self.beta2)
+        k = self._k
         # bias corrections (m and v start at zero) folded into the step size, times k
         lr_t = self.lr * math.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t) * k
         rescale = self._r > self._rescale_above

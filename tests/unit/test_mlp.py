@@ -111,38 +111,39 @@ def test_adam_first_step_moves_each_weight_by_the_learning_rate():
     np.testing.assert_allclose(w["w"], [0.99, 1.01, 1.0], atol=1e-6)
 
 
-def test_adam_follows_the_papers_algorithm_over_many_steps():
-    """Algorithm 1 of Kingma & Ba written out in float64, against our folded float32 version."""
-    rng = np.random.default_rng(7)
+def _adam_beside_algorithm_1(opt: Adam, steps: int, seed: int, on_step=lambda opt: None):
+    """Run ``opt`` (lr 0.01) and Algorithm 1 of Kingma & Ba, written out in float64, on the same gradients.
+
+    Returns our float32 weights and the paper's w, m and v after ``steps`` steps.
+    """
+    rng = np.random.default_rng(seed)
     w32 = {"w": rng.normal(size=50).astype(np.float32)}
     w, m, v = w32["w"].astype(np.float64), np.zeros(50), np.zeros(50)
-    opt, lr, b1, b2, eps = Adam(lr=0.01), 0.01, 0.9, 0.999, 1e-8
-    for t in range(1, 31):
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    for t in range(1, steps + 1):
         g = rng.normal(size=50)
         opt.step(w32, {"w": g.astype(np.float32)})
+        on_step(opt)
         m = b1 * m + (1 - b1) * g
         v = b2 * v + (1 - b2) * g**2
         w = w - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
-    np.testing.assert_allclose(w32["w"], w, rtol=1e-4, atol=1e-5)
+    return w32["w"], w, m, v
+
+
+def test_adam_follows_the_papers_algorithm_over_many_steps():
+    """Algorithm 1 of Kingma & Ba written out in float64, against our folded float32 version."""
+    ours, w, _, _ = _adam_beside_algorithm_1(Adam(lr=0.01), steps=30, seed=7)
+    np.testing.assert_allclose(ours, w, rtol=1e-4, atol=1e-5)
 
 
 def test_adam_rescaling_its_stored_moments_changes_no_step():
     """Brought down by 2**-16 mid-run (here at step ~20, normally after ~22,000), it still follows Algorithm 1."""
-    rng = np.random.default_rng(11)
-    w32 = {"w": rng.normal(size=50).astype(np.float32)}
-    w, m, v = w32["w"].astype(np.float64), np.zeros(50), np.zeros(50)
-    opt, lr, b1, b2, eps = Adam(lr=0.01), 0.01, 0.9, 0.999, 1e-8
+    opt = Adam(lr=0.01)
     opt._rescale_above = 1.01  # r = 0.999 ** (-t / 2) passes it at t = 20
     scales = []
-    for t in range(1, 61):
-        g = rng.normal(size=50)
-        opt.step(w32, {"w": g.astype(np.float32)})
-        scales.append(opt.gradient_scale)
-        m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g**2
-        w = w - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    ours, w, m, v = _adam_beside_algorithm_1(opt, steps=60, seed=11, on_step=lambda o: scales.append(o.gradient_scale))
     assert max(scales) > 0.1 > min(scales)  # it did rescale
-    np.testing.assert_allclose(w32["w"], w, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ours, w, rtol=1e-4, atol=1e-5)
     m32, v32 = opt.moments("w")
     np.testing.assert_allclose(m32, m, rtol=1e-4, atol=1e-7)
     np.testing.assert_allclose(v32, v, rtol=1e-4, atol=1e-9)
