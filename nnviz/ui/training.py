@@ -248,6 +248,7 @@ class TrainingRun:
             if event.done:
                 self.status = "done"
                 self.final_accuracy = event.test_accuracy  # on all test images
+                self._events.close()  # lets go of the loop's buffers (the epoch's shuffled images)
             elif self.compute >= self.budget:
                 self.status = "budget"
                 self._events.close()
