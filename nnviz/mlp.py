@@ -115,11 +115,12 @@ def input_gradient(
 
     Parameters
     ----------
-    x : (n, d) inputs
+    x : (n, d) inputs; or (n, k), only the columns ``cols``, with ``out`` given
+        (the trainer's compact batches: d cannot be read from them)
     dz : (n, h) the error signal at the layer's pre-activations
     cols : (k,) int, optional
-        Columns of ``x`` that may be nonzero (from :func:`inked_columns`); the
-        gradient's other rows are exactly zero.  None: all of them.
+        Columns of ``x`` that may be nonzero, ascending (from :func:`inked_columns`);
+        the gradient's other rows are exactly zero.  None: all of them.
     x_cols : (n, k), optional
         ``x[:, cols]`` when the caller already has it (the forward pass made it).
     out : (d, h) ndarray, optional
@@ -128,12 +129,23 @@ def input_gradient(
     Returns
     -------
     (d, h) ndarray
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is compact (a column index in ``cols`` is past its last column)
+        and ``out`` is not given.
     """
+    compact = cols is not None and len(cols) > 0 and cols[-1] >= x.shape[1]
     if out is None:
+        if compact:
+            raise ValueError(
+                f"x holds only the {x.shape[1]} columns in cols, so the gradient's row count is unknown: pass out"
+            )
         out = np.empty((x.shape[1], dz.shape[1]), dtype=np.result_type(x, dz))
     if cols is None:
         return np.matmul(x.T, dz, out=out)
-    x_cols = x[:, cols] if x_cols is None else x_cols
+    x_cols = (x if compact else x[:, cols]) if x_cols is None else x_cols
     out[cols] = x_cols.T @ dz
     blank = np.ones(len(out), dtype=bool)
     blank[cols] = False

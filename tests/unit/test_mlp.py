@@ -379,6 +379,22 @@ def test_forward_on_just_the_inked_columns_is_the_same_pass():
         net.forward(as_input(u[:, cols[:-1]]), inked=cols)  # neither 784 columns nor the inked ones
 
 
+def test_input_gradient_of_a_compact_batch_needs_somewhere_to_go():
+    """From just the inked columns the gradient's 784 rows cannot be inferred: a clear error, or the full result."""
+    images, _ = nnviz.load_mnist("test")
+    u = images[:32].reshape(32, -1)
+    cols = mlp_module.inked_columns(u)
+    assert cols is not None and cols[-1] >= len(cols)  # compact: a column index past its width
+    dz = np.random.default_rng(0).standard_normal((32, 8)).astype(np.float32)
+    full = mlp_module.input_gradient(as_input(u), dz)
+    with pytest.raises(ValueError, match="pass out"):
+        mlp_module.input_gradient(as_input(u[:, cols]), dz, cols)
+    out = np.full_like(full, np.nan)
+    mlp_module.input_gradient(as_input(u[:, cols]), dz, cols, out=out)  # x_cols taken to be x itself
+    np.testing.assert_array_equal(out, mlp_module.input_gradient(as_input(u), dz, cols))
+    np.testing.assert_allclose(out, full, rtol=1e-5, atol=1e-6)
+
+
 def test_adam_working_in_the_gradient_buffer_changes_no_number():
     images, labels = nnviz.load_mnist("test")
     a, b = MLP.init(seed=6), MLP.init(seed=6)
