@@ -385,13 +385,14 @@ def test_input_gradient_of_a_compact_batch_needs_somewhere_to_go():
     u = images[:32].reshape(32, -1)
     cols = mlp_module.inked_columns(u)
     assert cols is not None and cols[-1] >= len(cols)  # compact: a column index past its width
+    x, x_compact = as_input(u), as_input(u[:, cols])
     dz = np.random.default_rng(0).standard_normal((32, 8)).astype(np.float32)
-    full = mlp_module.input_gradient(as_input(u), dz)
+    full = mlp_module.input_gradient(x, dz)
     with pytest.raises(ValueError, match="pass out"):
-        mlp_module.input_gradient(as_input(u[:, cols]), dz, cols)
+        mlp_module.input_gradient(x_compact, dz, cols)
     out = np.full_like(full, np.nan)
-    mlp_module.input_gradient(as_input(u[:, cols]), dz, cols, out=out)  # x_cols taken to be x itself
-    np.testing.assert_array_equal(out, mlp_module.input_gradient(as_input(u), dz, cols))
+    mlp_module.input_gradient(x_compact, dz, cols, out=out)  # x_cols taken to be x itself
+    np.testing.assert_array_equal(out, mlp_module.input_gradient(x, dz, cols))
     np.testing.assert_allclose(out, full, rtol=1e-5, atol=1e-6)
 
 
