@@ -32,6 +32,19 @@ def loss64(params, x, y, l2=0.0, mask=None):
     return -logp[np.arange(len(y)), y].mean() + 0.5 * l2 * ((W1**2).sum() + (W2**2).sum())
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+@pytest.mark.parametrize("shape", [(), (7,), (3, 128), (2, 3, 5)])
+def test_relu_is_max_of_zero_and_z_bit_for_bit(shape, dtype):
+    rng = np.random.default_rng(0)
+    z = (rng.normal(0, 3, shape) if shape else np.array(rng.normal(0, 3))).astype(dtype)
+    if dtype != np.int64 and z.size >= 3:
+        z.flat[:3] = [-0.0, np.nan, 0.0]  # ReLU gives +0.0 for -0.0, and keeps NaN (a diverged run shows)
+    h = mlp_module.relu(z)
+    expected = np.where(np.isnan(z), z, np.where(z > 0, z, dtype(0))).astype(dtype)
+    assert h.shape == z.shape and h.dtype == z.dtype
+    assert np.array_equal(np.atleast_1d(h).view(np.uint8), np.atleast_1d(expected).view(np.uint8))
+
+
 @pytest.mark.parametrize(
     ("l2", "dropout", "rows"),
     [(0.0, 0.0, 5), (0.1, 0.0, 5), (0.0, 0.5, 5), (0.0, 0.0, 24)],  # 24 rows with blank pixels: the inked-only path
