@@ -36,7 +36,7 @@ def loss64(params, x, y, l2=0.0, mask=None):
 @pytest.mark.parametrize("shape", [(), (7,), (3, 128), (2, 3, 5)])
 def test_relu_is_max_of_zero_and_z_bit_for_bit(shape, dtype):
     rng = np.random.default_rng(0)
-    z = (rng.normal(0, 3, shape) if shape else np.array(rng.normal(0, 3))).astype(dtype)
+    z = np.asarray(rng.normal(0, 3, shape)).astype(dtype)  # shape (): a 0-d array, not a scalar
     if dtype != np.int64 and z.size >= 3:
         z.flat[:3] = [-0.0, np.nan, 0.0]  # ReLU gives +0.0 for -0.0, and keeps NaN (a diverged run shows)
     h = mlp_module.relu(z)
