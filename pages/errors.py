@@ -6,7 +6,7 @@ import streamlit as st
 from nnviz.figures import evaluation as figs
 from nnviz.figures.gallery import digit_image
 from nnviz.post import sentence
-from nnviz.ui import mnist, quote, require_model, through_router
+from nnviz.ui import TAPPABLE, mnist, quote, require_model, through_router
 from nnviz.ui.inside import analysis
 from nnviz.ui.params import query_int
 
@@ -35,7 +35,7 @@ with matrix_col:
         selection_mode="points",
         key="confusion",
         width="stretch",
-        config={"displayModeBar": False},
+        config={"displayModeBar": False, **TAPPABLE},
     )
     clicked = figs.cell_from_selection(event["selection"]["points"])
     if clicked is not None and clicked != cell:

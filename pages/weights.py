@@ -61,7 +61,8 @@ with grid:
         key="mosaic",
         on_select=on_click,
         selection_mode="points",
-        **CHART,
+        width="stretch",
+        config={"displayModeBar": False, **ui.TAPPABLE},
     )
     st.caption(figs.mosaic_summary(W1))
     st.session_state["weights_neuron_input"] = neuron

@@ -35,6 +35,7 @@ APP = Path(__file__).resolve().parents[2] / "app.py"  # the router
 threadpool_limits(limits=1, user_api="blas")
 
 __all__ = [
+    "TAPPABLE",
     "Selection",
     "active_model",
     "canvas",
@@ -48,6 +49,22 @@ __all__ = [
     "shipped_model",
     "through_router",
 ]
+
+
+TAPPABLE = {"doubleClickDelay": 0}
+"""Plotly config for a chart whose points are picked by a click or a tap (``on_select``).
+
+On a touch screen Plotly needs two taps: the first shows the hover label, the
+second picks the point.  Two taps within Plotly's double-click delay (500 ms)
+count as a double-click, on which Streamlit clears the selection; the chart then
+reports an empty selection right after the picked one.  Measured with Streamlit
+1.67 in Chromium: the pick was lost on the Embeddings map, the confusion matrix
+and the neuron atlas, and on the Weights mosaic the second rerun raced the first
+(CI once saw the neuron of the link come back).  A delay of 0 means no two
+presses ever make a double-click: each tap is a tap.  Nothing on these charts
+needs a double-click: drag-zoom is off (``dragmode=False``), and where the mode
+bar shows, its own button resets the axes.
+"""
 
 
 def through_router() -> None:

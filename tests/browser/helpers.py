@@ -73,7 +73,9 @@ __all__ = [
     "plot_point",
     "render_strokes",
     "rerun_count",
+    "selection_events",
     "start_server",
+    "tap_twice",
     "touch_strokes",
     "wait_charts",
     "wait_idle",
@@ -362,6 +364,44 @@ def plot_point(chart, x: float, y: float) -> tuple[float, float]:
             [x, y],
         )
     )
+
+
+# Each selection event of the watched chart, in order: "selected <number of points>",
+# "deselect" or "doubleclick".  Kept on the window: a rerun may give the chart a new element.
+_WATCH_SELECTION = """
+(el) => {
+  const gd = el.querySelector('.js-plotly-plot');
+  const log = (window.__nnvizSelection = []);
+  gd.on('plotly_selected', (d) => log.push(`selected ${d && d.points ? d.points.length : 0}`));
+  gd.on('plotly_deselect', () => log.push('deselect'));
+  gd.on('plotly_doubleclick', () => log.push('doubleclick'));
+}
+"""
+
+
+def tap_twice(page, chart, x: float, y: float, *, label: str = "") -> None:
+    """Pick data point (x, y) of a Plotly chart with a finger, as a reader on a phone does.
+
+    On a touch screen Plotly needs two taps: the first shows the hover label, the
+    second picks the point.  The second tap here follows as soon as the label
+    (containing ``label``) shows, well inside Plotly's double-click delay, as a
+    quick reader's does.  From the first tap on, the chart's selection events are
+    recorded: read them with :func:`selection_events`.
+    """
+    chart.evaluate(_WATCH_SELECTION)
+    point = plot_point(chart, x, y)
+    page.touchscreen.tap(*point)
+    chart.locator(".hoverlayer .hovertext", has_text=label or None).first.wait_for(timeout=60_000)
+    page.touchscreen.tap(*point)
+
+
+def selection_events(page) -> list[str]:
+    """The selection events of the chart last tapped by :func:`tap_twice`, oldest first ("selected 1", ...).
+
+    Events of the element the chart had when it was tapped; a rerun that gives it a
+    new element ends the record.
+    """
+    return page.evaluate("() => window.__nnvizSelection || []")
 
 
 def full_screenshot(page, path: str | os.PathLike, *, settle: float = 0.5) -> None:
