@@ -1,7 +1,8 @@
 """The "Inside the network" pages in Chromium: real clicks on Plotly charts drive the page.
 
 AppTest cannot click a chart, so the selections (confusion cell -> its mistakes,
-map point -> that digit, ablation bar -> that neuron) are checked here end to end.
+map point -> that digit, ablation bar -> that neuron) are checked here end to end,
+with a mouse on a desktop and with two taps on a phone.
 """
 
 from __future__ import annotations
@@ -9,7 +10,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import goto, plot_point, rerun_count, wait_charts, wait_idle, wait_rerun
+from helpers import (
+    goto,
+    plot_point,
+    rerun_count,
+    selection_events,
+    tap_twice,
+    wait_charts,
+    wait_idle,
+    wait_rerun,
+)
 from playwright.sync_api import expect
 
 import nnviz
@@ -28,14 +38,27 @@ def main_text(page) -> str:
     return page.locator("[data-testid='stMain']").inner_text()
 
 
-def click_and_wait(page, x: float, y: float) -> None:
+@pytest.fixture(params=["desktop", "phone"])
+def any_page(request):
+    """A desktop page (clicks with a mouse) or a phone page (taps with a finger)."""
+    return request.getfixturevalue("page" if request.param == "desktop" else "phone_page")
+
+
+def pick(page, el, x: float, y: float) -> None:
+    """Choose data point (x, y) of chart ``el`` as the reader would: one click, or two taps on a phone."""
     n = rerun_count(page)
-    page.mouse.click(x, y)
+    if page.evaluate("() => navigator.maxTouchPoints > 0"):
+        tap_twice(page, el, x, y)
+    else:
+        page.mouse.click(*plot_point(el, x, y))
     wait_rerun(page, n)
     wait_charts(page)
+    # no reset after the pick (a quick second tap used to count as a double-click: nnviz.ui.TAPPABLE)
+    assert "selected 0" not in selection_events(page) and "doubleclick" not in selection_events(page)
 
 
-def test_click_a_confusion_cell_opens_its_mistakes(page, app_url):
+def test_click_a_confusion_cell_opens_its_mistakes(any_page, app_url):
+    page = any_page
     goto(page, app_url + "/errors")
     wait_charts(page)
     heading = page.locator("[data-testid='stMain'] h3").filter(has_text="was read as").first
@@ -51,7 +74,7 @@ def test_click_a_confusion_cell_opens_its_mistakes(page, app_url):
     )
     count, t, p = cells[-1]
     chart(page, "confusion").scroll_into_view_if_needed()
-    click_and_wait(page, *plot_point(chart(page, "confusion"), p, t))
+    pick(page, chart(page, "confusion"), p, t)
     expected = f"{int(count)} times a {t} was read as a {p}"
     page.locator("[data-testid='stMain'] h3").filter(has_text=expected).wait_for(timeout=30_000)
     wait_idle(page)
@@ -71,20 +94,22 @@ def test_a_mistake_opens_on_the_draw_page(page, app_url):
     expect(page.get_by_text(f"#{index}").first).to_be_visible(timeout=60_000)  # the Draw page shows that digit
 
 
-def test_click_a_point_on_the_embedding_map(page, app_url):
+def test_click_a_point_on_the_embedding_map(any_page, app_url):
+    page = any_page
     goto(page, app_url + "/embeddings")
     wait_charts(page)
     el = chart(page, "embedding_map")
     el.scroll_into_view_if_needed()
     # the first point of the digit-0 trace, from the chart's own data
     x, y = el.evaluate("el => { const t = el.querySelector('.js-plotly-plot')._fullData[0]; return [t.x[0], t.y[0]]; }")
-    click_and_wait(page, *plot_point(el, x, y))
+    pick(page, el, x, y)
     page.get_by_text(re.compile(r"Test digit #\d+: a \d")).wait_for(timeout=30_000)
     expect(page.locator("[data-testid='stMain'] a[href*='sample=']")).to_have_count(1, timeout=30_000)
     assert "nearest embeddings are" in main_text(page)
 
 
-def test_click_a_bar_of_the_neuron_atlas(page, app_url):
+def test_click_a_bar_of_the_neuron_atlas(any_page, app_url):
+    page = any_page
     goto(page, app_url + "/neurons")
     wait_charts(page)
     el = chart(page, "ablation")
@@ -94,7 +119,7 @@ def test_click_a_bar_of_the_neuron_atlas(page, app_url):
     )
     neuron = int(label.lstrip("#"))
     # click inside the bar: halfway up it (or just below zero for a bar that goes down)
-    click_and_wait(page, *plot_point(el, 5, height / 2 if height else -0.2))
+    pick(page, el, 5, height / 2 if height else -0.2)
     page.locator("[data-testid='stMain'] h3").filter(has_text=f"Neuron {neuron}").wait_for(timeout=30_000)
     assert f"neuron={neuron}" in page.url
 
