@@ -7,7 +7,7 @@ from nnviz.figures import embeddings as figs
 from nnviz.figures.gallery import digit_image, digit_images
 from nnviz.post import sentence
 from nnviz.timing import median_seconds
-from nnviz.ui import TAPPABLE, current_selection, mnist, quote, require_model, through_router
+from nnviz.ui import current_selection, mnist, pickable_chart, quote, require_model, through_router
 from nnviz.ui.inside import analysis, pixel_index
 
 through_router()
@@ -43,9 +43,7 @@ with map_col:
         neighbours=near.indices,
         explained=an.map.explained,
     )
-    event = st.plotly_chart(
-        fig, on_select="rerun", selection_mode="points", key="embedding_map", width="stretch", config=TAPPABLE
-    )
+    event = pickable_chart(fig, key="embedding_map", selection_mode="points", mode_bar=True)
     st.caption(figs.map_summary(an.map.explained, n_test, dims, int(labels[near.indices[0]])))
 with side_col:
     st.image(digit_image(sel.input, scale=5), width=140, caption=f"★ {sel.description}: the network says {answer}")

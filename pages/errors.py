@@ -6,7 +6,7 @@ import streamlit as st
 from nnviz.figures import evaluation as figs
 from nnviz.figures.gallery import digit_image
 from nnviz.post import sentence
-from nnviz.ui import TAPPABLE, mnist, quote, require_model, through_router
+from nnviz.ui import mnist, pickable_chart, quote, require_model, through_router
 from nnviz.ui.inside import analysis
 from nnviz.ui.params import query_int
 
@@ -29,14 +29,7 @@ cell = (query_int("true", 0, 9), query_int("said", 0, 9))
 cell = cell if None not in cell else ev.worst_confusion() or (0, 0)
 matrix_col, bars_col = st.columns([3, 2])
 with matrix_col:
-    event = st.plotly_chart(
-        figs.confusion_figure(ev.confusion, selected=cell),
-        on_select="rerun",
-        selection_mode="points",
-        key="confusion",
-        width="stretch",
-        config={"displayModeBar": False, **TAPPABLE},
-    )
+    event = pickable_chart(figs.confusion_figure(ev.confusion, selected=cell), key="confusion", selection_mode="points")
     clicked = figs.cell_from_selection(event["selection"]["points"])
     if clicked is not None and clicked != cell:
         cell = clicked

@@ -8,7 +8,7 @@ import streamlit as st
 from nnviz.embed import embed
 from nnviz.figures import neurons as figs
 from nnviz.post import sentence
-from nnviz.ui import TAPPABLE, current_selection, quote, require_model, through_router
+from nnviz.ui import current_selection, pickable_chart, quote, require_model, through_router
 from nnviz.ui.inside import analysis, atlas
 from nnviz.ui.params import query_int
 
@@ -31,12 +31,7 @@ if "atlas_neuron" not in st.session_state:  # a link's ?neuron=, else the most n
 
 neuron = int(st.session_state["atlas_neuron"])
 chart = partial(st.plotly_chart, width="stretch", config={"displayModeBar": False})
-event = chart(
-    figs.ablation_figure(facts.drops, facts.dead, n_test, selected=neuron),
-    on_select="rerun",
-    key="ablation",
-    config={"displayModeBar": False, **TAPPABLE},
-)
+event = pickable_chart(figs.ablation_figure(facts.drops, facts.dead, n_test, selected=neuron), key="ablation")
 clicked = figs.neuron_from_selection(event["selection"]["points"])
 if clicked is not None and clicked != st.session_state.get("atlas_clicked"):  # a new click, not the last one again
     st.session_state["atlas_clicked"] = st.session_state["atlas_neuron"] = clicked

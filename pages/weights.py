@@ -56,13 +56,8 @@ st.markdown(
 grid, detail = st.columns([1, 1.4], gap="large")
 with grid:
     st.markdown("**Click a tile** to pick a neuron (on a touch screen: tap once to see which, again to pick it).")
-    st.plotly_chart(
-        figs.mosaic_figure(W1, selected=neuron),
-        key="mosaic",
-        on_select=on_click,
-        selection_mode="points",
-        width="stretch",
-        config={"displayModeBar": False, **ui.TAPPABLE},
+    ui.pickable_chart(
+        figs.mosaic_figure(W1, selected=neuron), key="mosaic", on_select=on_click, selection_mode="points"
     )
     st.caption(figs.mosaic_summary(W1))
     st.session_state["weights_neuron_input"] = neuron

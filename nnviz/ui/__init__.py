@@ -14,8 +14,10 @@ Shared state, per session (``st.session_state``):
 from __future__ import annotations
 
 import runpy
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import streamlit as st
@@ -25,6 +27,9 @@ import nnviz
 from nnviz.data import DataError
 from nnviz.mlp import MLP, ModelError
 from nnviz.preprocess import Preprocessed
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 APP = Path(__file__).resolve().parents[2] / "app.py"  # the router
 
@@ -43,6 +48,7 @@ __all__ = [
     "load_error_page",
     "mnist",
     "model_key",
+    "pickable_chart",
     "quote",
     "require_model",
     "set_selection",
@@ -63,8 +69,22 @@ and the neuron atlas, and on the Weights mosaic the second rerun raced the first
 (CI once saw the neuron of the link come back).  A delay of 0 means no two
 presses ever make a double-click: each tap is a tap.  Nothing on these charts
 needs a double-click: drag-zoom is off (``dragmode=False``), and where the mode
-bar shows, its own button resets the axes.
+bar shows, its own button resets the axes.  :func:`pickable_chart` applies it.
 """
+
+
+def pickable_chart(
+    fig: go.Figure, *, key: str, on_select: str | Callable[[], None] = "rerun", mode_bar: bool = False, **kwargs: Any
+) -> Any:
+    """``st.plotly_chart`` for a chart whose points the reader picks: a click, or two taps on a touch screen.
+
+    Full width, with :data:`TAPPABLE`'s config so that a quick second tap picks
+    and the pick stays; the mode bar is hidden unless ``mode_bar``.  ``kwargs``
+    go to ``st.plotly_chart`` (``selection_mode``, ...).  Returns what it returns:
+    the selection event when ``on_select="rerun"``.
+    """
+    config = dict(TAPPABLE) if mode_bar else {"displayModeBar": False, **TAPPABLE}
+    return st.plotly_chart(fig, key=key, on_select=on_select, width="stretch", config=config, **kwargs)
 
 
 def through_router() -> None:
