@@ -54,7 +54,8 @@ def pick(page, el, x: float, y: float) -> None:
     wait_rerun(page, n)
     wait_charts(page)
     # no reset after the pick (a quick second tap used to count as a double-click: nnviz.ui.TAPPABLE)
-    assert "selected 0" not in selection_events(page) and "doubleclick" not in selection_events(page)
+    events = selection_events(page)
+    assert "selected 0" not in events and "doubleclick" not in events, events
 
 
 def test_click_a_confusion_cell_opens_its_mistakes(any_page, app_url):
