@@ -64,5 +64,6 @@ def test_tap_a_tile_on_a_phone(phone_page, app_url):
     wait_idle(phone_page)
     # One pick and no reset after it: a quick second tap used to count as a double-click, on which the
     # chart reported an empty selection too, and that second rerun could undo the pick (nnviz.ui.TAPPABLE)
-    assert set(selection_events(phone_page)) == {"selected 1"}, selection_events(phone_page)
+    events = selection_events(phone_page)
+    assert set(events) == {"selected 1"}, events
     assert shown_neuron(phone_page) == 42 and "neuron=42" in phone_page.url
