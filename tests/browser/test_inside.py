@@ -38,6 +38,19 @@ def main_text(page) -> str:
     return page.locator("[data-testid='stMain']").inner_text()
 
 
+def mistake_links(page, count: int):
+    """The cards' links to the Draw page, once all ``min(12, count)`` of the cell's mistakes show.
+
+    The cards' images and links appear a moment after the rerun that sends them
+    ends (the browser is still laying them out: 0.2 s, over a second when busy),
+    and a previous cell's cards linger until the rerun that replaces them ends;
+    counting them tells that they are this cell's, all of them.
+    """
+    links = page.locator("[data-testid='stMain'] a[href*='sample=']")
+    expect(links).to_have_count(min(12, count), timeout=30_000)
+    return links
+
+
 @pytest.fixture(params=["desktop", "phone"])
 def any_page(request):
     """A desktop page (clicks with a mouse) or a phone page (taps with a finger)."""
@@ -79,14 +92,14 @@ def test_click_a_confusion_cell_opens_its_mistakes(any_page, app_url):
     expected = f"{int(count)} times a {t} was read as a {p}"
     page.locator("[data-testid='stMain'] h3").filter(has_text=expected).wait_for(timeout=30_000)
     wait_idle(page)
-    # the cards of the previous cell linger until the rerun that replaces them ends: wait for the count
-    expect(page.locator("[data-testid='stMain'] a[href*='sample=']")).to_have_count(min(12, count), timeout=30_000)
+    mistake_links(page, count)
     assert f"true={t}" in page.url and f"said={p}" in page.url  # the view is linkable
 
 
 def test_a_mistake_opens_on_the_draw_page(page, app_url):
     goto(page, app_url + "/errors")  # opens on the most common mistake: there is always one
-    link = page.locator("[data-testid='stMain'] a[href*='sample=']").first
+    heading = page.locator("[data-testid='stMain'] h3").filter(has_text="was read as").first.inner_text()
+    link = mistake_links(page, int(re.match(r"(\d+) times", heading).group(1))).first
     index = re.search(r"sample=(\d+)", link.get_attribute("href")).group(1)
     n = rerun_count(page)
     link.click()
