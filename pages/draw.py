@@ -9,8 +9,6 @@ from nnviz.ui.photo import photo_uploader
 
 ui.through_router()
 
-CHART = dict(width="stretch", config={"displayModeBar": False})
-
 ui.quote(post.sentence("When you feed a 28×28 pixel image"))
 st.title("Draw a digit")
 model = ui.require_model()
@@ -40,7 +38,7 @@ def live() -> None:
             st.metric(
                 "Forward pass", post.format_ms(seconds), help="Median of 20 runs, on this server.", width="content"
             )
-        st.plotly_chart(figs.probabilities_figure(probabilities), key="draw_probabilities", **CHART)
+        ui.chart(figs.probabilities_figure(probabilities), key="draw_probabilities")
         st.caption(figs.probabilities_summary(probabilities))
 
     st.subheader("1. Preprocessing, as MNIST did")
@@ -48,16 +46,16 @@ def live() -> None:
         st.caption(f"Nothing to do: {selection.description} is already a centred 28×28 image.")
     else:
         source = "photo" if selection.source == "photo" else "canvas"
-        st.plotly_chart(figs.preprocessing_figure(selection.prep, source=source), key="draw_steps", **CHART)
+        ui.chart(figs.preprocessing_figure(selection.prep, source=source), key="draw_steps")
         st.caption(figs.preprocessing_summary(selection.prep, source=source))
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader(f"2. The {selection.input.size} inputs")
-        st.plotly_chart(figs.input_figure(selection.input), key="draw_inputs", **CHART)
+        ui.chart(figs.input_figure(selection.input), key="draw_inputs")
         st.caption(figs.input_summary(selection.input))
     with right:
         st.subheader(f"3. The {out.hidden.shape[1]} hidden neurons")
-        st.plotly_chart(figs.hidden_figure(out.hidden[0]), key="draw_hidden", **CHART)
+        ui.chart(figs.hidden_figure(out.hidden[0]), key="draw_hidden")
         st.caption(figs.hidden_summary(out.hidden[0]))
 
 

@@ -7,7 +7,7 @@ from nnviz.figures import embeddings as figs
 from nnviz.figures.gallery import digit_image, digit_images
 from nnviz.post import sentence
 from nnviz.timing import median_seconds
-from nnviz.ui import current_selection, mnist, pickable_chart, quote, require_model, through_router
+from nnviz.ui import chart, current_selection, mnist, pickable_chart, quote, require_model, through_router
 from nnviz.ui.inside import analysis, pixel_index
 
 through_router()
@@ -84,7 +84,7 @@ st.caption(
 
 st.subheader("A second opinion: let the neighbours vote")
 vote = knn_vote(labels[near.indices], near.similarities)
-st.plotly_chart(figs.vote_figure(vote.counts, answer), width="stretch", key="vote", config={"displayModeBar": False})
+chart(figs.vote_figure(vote.counts, answer), key="vote")
 verdict = "agrees with" if vote.winner == answer else "disagrees with"
 st.caption(
     f"{int(vote.counts[vote.winner])} of {vote.k} nearest embeddings are {vote.winner}s: the vote {verdict} the "

@@ -6,7 +6,7 @@ import streamlit as st
 from nnviz.figures import evaluation as figs
 from nnviz.figures.gallery import digit_image
 from nnviz.post import sentence
-from nnviz.ui import mnist, pickable_chart, quote, require_model, through_router
+from nnviz.ui import chart, mnist, pickable_chart, quote, require_model, through_router
 from nnviz.ui.inside import analysis
 from nnviz.ui.params import query_int
 
@@ -37,12 +37,7 @@ with matrix_col:
         st.rerun()  # redraw the matrix with the new cell outlined
     st.caption(figs.confusion_summary(ev.confusion))
 with bars_col:
-    st.plotly_chart(
-        figs.per_digit_figure(ev.per_digit, ev.confusion.sum(axis=1)),
-        width="stretch",
-        key="per_digit",
-        config={"displayModeBar": False},
-    )
+    chart(figs.per_digit_figure(ev.per_digit, ev.confusion.sum(axis=1)), key="per_digit")
     st.caption(figs.per_digit_summary(ev.per_digit))
 
 true, said = cell

@@ -9,7 +9,6 @@ from nnviz.timing import multiply_adds
 
 ui.through_router()
 
-CHART = dict(width="stretch", config={"displayModeBar": False})
 
 ui.quote(post.sentence("This is due to matrix multiplication"))
 st.title("Matrix multiplication")
@@ -34,7 +33,7 @@ st.markdown(
 t = trace(model, selection.input, k=5, m=5)
 out = t.forward
 st.subheader(f"1 · {n_in} inputs through {n_in * n_hidden:,} weights")
-st.plotly_chart(figs.layer1_figure(t), key="layer1", **CHART)
+ui.chart(figs.layer1_figure(t), key="layer1")
 st.caption(figs.layer1_summary(t))
 j = int(t.neurons[0])
 ws = worked_sum(out.x[0], model.W1[:, j], model.b1[j], out.z1[0, j])
@@ -42,7 +41,7 @@ labels = [f"px {i}" for i in range(n_in)]
 st.markdown(figs.worked_sum_text(ws, result=f"z1[{j}]", a_name="x", w_name="W1", labels=labels), unsafe_allow_html=True)
 
 st.subheader(f"2 · {n_hidden} hidden activations through {n_hidden * n_out:,} weights")
-st.plotly_chart(figs.layer2_figure(t), key="layer2", **CHART)
+ui.chart(figs.layer2_figure(t), key="layer2")
 st.caption(figs.layer2_summary(t))
 d = t.prediction
 ws = worked_sum(out.hidden[0], model.W2[:, d], model.b2[d], out.logits[0, d])
@@ -70,7 +69,7 @@ def timings() -> None:
         "off",
         delta_arrow="off",
     )
-    st.plotly_chart(figs.speed_figure(s), key="speed_chart", **CHART)
+    ui.chart(figs.speed_figure(s), key="speed_chart")
     st.caption(figs.speed_summary(s))
     same = "the same digit" if s.same_prediction else "DIFFERENT digits"
     st.markdown(

@@ -1,14 +1,12 @@
 """The neuron atlas: what each hidden neuron is worth, and what it fires for."""
 
-from functools import partial
-
 import numpy as np
 import streamlit as st
 
 from nnviz.embed import embed
 from nnviz.figures import neurons as figs
 from nnviz.post import sentence
-from nnviz.ui import current_selection, pickable_chart, quote, require_model, through_router
+from nnviz.ui import chart, current_selection, pickable_chart, quote, require_model, through_router
 from nnviz.ui.inside import analysis, atlas
 from nnviz.ui.params import query_int
 
@@ -30,7 +28,6 @@ if "atlas_neuron" not in st.session_state:  # a link's ?neuron=, else the most n
 
 
 neuron = int(st.session_state["atlas_neuron"])
-chart = partial(st.plotly_chart, width="stretch", config={"displayModeBar": False})
 event = pickable_chart(figs.ablation_figure(facts.drops, facts.dead, n_test, selected=neuron), key="ablation")
 clicked = figs.neuron_from_selection(event["selection"]["points"])
 if clicked is not None and clicked != st.session_state.get("atlas_clicked"):  # a new click, not the last one again

@@ -9,7 +9,6 @@ from nnviz.ui.params import query_int
 
 ui.through_router()
 
-CHART = dict(width="stretch", config={"displayModeBar": False})
 TOP_K = 8
 
 ui.quote(post.sentence("total connections, each with a learned weight"))
@@ -75,7 +74,7 @@ with detail:
     big, yours = st.columns(2)
     with big:
         st.markdown(f"**Its {n_in} incoming weights**")
-        st.plotly_chart(figs.neuron_figure(W1[:, neuron], neuron), key="neuron_big", **CHART)
+        ui.chart(figs.neuron_figure(W1[:, neuron], neuron), key="neuron_big")
         st.caption(figs.neuron_summary(W1[:, neuron], neuron, float(b1[neuron])))
     with yours:
         st.markdown("**Weight × input** for " + (selection.description if selection else "your digit"))
@@ -83,7 +82,7 @@ with detail:
             st.info("Draw a digit on the Draw page to see what this neuron makes of it.")
         else:
             r = respond(model, selection.input, neuron)
-            st.plotly_chart(figs.contribution_figure(r.terms, neuron), key="neuron_terms", **CHART)
+            ui.chart(figs.contribution_figure(r.terms, neuron), key="neuron_terms")
             st.caption(figs.contribution_summary(r.terms, r.bias, r.z, r.activation, neuron))
     if selection is not None:
         check = "matches" if r.agrees else "does NOT match"
@@ -93,16 +92,16 @@ with detail:
             f"After ReLU the neuron's activation is **{r.activation:.4f}**."
         )
     st.markdown(f"**Its {n_out} outgoing weights**, one per digit")
-    st.plotly_chart(figs.outgoing_figure(W2[neuron], neuron), key="neuron_out", **CHART)
+    ui.chart(figs.outgoing_figure(W2[neuron], neuron), key="neuron_out")
     st.caption(figs.outgoing_summary(W2[neuron], neuron))
 
 st.subheader(f"The test digits that excite neuron {neuron} most")
 top = exciting_digits(ui.model_key(model), model)
 images, labels = ui.mnist("test")
 idx, acts = top.indices[neuron], top.activations[neuron]
-st.plotly_chart(figs.top_digits_figure(images[idx], idx, labels[idx], acts, neuron=neuron), key="top", **CHART)
+ui.chart(figs.top_digits_figure(images[idx], idx, labels[idx], acts, neuron=neuron), key="top")
 st.caption(figs.top_digits_summary(labels[idx], acts, neuron, len(images)))
 
 st.subheader(f"The second layer: {n_hidden} × {n_out} weights to the digits")
-st.plotly_chart(figs.output_weights_figure(W2, selected=neuron), key="w2", **CHART)
+ui.chart(figs.output_weights_figure(W2, selected=neuron), key="w2")
 st.caption(figs.output_weights_summary(W2))

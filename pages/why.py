@@ -1,14 +1,12 @@
 """Exactly why it said that: the winning logit taken apart by hidden neuron and by pixel, checked to add up."""
 
-from functools import partial
-
 import streamlit as st
 
 from nnviz.explain import explain
 from nnviz.figures import why as figs
 from nnviz.figures.gallery import digit_image
 from nnviz.post import sentence
-from nnviz.ui import current_selection, quote, require_model, through_router
+from nnviz.ui import chart, current_selection, quote, require_model, through_router
 
 through_router()
 
@@ -31,7 +29,6 @@ st.markdown(
 
 st.page_link("pages/draw.py", label="Draw another digit", icon=":material/draw:")
 
-chart = partial(st.plotly_chart, width="stretch", config={"displayModeBar": False})
 img_col, w_col, a_col = st.columns(3)
 with img_col:
     st.image(digit_image(e.x, scale=6), caption="x: the pixels the network reads", width=168)

@@ -40,10 +40,12 @@ APP = Path(__file__).resolve().parents[2] / "app.py"  # the router
 threadpool_limits(limits=1, user_api="blas")
 
 __all__ = [
+    "NO_MODE_BAR",
     "TAPPABLE",
     "Selection",
     "active_model",
     "canvas",
+    "chart",
     "current_selection",
     "load_error_page",
     "mnist",
@@ -73,6 +75,19 @@ bar shows, its own button resets the axes.  :func:`pickable_chart` applies it.
 """
 
 
+NO_MODE_BAR = {"displayModeBar": False}
+"""Plotly config that hides the mode bar (zoom, pan, download...): a page's charts are read, not edited."""
+
+
+def chart(fig: go.Figure, *, key: str, **kwargs: Any) -> Any:
+    """``st.plotly_chart`` for a chart that is only read: full width, no mode bar.
+
+    ``kwargs`` go to ``st.plotly_chart``.  A chart whose points the reader picks
+    is a :func:`pickable_chart`.
+    """
+    return st.plotly_chart(fig, key=key, width="stretch", config=dict(NO_MODE_BAR), **kwargs)
+
+
 def pickable_chart(
     fig: go.Figure, *, key: str, on_select: str | Callable[[], None] = "rerun", mode_bar: bool = False, **kwargs: Any
 ) -> Any:
@@ -83,7 +98,7 @@ def pickable_chart(
     go to ``st.plotly_chart`` (``selection_mode``, ...).  Returns what it returns:
     the selection event when ``on_select="rerun"``.
     """
-    config = dict(TAPPABLE) if mode_bar else {"displayModeBar": False, **TAPPABLE}
+    config = dict(TAPPABLE) if mode_bar else {**NO_MODE_BAR, **TAPPABLE}
     return st.plotly_chart(fig, key=key, on_select=on_select, width="stretch", config=config, **kwargs)
 
 

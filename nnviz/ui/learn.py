@@ -24,7 +24,6 @@ __all__ = ["backprop_section", "landscape_section"]
 STEP_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 TOP_NEURONS = 4
 LANDSCAPE_IMAGES = 2_000
-CHART = dict(width="stretch", config={"displayModeBar": False})
 
 
 def _which_network() -> str:
@@ -83,11 +82,11 @@ def backprop_section() -> None:
         )
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(figures.output_error_figure(step.output_error, label), key="learn_error", **CHART)
+        ui.chart(figures.output_error_figure(step.output_error, label), key="learn_error")
         st.caption(figures.output_error_summary(step.output_error, label))
     with c2:
         fig = figures.before_after_figure(step.probabilities, step.probabilities_after, label, lr=lr)
-        st.plotly_chart(fig, key="learn_before_after", **CHART)
+        ui.chart(fig, key="learn_before_after")
         st.caption(
             figures.before_after_summary(
                 step.probabilities, step.probabilities_after, label, step.loss, step.loss_after
@@ -103,7 +102,7 @@ def backprop_section() -> None:
         "(negative) those weights grow, where it is red they shrink."
     )
     dz1 = step.dz1[step.neurons]
-    st.plotly_chart(figures.gradient_figure(step.x, step.dW1, dz1, step.neurons), key="learn_gradients", **CHART)
+    ui.chart(figures.gradient_figure(step.x, step.dW1, dz1, step.neurons), key="learn_gradients")
     hidden = model.sizes[1]
     st.caption(figures.gradient_summary(dz1, step.neurons, step.identity_error, step.active, hidden))
     if len(step.neurons):
@@ -185,5 +184,5 @@ def landscape_section() -> None:
         else:
             ls = _shipped_landscape(0)
             whose = "the shipped network"
-    st.plotly_chart(figures.landscape_figure(ls), key="learn_landscape_chart", **CHART)
+    ui.chart(figures.landscape_figure(ls), key="learn_landscape_chart")
     st.caption(f"Around {whose}. " + figures.landscape_summary(ls))

@@ -67,7 +67,6 @@ EVAL_SIZE = 2_000  # test images scored at each event; all 10,000 at the end
 STRIP_NEURONS = 8
 MAX_SNAPSHOTS = 24  # weight snapshots kept for the loss-surface path (0.4 MB each at 128 hidden neurons)
 RUN_KEY = "learn_run"
-CHART = dict(width="stretch", config={"displayModeBar": False})
 USER_MODEL = "user_model"
 
 
@@ -449,11 +448,11 @@ def _draw(run: TrainingRun) -> None:
     c1, c2 = st.columns(2)
     final = run.final_accuracy if run.finished else None
     with c1:
-        st.plotly_chart(figures.loss_figure(h["epoch"], h["loss"]), key="learn_loss", **CHART)
+        ui.chart(figures.loss_figure(h["epoch"], h["loss"]), key="learn_loss")
         st.caption(figures.loss_summary(h["epoch"], h["loss"]))
     with c2:
         fig = figures.accuracy_figure(h["epoch"], h["train_accuracy"], h["test_accuracy"], final=final)
-        st.plotly_chart(fig, key="learn_accuracy", **CHART)
+        ui.chart(fig, key="learn_accuracy")
         st.caption(
             figures.accuracy_summary(h["test_accuracy"], final=final, eval_size=run.cfg.eval_size, n_test=run.n_test)
         )
@@ -471,7 +470,7 @@ def _preview() -> None:
 
 def _strip(weights: np.ndarray, neurons: np.ndarray, initial: np.ndarray | None) -> None:
     """The neuron strip and its one-line summary; ``initial`` is None before training."""
-    st.plotly_chart(figures.neuron_strip_figure(weights, neurons), key="learn_strip", **CHART)
+    ui.chart(figures.neuron_strip_figure(weights, neurons), key="learn_strip")
     what = (
         f"{len(neurons)} hidden neurons, each drawn as its {len(weights[0]):,} incoming weights at the pixels they "
         "multiply (red: ink there excites the neuron, blue: inhibits it)."

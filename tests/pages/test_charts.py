@@ -1,0 +1,54 @@
+"""Every chart in the app is drawn by one of nnviz.ui's two chart helpers, with its config.
+
+A chart that is only read (``ui.chart``) hides Plotly's mode bar: on a phone its
+zoom and pan buttons cover the chart, and nothing on these charts needs them.  A
+chart whose points are picked (``ui.pickable_chart``) also counts each tap as a
+tap (``TAPPABLE``); only the Embeddings map keeps its mode bar, for its reset
+button.  A page that called ``st.plotly_chart`` with Plotly's default config
+would show the mode bar, and fails here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nnviz.ui import NO_MODE_BAR, TAPPABLE
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+# page -> (a link that makes it draw all its charts, the charts whose points are picked)
+PAGES = {
+    "draw": ({"sample": "12"}, set()),
+    "matmul": ({}, set()),
+    "weights": ({}, {"mosaic"}),
+    "learn": ({}, set()),
+    "embeddings": ({}, {"embedding_map"}),
+    "errors": ({}, {"confusion"}),
+    "neurons": ({}, {"ablation"}),
+    "why": ({}, set()),
+}
+WITH_MODE_BAR = {"embedding_map"}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_chart_uses_the_apps_config(page):
+    query, pickable = PAGES[page]
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(query)
+    at.switch_page(f"pages/{page}.py")
+    with mock.patch("nnviz.ui.canvas", lambda *a, **k: None):  # the Draw page's canvas: nothing drawn
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    configs = {el.proto.id.rsplit("-", 1)[-1]: json.loads(el.proto.config) for el in at.get("plotly_chart")}
+    assert len(configs) >= 2, configs  # the page drew its charts
+    for key, config in configs.items():
+        if key in pickable:
+            mode_bar = {} if key in WITH_MODE_BAR else NO_MODE_BAR
+            assert config == {**mode_bar, **TAPPABLE}, key
+        else:
+            assert config == NO_MODE_BAR, key
