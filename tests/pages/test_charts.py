@@ -1,7 +1,7 @@
 """Every chart in the app is drawn by one of nnviz.ui's two chart helpers, with its config.
 
-A chart that is only read (``ui.chart``) hides Plotly's mode bar: on a phone its
-zoom and pan buttons cover the chart, and nothing on these charts needs them.  A
+A chart that is only read (``ui.chart``) hides Plotly's mode bar: its zoom, pan
+and download buttons sit over the chart's top corner, and nothing here needs them.  A
 chart whose points are picked (``ui.pickable_chart``) also counts each tap as a
 tap (``TAPPABLE``); only the Embeddings map keeps its mode bar, for its reset
 button.  A page that called ``st.plotly_chart`` with Plotly's default config
@@ -33,6 +33,12 @@ PAGES = {
     "why": ({}, set()),
 }
 WITH_MODE_BAR = {"embedding_map"}
+ROOT = Path(APP).parent
+
+
+def test_every_page_is_listed():
+    # the post's page draws no chart (its landing must be quick: test_post_page)
+    assert {p.stem for p in (ROOT / "pages").glob("*.py")} == set(PAGES) | {"post"}
 
 
 @pytest.mark.parametrize("page", PAGES)
