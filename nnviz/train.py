@@ -191,11 +191,11 @@ def train(
 
     step, elapsed, seen = 0, 0.0, 0
     # Filled step by step for the next event (and part of the timed training work, as
-    # scikit-learn's per-batch loss is of its): each image's probability of its true
-    # digit, and whether that digit was the network's answer.
-    p_true = np.empty(min(every, total) * cfg.batch_size, dtype=np.float32)
-    hit = np.empty(len(p_true), dtype=bool)
-    rows = np.arange(cfg.batch_size)
+    # scikit-learn's per-batch loss is of its): each image's 10 probabilities and its
+    # label.  The event's loss and accuracy are then a few calls over all of them,
+    # rather than a few calls every step.
+    seen_probabilities = np.empty((min(every, total) * cfg.batch_size, net.sizes[2]), dtype=np.float32)
+    seen_labels = np.empty(len(seen_probabilities), dtype=y_train.dtype)
     shuffled = np.empty_like(x_train)  # the epoch's images in its order: its batches are slices
     for _ in range(cfg.epochs):
         tick = time.perf_counter()
@@ -222,14 +222,14 @@ def train(
             net.backward(fwd, yb, l2=cfg.l2, out=grad_vector, scale=opt.gradient_scale)
             opt.lr = learning_rate(cfg, step, total)
             opt.step(params, {"all": grad_vector}, premultiplied=True, scratch=True)
-            p_true[seen : seen + len(yb)] = fwd.probabilities[rows[: len(yb)], yb]
-            np.equal(fwd.prediction, yb, out=hit[seen : seen + len(yb)])
+            seen_probabilities[seen : seen + len(yb)] = fwd.probabilities
+            seen_labels[seen : seen + len(yb)] = yb
             seen += len(yb)
             step += 1
             done = step == total
             report = step % every == 0 or done
             if report:
-                loss, train_accuracy = negative_log_likelihood(p_true[:seen]), np.count_nonzero(hit[:seen]) / seen
+                loss, train_accuracy = _loss_and_accuracy(seen_probabilities[:seen], seen_labels[:seen])
             elapsed += time.perf_counter() - tick
             if report:
                 x_score, y_score = (x_test, y_test) if done else (x_eval, y_eval)
@@ -249,6 +249,12 @@ def train(
                     net.meta = _meta(cfg, event)
                 seen = 0
                 yield event
+
+
+def _loss_and_accuracy(probabilities: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Mean cross-entropy and the fraction answered right, for (n, 10) probabilities and (n,) labels."""
+    p_true = probabilities[np.arange(len(labels)), labels]
+    return negative_log_likelihood(p_true), np.count_nonzero(probabilities.argmax(axis=1) == labels) / len(labels)
 
 
 def _meta(cfg: TrainConfig, final: Progress) -> dict:
