@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 from . import __version__
 from .augment import Augment, augment
 from .data import SHA256, SPLITS, load_mnist
-from .mlp import MLP, SGD, Adam, as_input, inked_columns, negative_log_likelihood
+from .mlp import MLP, SGD, Adam, as_input, cross_entropy, inked_columns
 
 __all__ = ["Progress", "TrainConfig", "main", "one_blas_thread", "train"]
 
@@ -229,7 +229,9 @@ def train(
             done = step == total
             report = step % every == 0 or done
             if report:
-                loss, train_accuracy = _loss_and_accuracy(seen_probabilities[:seen], seen_labels[:seen])
+                probabilities, labels = seen_probabilities[:seen], seen_labels[:seen]
+                loss = cross_entropy(probabilities, labels)
+                train_accuracy = np.count_nonzero(probabilities.argmax(axis=1) == labels) / seen
             elapsed += time.perf_counter() - tick
             if report:
                 x_score, y_score = (x_test, y_test) if done else (x_eval, y_eval)
@@ -249,12 +251,6 @@ def train(
                     net.meta = _meta(cfg, event)
                 seen = 0
                 yield event
-
-
-def _loss_and_accuracy(probabilities: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
-    """Mean cross-entropy and the fraction answered right, for (n, 10) probabilities and (n,) labels."""
-    p_true = probabilities[np.arange(len(labels)), labels]
-    return negative_log_likelihood(p_true), np.count_nonzero(probabilities.argmax(axis=1) == labels) / len(labels)
 
 
 def _meta(cfg: TrainConfig, final: Progress) -> dict:
