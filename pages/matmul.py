@@ -9,7 +9,6 @@ from nnviz.timing import multiply_adds
 
 ui.through_router()
 
-
 ui.quote(post.sentence("This is due to matrix multiplication"))
 st.title("Matrix multiplication")
 model = ui.require_model()

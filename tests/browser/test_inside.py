@@ -38,6 +38,11 @@ def main_text(page) -> str:
     return page.locator("[data-testid='stMain']").inner_text()
 
 
+def sample_links(page):
+    """The main area's links that open a test digit on the Draw page (``?sample=``)."""
+    return page.locator("[data-testid='stMain'] a[href*='sample=']")
+
+
 def mistake_links(page, count: int):
     """The cards' links to the Draw page, once all ``min(12, count)`` of the cell's mistakes show.
 
@@ -46,7 +51,7 @@ def mistake_links(page, count: int):
     and a previous cell's cards linger until the rerun that replaces them ends;
     counting them tells that they are this cell's, all of them.
     """
-    links = page.locator("[data-testid='stMain'] a[href*='sample=']")
+    links = sample_links(page)
     expect(links).to_have_count(min(12, count), timeout=30_000)
     return links
 
@@ -118,7 +123,7 @@ def test_click_a_point_on_the_embedding_map(any_page, app_url):
     x, y = el.evaluate("el => { const t = el.querySelector('.js-plotly-plot')._fullData[0]; return [t.x[0], t.y[0]]; }")
     pick(page, el, x, y)
     page.get_by_text(re.compile(r"Test digit #\d+: a \d")).wait_for(timeout=30_000)
-    expect(page.locator("[data-testid='stMain'] a[href*='sample=']")).to_have_count(1, timeout=30_000)
+    expect(sample_links(page)).to_have_count(1, timeout=30_000)
     assert "nearest embeddings are" in main_text(page)
 
 
