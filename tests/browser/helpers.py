@@ -80,6 +80,7 @@ __all__ = [
     "wait_charts",
     "wait_idle",
     "wait_rerun",
+    "watch_selection",
 ]
 
 
@@ -379,6 +380,11 @@ _WATCH_SELECTION = """
 """
 
 
+def watch_selection(chart) -> None:
+    """From now on, record the selection events of Plotly chart ``chart``: read them with :func:`selection_events`."""
+    chart.evaluate(_WATCH_SELECTION)
+
+
 def tap_twice(page, chart, x: float, y: float, *, label: str = "") -> None:
     """Pick data point (x, y) of a Plotly chart with a finger, as a reader on a phone does.
 
@@ -388,7 +394,7 @@ def tap_twice(page, chart, x: float, y: float, *, label: str = "") -> None:
     quick reader's does.  From the first tap on, the chart's selection events are
     recorded: read them with :func:`selection_events`.
     """
-    chart.evaluate(_WATCH_SELECTION)
+    watch_selection(chart)
     point = plot_point(chart, x, y)
     page.touchscreen.tap(*point)
     chart.locator(".hoverlayer .hovertext", has_text=label or None).first.wait_for(timeout=60_000)
@@ -396,9 +402,11 @@ def tap_twice(page, chart, x: float, y: float, *, label: str = "") -> None:
 
 
 def selection_events(page) -> list[str]:
-    """The selection events of the chart last tapped by :func:`tap_twice`, oldest first ("selected 1", ...).
+    """The selection events of the chart last watched (:func:`watch_selection`, :func:`tap_twice`), oldest first.
 
-    Events of the element the chart had when it was tapped; a rerun that gives it a
+    For example ``["selected 1"]``.
+
+    Events of the element the chart had when it was watched; a rerun that gives it a
     new element ends the record.
     """
     return page.evaluate("() => window.__nnvizSelection || []")

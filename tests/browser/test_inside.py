@@ -19,6 +19,7 @@ from helpers import (
     wait_charts,
     wait_idle,
     wait_rerun,
+    watch_selection,
 )
 from playwright.sync_api import expect
 
@@ -68,6 +69,7 @@ def pick(page, el, x: float, y: float) -> None:
     if page.evaluate("() => navigator.maxTouchPoints > 0"):
         tap_twice(page, el, x, y)
     else:
+        watch_selection(el)
         page.mouse.click(*plot_point(el, x, y))
     wait_rerun(page, n)
     wait_charts(page)
