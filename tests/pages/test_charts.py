@@ -15,11 +15,9 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from app_session import open_page
 
 from nnviz.ui import NO_MODE_BAR, TAPPABLE
-
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 # page -> (a link that makes it draw all its charts, the charts whose points are picked)
 PAGES = {
@@ -33,7 +31,7 @@ PAGES = {
     "why": ({}, set()),
 }
 WITH_MODE_BAR = {"embedding_map"}
-ROOT = Path(APP).parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_page_is_listed():
@@ -44,12 +42,8 @@ def test_every_page_is_listed():
 @pytest.mark.parametrize("page", PAGES)
 def test_each_chart_uses_the_apps_config(page):
     query, pickable = PAGES[page]
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params.update(query)
-    at.switch_page(f"pages/{page}.py")
     with mock.patch("nnviz.ui.canvas", lambda *a, **k: None):  # the Draw page's canvas: nothing drawn
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
+        at = open_page(page, query)
     configs = {el.proto.id.rsplit("-", 1)[-1]: json.loads(el.proto.config) for el in at.get("plotly_chart")}
     assert len(configs) >= 2, configs  # the page drew its charts
     for key, config in configs.items():

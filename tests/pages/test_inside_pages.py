@@ -8,10 +8,10 @@ or typed-in number fails.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
+from app_session import open_page
 from streamlit.testing.v1 import AppTest
 
 import nnviz
@@ -21,9 +21,6 @@ from nnviz.explain import explain
 from nnviz.mlp import MLP
 from nnviz.post import load_post
 from nnviz.ui import Selection
-
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
 
 
 @pytest.fixture(scope="module")
@@ -39,17 +36,6 @@ def test_set():
 @pytest.fixture(scope="module")
 def hidden(shipped, test_set):
     return embed(shipped, test_set[0])
-
-
-def open_page(page: str, query: dict[str, str] | None = None, state: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params.update(query or {})
-    for key, value in (state or {}).items():
-        at.session_state[key] = value
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def rerun(at: AppTest) -> AppTest:

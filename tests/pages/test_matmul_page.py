@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 
+import app_session
 import numpy as np
 import pytest
 from plotly_json import decode, figure
@@ -14,22 +15,13 @@ from nnviz import post
 from nnviz.mlp import as_input
 from nnviz.ui import Selection
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
 
 @pytest.fixture(scope="module")
 def model():
     return nnviz.load_model()
 
 
-def open_page(state: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in (state or {}).items():
-        at.session_state[key] = value
-    at.switch_page("pages/matmul.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+open_page = partial(app_session.open_page, "matmul")
 
 
 def texts(at: AppTest) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 
+import app_session
 import numpy as np
 import pytest
 from plotly_json import decode, figure
@@ -13,8 +14,6 @@ import nnviz
 from nnviz import post
 from nnviz.mlp import as_input
 from nnviz.ui import Selection
-
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture(scope="module")
@@ -27,15 +26,7 @@ def test_set():
     return nnviz.load_mnist("test")
 
 
-def open_page(query: dict[str, str] | None = None, state: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params.update(query or {})
-    for key, value in (state or {}).items():
-        at.session_state[key] = value
-    at.switch_page("pages/weights.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+open_page = partial(app_session.open_page, "weights")
 
 
 def texts(at: AppTest) -> str:

@@ -1,0 +1,21 @@
+"""Opening a page under AppTest, as a reader's fresh session does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def open_page(page: str, query: dict[str, str] | None = None, state: dict | None = None) -> AppTest:
+    """A fresh session opening ``/page?query`` (page: the file's stem in pages/), ``state`` set first; no exception."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(query or {})
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
