@@ -7,14 +7,12 @@ clear error page on every page, never a traceback.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from pathlib import Path
 from unittest import mock
 
 import numpy as np
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 import nnviz
@@ -36,27 +34,8 @@ def no_canvas(key, **_):
     return None
 
 
-@contextlib.contextmanager
-def through_the_router():
-    """Run pages the way a warm server does: ``app.py`` (the router, its sidebar) first, always.
-
-    Streamlit decides per server whether the app uses a ``pages/`` directory (old-style
-    multipage apps, where a page file runs alone) until ``st.navigation`` runs once.  AppTest
-    decides it again on every run, so ``switch_page`` would run ``pages/x.py`` without the
-    router and its sidebar, which is where the URL is checked.  Mark the decision taken.
-    """
-    init = PagesManager.__init__
-
-    def after_navigation(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False  # what st.navigation sets on a real server
-
-    with mock.patch.object(PagesManager, "__init__", after_navigation):
-        yield
-
-
 def run(at: AppTest, canvas=no_canvas) -> AppTest:
-    with through_the_router(), mock.patch("nnviz.ui.canvas", canvas):
+    with mock.patch("nnviz.ui.canvas", canvas):  # through the router: conftest's warm_router
         at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
