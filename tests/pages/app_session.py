@@ -16,6 +16,11 @@ def open_page(page: str, query: dict[str, str] | None = None, state: dict | None
     for key, value in (state or {}).items():
         at.session_state[key] = value
     at.switch_page(f"pages/{page}.py")
+    return rerun(at)
+
+
+def rerun(at: AppTest) -> AppTest:
+    """Run the session once more (a widget changed, a fragment ticked); no exception."""
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

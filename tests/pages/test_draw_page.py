@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from unittest import mock
 
+import app_session
 import numpy as np
 import pytest
 from PIL import Image
@@ -36,17 +37,12 @@ def run_draw(canvas, query: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(query or {})
     at.switch_page("pages/draw.py")
-    with mock.patch("nnviz.ui.canvas", canvas):
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return rerun(at, canvas)
 
 
 def rerun(at: AppTest, canvas) -> AppTest:
     with mock.patch("nnviz.ui.canvas", canvas):
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+        return app_session.rerun(at)
 
 
 def metrics(at: AppTest) -> dict[str, str]:

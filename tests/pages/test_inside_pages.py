@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 import pytest
-from app_session import open_page
+from app_session import open_page, rerun
 from streamlit.testing.v1 import AppTest
 
 import nnviz
@@ -36,12 +36,6 @@ def test_set():
 @pytest.fixture(scope="module")
 def hidden(shipped, test_set):
     return embed(shipped, test_set[0])
-
-
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def texts(at: AppTest) -> str:

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from unittest import mock
 
+import app_session
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -36,9 +37,7 @@ def no_canvas(key, **_):
 
 def run(at: AppTest, canvas=no_canvas) -> AppTest:
     with mock.patch("nnviz.ui.canvas", canvas):  # through the router: conftest's warm_router
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+        return app_session.rerun(at)
 
 
 def open_page(page: str, query: dict[str, str] | None = None, canvas=no_canvas) -> AppTest:
