@@ -1,25 +1,19 @@
 """The Learn page in AppTest: train a tiny network to the end, use it, keep it to one session, reset."""
 
-from pathlib import Path
-
 import numpy as np
+from app_session import open_page
 from streamlit.testing.v1 import AppTest
 
 import nnviz
 import nnviz.ui
 
-ROOT = Path(__file__).resolve().parents[2]
 SENTENCE = (
     "In next week's post (Part 2), I will explain how backpropagation trains these networks through gradient descent."
 )
 
 
 def open_learn() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/learn.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("learn")
 
 
 def train_tiny(at: AppTest) -> None:

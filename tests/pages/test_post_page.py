@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from app_session import open_landing
 from streamlit.testing.v1 import AppTest
 
 import nnviz
 from nnviz import post
 from nnviz.mlp import MLP
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
 
 @pytest.fixture(scope="module")
 def landing() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_landing()
 
 
 def all_markdown(at: AppTest) -> str:
@@ -85,8 +80,7 @@ def test_resources_and_series_links(landing):
 
 
 def test_another_test_digit(landing):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
+    at = open_landing()
     next(b for b in at.button if b.label == "Another test digit").click().run()
     assert not at.exception
     selection = at.session_state["drawing"]
@@ -96,10 +90,7 @@ def test_another_test_digit(landing):
 
 def test_a_different_network_is_described_honestly():
     """The reader's own network (Learn page) with other sizes: the post's numbers are annotated, not linked."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["user_model"] = MLP.init(64, seed=1)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_landing(state={"user_model": MLP.init(64, seed=1)})
     shown = next(m.value for m in at.markdown if m.value.startswith("As promised last week"))
     assert "128 *(the network running here: 64)* hidden neurons" in shown
     assert "[128](" not in shown
