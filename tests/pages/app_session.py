@@ -9,20 +9,23 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-def open_page(page: str, query: dict[str, str] | None = None, state: dict | None = None) -> AppTest:
+def open_page(
+    page: str, query: dict[str, str] | None = None, state: dict | None = None, timeout: float = 120
+) -> AppTest:
     """A fresh session opening ``/page?query`` (page: the file's stem in pages/), ``state`` set first; no exception."""
-    at = _session(query, state)
+    at = new_session(query, state, timeout)
     at.switch_page(f"pages/{page}.py")
     return rerun(at)
 
 
-def open_landing(state: dict | None = None) -> AppTest:
+def open_landing(state: dict | None = None, timeout: float = 60) -> AppTest:
     """A fresh session opening the app's address (the post), ``state`` set first; no exception."""
-    return rerun(_session(None, state))
+    return rerun(new_session(None, state, timeout))
 
 
-def _session(query: dict[str, str] | None, state: dict | None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+def new_session(query: dict[str, str] | None = None, state: dict | None = None, timeout: float = 120) -> AppTest:
+    """A fresh session of app.py with ``query`` in its address and ``state`` set, not yet run."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
     at.query_params.update(query or {})
     for key, value in (state or {}).items():
         at.session_state[key] = value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from unittest import mock
 
 import app_session
@@ -13,7 +12,6 @@ from streamlit.testing.v1 import AppTest
 
 import nnviz
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 BLANK = np.zeros((280, 280, 4), np.uint8)
 BLANK[..., 3] = 255
 
@@ -32,10 +30,9 @@ def canvas_image(image: np.ndarray) -> np.ndarray:
     return rgba
 
 
-def run_draw(canvas, query: dict[str, str] | None = None) -> AppTest:
-    """Open the Draw page through the router with ``nnviz.ui.canvas`` replaced by ``canvas``."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query or {})
+def run_draw(canvas, query: dict[str, str] | None = None, state: dict | None = None) -> AppTest:
+    """Open the Draw page through the router with ``nnviz.ui.canvas`` replaced by ``canvas``, ``state`` set first."""
+    at = app_session.new_session(query, state, timeout=60)
     at.switch_page("pages/draw.py")
     return rerun(at, canvas)
 
@@ -199,12 +196,9 @@ def test_a_sample_chosen_elsewhere_is_shown_and_named_in_the_url(mnist):
     from nnviz.ui import Selection
 
     images, labels = mnist
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["drawing"] = Selection(images[42].reshape(-1) / 255.0, "sample", int(labels[42]), 42)
-    at.switch_page("pages/draw.py")
-    with mock.patch("nnviz.ui.canvas", returns(None)):
-        at.run()
-    assert not at.exception
+    at = run_draw(
+        returns(None), state={"drawing": Selection(images[42].reshape(-1) / 255.0, "sample", int(labels[42]), 42)}
+    )
     assert at.number_input(key="draw_sample_index").value == 42
     assert at.query_params["sample"] in ("42", ["42"])
     assert "test digit #42" in " ".join(m.value for m in at.markdown)
@@ -233,12 +227,7 @@ def test_an_uploaded_photo_is_shown_as_a_photo(mnist):
 
     images, labels = mnist
     prep = preprocess(canvas_image(images[1]))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["drawing"] = Selection(prep.input, "photo", prep=prep)
-    at.switch_page("pages/draw.py")
-    with mock.patch("nnviz.ui.canvas", returns(None)):
-        at.run()
-    assert not at.exception
+    at = run_draw(returns(None), state={"drawing": Selection(prep.input, "photo", prep=prep)})
     captions = " ".join(c.value for c in at.caption)
     assert "box of the 280×280 photo" in captions
     assert metrics(at)["Prediction"] == str(labels[1])

@@ -13,7 +13,7 @@ SENTENCE = (
 
 
 def open_learn() -> AppTest:
-    return open_page("learn")
+    return open_page("learn", timeout=60)
 
 
 def train_tiny(at: AppTest) -> None:

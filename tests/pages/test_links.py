@@ -21,8 +21,6 @@ from nnviz import ui
 from nnviz.mlp import as_input
 from nnviz.share import decode_drawing, encode_drawing
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
 PAGES = ["post", "draw", "weights", "matmul", "learn", "embeddings", "errors", "neurons", "why"]
 
 
@@ -42,8 +40,7 @@ def run(at: AppTest, canvas=no_canvas) -> AppTest:
 
 def open_page(page: str, query: dict[str, str] | None = None, canvas=no_canvas) -> AppTest:
     """A fresh session opening ``/page?query`` (page: the file's stem in pages/)."""
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params.update(query or {})
+    at = app_session.new_session(query, timeout=90)
     at.switch_page(f"pages/{page}.py")
     run(at, canvas)
     assert len(list(at.sidebar)) > 1, "the router's sidebar did not run"
@@ -239,9 +236,8 @@ def test_missing_data_gives_an_error_page(tmp_path, monkeypatch, fresh_caches):
 @pytest.mark.parametrize("page", ["weights", "errors"])
 def test_cold_server_deep_link_goes_through_the_router(page):
     """On a fresh server a deep link runs the page file directly; the page hands itself to the router."""
-    at = AppTest.from_file(APP, default_timeout=90)
+    at = app_session.new_session(timeout=90)
     at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    app_session.rerun(at)
     assert len(list(at.sidebar)) > 1, "the router's sidebar did not run"
     assert at.title and at.title[0].value  # the page itself rendered, once
