@@ -337,15 +337,21 @@ def wait_rerun(page, since: int, timeout: float = 30.0) -> None:
 
 
 _CHARTS_DRAWN = """
-() => Array.from(document.querySelectorAll("[data-testid='stPlotlyChart']")).every((el) => {
-  const gd = el.querySelector('.js-plotly-plot');
-  return gd && gd._fullLayout && gd.querySelector('.main-svg');
-})
+() => !document.querySelector("[data-testid='stSkeleton']")
+  && Array.from(document.querySelectorAll("[data-testid='stPlotlyChart']")).every((el) => {
+    const gd = el.querySelector('.js-plotly-plot');
+    return gd && gd._fullLayout && gd.querySelector('.main-svg');
+  })
 """
 
 
 def wait_charts(page, timeout: float = 30.0) -> None:
-    """Wait until every Plotly chart on the page has been drawn (they render after the script ends)."""
+    """Wait until every Plotly chart on the page has been drawn (they render after the script ends).
+
+    Streamlit loads its chart and component code lazily: until it arrives, each
+    element is a grey ``stSkeleton`` and not yet a ``stPlotlyChart``, so "every
+    chart drawn" also means "no skeleton left" (else a page still loading passes).
+    """
     page.wait_for_function(_CHARTS_DRAWN, timeout=timeout * 1000, polling=100)
 
 
