@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 from streamlit.testing.v1 import AppTest
 
@@ -10,12 +13,19 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def open_page(
-    page: str, query: dict[str, str] | None = None, state: dict | None = None, timeout: float = 120
+    page: str,
+    query: dict[str, str] | None = None,
+    state: dict | None = None,
+    timeout: float = 120,
+    canvas: Callable | None = None,
 ) -> AppTest:
-    """A fresh session opening ``/page?query`` (page: the file's stem in pages/), ``state`` set first; no exception."""
+    """A fresh session opening ``/page?query`` (page: the file's stem in pages/), ``state`` set first; no exception.
+
+    ``canvas``, if given, stands in for ``nnviz.ui.canvas`` (see ``rerun``).
+    """
     at = new_session(query, state, timeout)
     at.switch_page(f"pages/{page}.py")
-    return rerun(at)
+    return rerun(at, canvas)
 
 
 def open_landing(state: dict | None = None, timeout: float = 60) -> AppTest:
@@ -32,8 +42,13 @@ def new_session(query: dict[str, str] | None = None, state: dict | None = None, 
     return at
 
 
-def rerun(at: AppTest) -> AppTest:
-    """Run the session once more (a widget changed, a fragment ticked); no exception."""
-    at.run()
+def rerun(at: AppTest, canvas: Callable | None = None) -> AppTest:
+    """Run the session once more (a widget changed, a fragment ticked); no exception.
+
+    ``canvas``, if given, stands in for ``nnviz.ui.canvas`` during the run: AppTest
+    runs no JavaScript, so the drawing component itself never sends an image.
+    """
+    with mock.patch("nnviz.ui.canvas", canvas) if canvas else contextlib.nullcontext():
+        at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

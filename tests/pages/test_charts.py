@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from app_session import open_page
@@ -42,8 +41,7 @@ def test_every_page_is_listed():
 @pytest.mark.parametrize("page", PAGES)
 def test_each_chart_uses_the_apps_config(page):
     query, pickable = PAGES[page]
-    with mock.patch("nnviz.ui.canvas", lambda *a, **k: None):  # the Draw page's canvas: nothing drawn
-        at = open_page(page, query)
+    at = open_page(page, query, canvas=lambda *a, **k: None)  # the Draw page's canvas: nothing drawn
     configs = {el.proto.id.rsplit("-", 1)[-1]: json.loads(el.proto.config) for el in at.get("plotly_chart")}
     assert len(configs) >= 2, configs  # the page drew its charts
     for key, config in configs.items():

@@ -32,14 +32,7 @@ def canvas_image(image: np.ndarray) -> np.ndarray:
 
 def run_draw(canvas, query: dict[str, str] | None = None, state: dict | None = None) -> AppTest:
     """Open the Draw page through the router with ``nnviz.ui.canvas`` replaced by ``canvas``, ``state`` set first."""
-    at = app_session.new_session(query, state, timeout=60)
-    at.switch_page("pages/draw.py")
-    return rerun(at, canvas)
-
-
-def rerun(at: AppTest, canvas) -> AppTest:
-    with mock.patch("nnviz.ui.canvas", canvas):
-        return app_session.rerun(at)
+    return app_session.open_page("draw", query, state, timeout=60, canvas=canvas)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -110,7 +103,7 @@ def test_erasing_the_drawing_brings_back_the_hint(mnist):
     images, _ = mnist
     at = run_draw(returns(canvas_image(images[0])))
     assert "Prediction" in metrics(at)
-    rerun(at, returns(BLANK))  # the canvas's own trash button sends a blank image
+    app_session.rerun(at, returns(BLANK))  # the canvas's own trash button sends a blank image
     assert "Prediction" not in metrics(at)
     assert current(at) is None
 
@@ -215,9 +208,9 @@ def test_an_unchanged_canvas_does_not_override_a_later_choice(mnist):
     # something else (a photo upload, say) makes another digit current ...
     at.session_state["drawing"] = Selection(images[1].reshape(-1) / 255.0, "photo")
     at.query_params.clear()  # as set_selection would have left it: the URL names no other digit
-    rerun(at, returns(drawn))  # ... and an unrelated rerun hands back the same canvas image
+    app_session.rerun(at, returns(drawn))  # ... and an unrelated rerun hands back the same canvas image
     assert current(at).source == "photo"
-    rerun(at, returns(canvas_image(images[2])))  # a new stroke: the drawing is current again
+    app_session.rerun(at, returns(canvas_image(images[2])))  # a new stroke: the drawing is current again
     assert current(at).source == "drawing"
 
 

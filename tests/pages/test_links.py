@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from unittest import mock
 
 import app_session
 import numpy as np
@@ -33,16 +32,9 @@ def no_canvas(key, **_):
     return None
 
 
-def run(at: AppTest, canvas=no_canvas) -> AppTest:
-    with mock.patch("nnviz.ui.canvas", canvas):  # through the router: conftest's warm_router
-        return app_session.rerun(at)
-
-
 def open_page(page: str, query: dict[str, str] | None = None, canvas=no_canvas) -> AppTest:
-    """A fresh session opening ``/page?query`` (page: the file's stem in pages/)."""
-    at = app_session.new_session(query, timeout=90)
-    at.switch_page(f"pages/{page}.py")
-    run(at, canvas)
+    """A fresh session opening ``/page?query`` (page: the file's stem in pages/), through the router."""
+    at = app_session.open_page(page, query, timeout=90, canvas=canvas)
     assert len(list(at.sidebar)) > 1, "the router's sidebar did not run"
     return at
 
@@ -153,7 +145,7 @@ def test_a_link_naming_another_digit_wins_over_the_session(mnist):
     at = open_page("why", {"sample": "1"})
     assert selection(at).index == 1
     at.query_params["sample"] = "2"  # an in-app link ("Open on Draw") or a pasted link
-    run(at)
+    app_session.rerun(at, no_canvas)
     assert selection(at).index == 2
 
 
@@ -161,7 +153,7 @@ def test_after_a_page_switch_the_url_names_the_digit_again():
     at = open_page("why", {"sample": "5"})
     at.query_params.clear()  # Streamlit clears the query string when the page changes
     at.switch_page("pages/embeddings.py")
-    run(at)
+    app_session.rerun(at, no_canvas)
     assert url(at).get("sample") == "5"
 
 
@@ -171,7 +163,7 @@ def test_share_button_shows_the_link_to_this_view(mnist):
     at = open_page("why", {"d": code})
     share = next(b for b in at.sidebar.button if b.label == "Share this view")
     share.click()
-    run(at)
+    app_session.rerun(at, no_canvas)
     (link,) = [c.value for c in at.sidebar.code]
     assert f"d={code}" in link
 
@@ -236,8 +228,6 @@ def test_missing_data_gives_an_error_page(tmp_path, monkeypatch, fresh_caches):
 @pytest.mark.parametrize("page", ["weights", "errors"])
 def test_cold_server_deep_link_goes_through_the_router(page):
     """On a fresh server a deep link runs the page file directly; the page hands itself to the router."""
-    at = app_session.new_session(timeout=90)
-    at.switch_page(f"pages/{page}.py")
-    app_session.rerun(at)
+    at = app_session.open_page(page, timeout=90)
     assert len(list(at.sidebar)) > 1, "the router's sidebar did not run"
     assert at.title and at.title[0].value  # the page itself rendered, once
