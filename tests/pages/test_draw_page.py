@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from unittest import mock
-
 import app_session
 import numpy as np
 import pytest
@@ -112,8 +110,8 @@ def test_clear_gives_a_new_blank_canvas(mnist):
     images, _ = mnist
     at = run_draw(returns(canvas_image(images[0])))
     assert at.session_state["draw_canvas_gen"] == 0
-    with mock.patch("nnviz.ui.canvas", returns(canvas_image(images[0]))):
-        button(at, "Clear").click().run()
+    button(at, "Clear").click()
+    app_session.rerun(at, returns(canvas_image(images[0])))
     assert at.session_state["draw_canvas_gen"] == 1  # a new key: the component remounts blank
     assert "Prediction" not in metrics(at)
     assert current(at) is None
@@ -122,9 +120,8 @@ def test_clear_gives_a_new_blank_canvas(mnist):
 def test_choosing_a_test_digit_by_number(mnist):
     _, labels = mnist
     at = run_draw(returns(None))
-    with mock.patch("nnviz.ui.canvas", returns(None)):
-        at.number_input(key="draw_sample_index").set_value(12).run()
-    assert not at.exception
+    at.number_input(key="draw_sample_index").set_value(12)
+    app_session.rerun(at, returns(None))
     assert at.query_params["sample"] == ["12"] or at.query_params["sample"] == "12"
     selection = current(at)
     assert (selection.source, selection.index, selection.label) == ("sample", 12, int(labels[12]))
@@ -137,9 +134,8 @@ def test_choosing_a_test_digit_by_number(mnist):
 def test_choosing_a_test_digit_replaces_the_drawing(mnist):
     images, _ = mnist
     at = run_draw(returns(canvas_image(images[0])))
-    with mock.patch("nnviz.ui.canvas", returns(canvas_image(images[0]))):
-        button(at, "Random test digit").click().run()
-    assert not at.exception
+    button(at, "Random test digit").click()
+    app_session.rerun(at, returns(canvas_image(images[0])))
     selection = current(at)
     assert selection.source == "sample"
     assert at.session_state["draw_canvas_gen"] == 1  # the drawing was cleared
@@ -149,9 +145,8 @@ def test_choosing_a_test_digit_replaces_the_drawing(mnist):
 def test_a_random_digit_of_a_class(mnist):
     _, labels = mnist
     at = run_draw(returns(None))
-    with mock.patch("nnviz.ui.canvas", returns(None)):
-        at.pills(key="draw_sample_class").set_value(3).run()
-    assert not at.exception
+    at.pills(key="draw_sample_class").set_value(3)
+    app_session.rerun(at, returns(None))
     selection = current(at)
     assert selection.source == "sample" and labels[selection.index] == 3 and selection.label == 3
     assert at.pills(key="draw_sample_class").value is None  # ready for another pick
