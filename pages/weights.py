@@ -85,12 +85,7 @@ with detail:
             ui.chart(figs.contribution_figure(r.terms, neuron), key="neuron_terms")
             st.caption(figs.contribution_summary(r.terms, r.bias, r.z, r.activation, neuron))
     if selection is not None:
-        check = "matches" if r.agrees else "does NOT match"
-        st.markdown(
-            f"The {r.n_active_pixels} non-zero terms sum to {r.z - r.bias:+.4f}; + bias {r.bias:+.4f} "
-            f"= **z = {r.z:+.4f}**, which {check} the network's own `x @ W1 + b1` = {r.z_network:+.4f}. "
-            f"After ReLU the neuron's activation is **{r.activation:.4f}**."
-        )
+        st.markdown(figs.sum_check_text(r))
     st.markdown(f"**Its {n_out} outgoing weights**, one per digit")
     ui.chart(figs.outgoing_figure(W2[neuron], neuron), key="neuron_out")
     st.caption(figs.outgoing_summary(W2[neuron], neuron))

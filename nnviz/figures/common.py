@@ -8,6 +8,9 @@ of Tol's colours; intensities use a perceptually uniform sequential scale.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -69,3 +72,49 @@ def empty_figure(message: str, *, height: int = 300) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return layout(fig, height=height)
+
+
+def rounded_parts(parts: Sequence[float], total: float, decimals: int, *, fixed: Iterable[int] = ()) -> list[float]:
+    """``parts`` rounded to ``decimals`` places so that, as printed, they add up to ``total`` as printed.
+
+    Rounded one by one, three parts of a sum written out ("+7.972 - 1.424 - 0.025
+    = +6.522") miss the rounded total by a unit in the last place about a third
+    of the time, and a reader who checks the arithmetic finds it wrong.  Here
+    the parts not in ``fixed`` absorb the difference, one unit each, those
+    nearest to rounding the other way first (the largest-remainder method).
+    Parts in ``fixed`` (a bias printed elsewhere too) are rounded as usual.
+    With at most one part fixed, every part ends at most one unit from its
+    exact value (those not moved, half a unit).
+
+    Parameters
+    ----------
+    parts : sequence of float
+    total : float
+        The exact sum (e.g. the network's own pre-activation); its rounding is the target.
+    decimals : int
+    fixed : iterable of int
+        Indices of parts to round as usual.
+
+    Returns
+    -------
+    list of float
+        Multiples of ``10**-decimals``: formatted with ``decimals`` places they
+        add up exactly to ``total`` formatted the same way.  A part that rounds
+        to zero keeps its sign ("-0.000" for a small negative sum).  If
+        ``total`` misses the parts' sum by more units than there are parts,
+        rounding cannot explain it and the parts are rounded as usual.
+    """
+    scale = 10**decimals
+    exact = [float(p) * scale for p in parts]
+    units = [round(e) for e in exact]
+    short = round(float(total) * scale) - sum(units)
+    fixed = set(fixed)
+    free = [i for i in range(len(units)) if i not in fixed]
+    # more units short than there are parts: not rounding but a total that is not their sum; leave the parts be
+    if free and 0 < abs(short) <= len(units):
+        step = 1 if short > 0 else -1
+        # nearest to rounding the other way first: largest exact - rounded in the direction needed
+        free.sort(key=lambda i: step * (units[i] - exact[i]))
+        for k in range(abs(short)):
+            units[free[k % len(free)]] += step
+    return [math.copysign(u / scale, e) if u == 0 else u / scale for u, e in zip(units, exact, strict=True)]

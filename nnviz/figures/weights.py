@@ -20,11 +20,15 @@ Each has a ``*_summary`` giving the one line of text shown under the chart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 
 from . import common
+
+if TYPE_CHECKING:
+    from ..neuron import NeuronResponse
 
 __all__ = [
     "MosaicRecord",
@@ -39,6 +43,7 @@ __all__ = [
     "outgoing_summary",
     "output_weights_figure",
     "output_weights_summary",
+    "sum_check_text",
     "top_digits_figure",
     "top_digits_summary",
 ]
@@ -396,11 +401,26 @@ def contribution_figure(terms: np.ndarray, neuron: int, *, height: int = 320) ->
 def contribution_summary(terms: np.ndarray, bias: float, z: float, activation: float, neuron: int) -> str:
     """One line under the weight x input map: the sum written out."""
     terms = np.asarray(terms, dtype=np.float64)
-    pos, neg = float(terms[terms > 0].sum()), float(terms[terms < 0].sum())
+    # rounded so that the sum as printed adds up; the bias is printed as it is elsewhere
+    pos, neg, bias = common.rounded_parts([terms[terms > 0].sum(), terms[terms < 0].sum(), bias], z, 3, fixed=[2])
     fires = f"fires at {activation:.3f}" if activation > 0 else "stays silent (ReLU turns the negative sum into 0)"
     return (
         f"Red pixels add {pos:+.3f}, blue ones {neg:+.3f}, bias {bias:+.3f}: "
         f"pre-activation z = {z:+.3f}, so neuron {neuron} {fires}."
+    )
+
+
+def sum_check_text(r: NeuronResponse) -> str:
+    """``r`` (a :class:`nnviz.neuron.NeuronResponse`) as one line of Markdown: the sum added up and checked.
+
+    The sum of the terms is rounded so that, as printed, it and the bias add up to z.
+    """
+    terms_sum, bias = common.rounded_parts([float(np.sum(r.terms)), r.bias], r.z, 4, fixed=[1])
+    check = "matches" if r.agrees else "does NOT match"
+    return (
+        f"The {r.n_active_pixels} non-zero terms sum to {terms_sum:+.4f}; + bias {bias:+.4f} "
+        f"= **z = {r.z:+.4f}**, which {check} the network's own `x @ W1 + b1` = {r.z_network:+.4f}. "
+        f"After ReLU the neuron's activation is **{r.activation:.4f}**."
     )
 
 

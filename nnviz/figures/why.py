@@ -78,6 +78,9 @@ def waterfall_figure(
     if contributions.size == 0:
         return common.empty_figure("Nothing to explain.", height=height or 300)
     rec = _waterfall_record(contributions, active, output_bias, logit, top)
+    # each bar's label, rounded so that the labels add up to the logit's (the bias's is rounded as usual)
+    steps = common.rounded_parts(rec.values[:-1], rec.values[-1], 2, fixed=[len(rec.values) - 2])
+    bar_text = [f"{v:+.2f}" for v in [*steps, rec.values[-1]]]
     # horizontal, first step at the top: long labels read on a phone
     fig = go.Figure(
         go.Waterfall(
@@ -90,7 +93,8 @@ def waterfall_figure(
             totals=dict(marker=dict(color="#555555")),
             connector=dict(line=dict(color="#999999", width=1)),
             hovertemplate="%{y}: %{x:+.3f}<extra></extra>",
-            texttemplate="%{x:+.2f}",
+            text=bar_text,
+            texttemplate="%{text}",
             textposition="outside",
             cliponaxis=False,
         )
@@ -108,9 +112,11 @@ def waterfall_summary(contributions: np.ndarray, active: np.ndarray, output_bias
     on = np.asarray(active, dtype=bool)
     up = contributions[on & (contributions > 0)]
     down = contributions[on & (contributions < 0)]
+    # rounded so that, as printed, the sum adds up; the bias is printed as the waterfall prints it
+    up_sum, down_sum, bias = common.rounded_parts([up.sum(), down.sum(), output_bias], logit, 2, fixed=[2])
     return (
-        f"{int(on.sum())} of {len(on)} neurons fired: {len(up)} push this logit up (by {up.sum():+.2f} in all), "
-        f"{len(down)} push it down ({down.sum():+.2f}); with the bias {output_bias:+.2f} that makes {logit:.2f}. "
+        f"{int(on.sum())} of {len(on)} neurons fired: {len(up)} push this logit up (by {up_sum:+.2f} in all), "
+        f"{len(down)} push it down ({down_sum:+.2f}); with the bias {bias:+.2f} that makes {logit:.2f}. "
         f"The other {int((~on).sum())} are silent and add exactly 0."
     )
 
@@ -147,9 +153,12 @@ def attribution_summary(attribution: np.ndarray, x: np.ndarray, b_eff: float, lo
     """One line under the attribution map: where the logit comes from, pixel-wise."""
     attribution = np.asarray(attribution, dtype=np.float64).reshape(-1)
     inked = np.asarray(x).reshape(-1) > 0
-    up, down = attribution[attribution > 0].sum(), attribution[attribution < 0].sum()
+    # rounded so that, as printed, both sums add up: up + down = total, total + b_eff = logit
+    up, down, b_eff = common.rounded_parts(
+        [attribution[attribution > 0].sum(), attribution[attribution < 0].sum(), b_eff], logit, 2, fixed=[2]
+    )
     return (
         f"Only the {int(inked.sum())} inked pixels can count (x = 0 elsewhere): together they add {up:+.2f} and "
-        f"{down:+.2f}, a total of {attribution.sum():+.2f}; with the effective bias {b_eff:+.2f} that is the "
+        f"{down:+.2f}, a total of {round(up + down, 2):+.2f}; with the effective bias {b_eff:+.2f} that is the "
         f"logit {logit:.2f}."
     )
