@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .mlp import MLP, SGD, Gradients, cross_entropy
+from .mlp import MLP, SGD, Gradients, log_loss
 
 __all__ = ["BackpropStep", "backprop_step", "rank_neurons"]
 
@@ -49,7 +49,8 @@ class BackpropStep:
     probabilities_after : (10,)
         After the step, from the updated copy of the network.
     loss, loss_after : float
-        Cross-entropy ``-log p[label]`` before and after.
+        Cross-entropy ``-log p[label]`` before and after, from the logits
+        (:func:`nnviz.mlp.log_loss`: exact even where p rounds to 1).
     output_error : (10,)
         ``p - y``: dL/dlogits for this one digit (y one-hot).
     dz1 : (H,)
@@ -163,16 +164,17 @@ def backprop_step(model: MLP, x: np.ndarray, label: int, *, lr: float = 0.1, top
 
     after = model.copy()  # the original is never touched
     SGD(lr=lr, momentum=0.0).step(after.params(), grads.params())
-    p_after = after.forward(x[None]).probabilities[0]
+    fwd_after = after.forward(x[None])
 
     return BackpropStep(
         x=x,
         label=label,
         lr=float(lr),
         probabilities=fwd.probabilities[0],
-        probabilities_after=p_after,
-        loss=cross_entropy(fwd.probabilities, labels),
-        loss_after=cross_entropy(p_after[None], labels) + 0.0,  # + 0.0: no "-0.0000" on screen
+        probabilities_after=fwd_after.probabilities[0],
+        # from the logits: a confident digit's p rounds to 1 in float32, and -log p would read 0
+        loss=log_loss(fwd.logits, labels),
+        loss_after=log_loss(fwd_after.logits, labels) + 0.0,  # + 0.0: no "-0.0000" on screen
         output_error=grads.dlogits[0],
         dz1=grads.dz1[0],
         z1=fwd.z1[0],

@@ -34,6 +34,7 @@ __all__ = [
     "Gradients",
     "ModelError",
     "cross_entropy",
+    "log_loss",
     "negative_log_likelihood",
     "relu",
     "softmax",
@@ -71,6 +72,41 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 def cross_entropy(probabilities: np.ndarray, labels: np.ndarray) -> float:
     """Mean of -log p[label] over the rows; p is clipped so a certain mistake costs ~16, not inf."""
     return negative_log_likelihood(probabilities[np.arange(len(labels)), labels])
+
+
+def log_loss(logits: np.ndarray, labels: np.ndarray) -> float:
+    """Mean of -log softmax(logits)[label], worked out from the logits in float64, without clipping.
+
+    The same number as :func:`cross_entropy` where that one is exact, and the
+    true one where it is not: a float32 softmax rounds p to exactly 1 once the
+    other logits are about 17 below the true one (so -log p reads 0, and a
+    small step "changes nothing"), and the clip caps a certain mistake at about
+    16.  Per row this is ``log(sum_k exp(z_k - z_label))``, taken as
+    ``log1p`` of the other terms when the true logit is the largest (no
+    cancellation for a confident answer) and shifted by the largest difference
+    otherwise (no overflow for a wrong one).  For showing one digit's loss;
+    training keeps the cheaper :func:`cross_entropy`.
+
+    Parameters
+    ----------
+    logits : (n, k) the scores before softmax
+    labels : (n,) int, the true classes
+
+    Returns
+    -------
+    float
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    labels = np.asarray(labels)
+    rows = np.arange(len(labels))
+    d = z - z[rows, labels][:, None]  # z_k - z_label: 0 in the label's own column
+    d[rows, labels] = -np.inf  # leave the label's own term (exp 0 = 1) out of the sum
+    top = d.max(axis=1)
+    with np.errstate(over="ignore"):
+        confident = np.log1p(np.exp(d).sum(axis=1))  # right when top <= 0
+    shift = np.maximum(top, 0.0)[:, None]
+    wrong = shift[:, 0] + np.log(np.exp(-shift[:, 0]) + np.exp(d - shift).sum(axis=1))
+    return float(np.where(top <= 0, confident, wrong).mean())
 
 
 def negative_log_likelihood(p_true: np.ndarray) -> float:

@@ -74,6 +74,14 @@ def test_a_small_step_lowers_the_loss_on_that_digit(digits, label):
     np.testing.assert_allclose(step.probabilities_after.sum(), 1.0, atol=1e-5)
 
 
+def test_a_small_step_lowers_the_loss_even_on_a_digit_the_network_is_sure_of(shipped, digits):
+    x, y = digits
+    # test digit #0, a 7, p = 0.99998: the step moves p by less than float32 resolves near 1,
+    # so -log p worked out from p read the same before and after
+    step = backprop_step(shipped, x[0], int(y[0]), lr=0.01)
+    assert 0 < step.loss_after < step.loss < 1e-4
+
+
 def test_the_step_is_plain_sgd_on_a_copy(digits):
     x, y = digits
     model = small_net(5)

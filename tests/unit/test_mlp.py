@@ -9,7 +9,7 @@ from sklearn.neural_network import MLPClassifier
 
 import nnviz
 import nnviz.mlp as mlp_module
-from nnviz.mlp import MLP, SGD, Adam, ModelError, as_input, cross_entropy, softmax
+from nnviz.mlp import MLP, SGD, Adam, ModelError, as_input, cross_entropy, log_loss, softmax
 
 
 def small_net(seed=0, n_inputs=8, n_hidden=6, n_outputs=4):
@@ -208,6 +208,18 @@ def test_forward_shapes_dtype_and_probabilities():
 def test_softmax_is_stable_for_huge_logits():
     p = softmax(np.array([[1000.0, 0.0, -1000.0]], np.float32))
     assert np.isfinite(p).all() and p[0, 0] == pytest.approx(1.0)
+
+
+def test_log_loss_is_cross_entropy_where_that_is_exact_and_true_where_it_is_not():
+    rng = np.random.default_rng(0)
+    logits, labels = (rng.normal(size=(50, 10)) * 3).astype(np.float32), rng.integers(0, 10, 50)
+    assert log_loss(logits, labels) == pytest.approx(cross_entropy(softmax(logits), labels), rel=1e-6)
+    confident = np.zeros((1, 10), np.float32)
+    confident[0, 0] = 30.0
+    assert softmax(confident)[0, 0] == 1.0 and cross_entropy(softmax(confident), np.array([0])) == 0.0
+    assert log_loss(confident, [0]) == pytest.approx(math.log1p(9 * math.exp(-30)), rel=1e-12)  # 8.4e-13, not 0
+    assert log_loss(confident, [1]) == pytest.approx(30 + math.log1p(9 * math.exp(-30)))  # not clipped at ~16
+    assert log_loss(np.array([[1000.0, 0.0], [0.0, 1000.0]]), [1, 1]) == pytest.approx(500.0)  # no overflow
 
 
 def test_he_initialisation_is_seeded_and_scaled():
