@@ -26,6 +26,7 @@ __all__ = [
     "accuracy_summary",
     "before_after_figure",
     "before_after_summary",
+    "error_text",
     "gradient_figure",
     "gradient_summary",
     "landscape_figure",
@@ -35,6 +36,7 @@ __all__ = [
     "neuron_strip_figure",
     "output_error_figure",
     "output_error_summary",
+    "probability_pair",
 ]
 
 # The two ends of the diverging scale, for bars whose sign matters (p - y).
@@ -43,6 +45,7 @@ POSITIVE = "#B2182B"  # RdBu red
 BEFORE = "#BBBBBB"
 AFTER = "#0072B2"  # Okabe-Ito blue, the theme's primary colour
 DIGITS = [str(d) for d in range(10)]
+LABEL_SHARE = 0.05  # output-error bars at least this share of the largest get their value printed
 
 
 # --- training curves ---------------------------------------------------------------
@@ -264,19 +267,33 @@ def output_error_figure(output_error: np.ndarray, label: int, *, height: int = 2
     err = np.asarray(output_error, float)
     if err.size == 0:
         return common.empty_figure("No digit", height=height)
+    # For a digit the network is sure of the whole error is ~1e-5: on a fixed axis the bars
+    # would be flat and two decimals would print "-0.00".  So the axis is in units of
+    # 10^k when the largest error is under 0.01, and the bars that stand out get two digits.
+    m = float(np.abs(err).max())
+    power = math.floor(math.log10(m)) if 0.0 < m < 0.01 else 0
+    shown = err / 10.0**power
+    big = np.abs(err) >= LABEL_SHARE * m
+    if power:
+        text = [f"{v:+.1f}" for v in shown]
+        title = f"p − y  (× 10<sup>{power:d}</sup>)".replace("-", "−")
+    else:
+        text = [error_text(v, 2) for v in err]
+        title = "p − y"
     fig = go.Figure(
         go.Bar(
             x=DIGITS[: err.size],
-            y=err,
+            y=shown,
+            customdata=err,
             marker_color=[NEGATIVE if v < 0 else POSITIVE for v in err],
-            text=[f"{v:+.2f}" for v in err],
+            text=[t if b else "" for t, b in zip(text, big, strict=True)],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="digit %{x}<br>p − y = %{y:+.4f}<extra></extra>",
+            hovertemplate="digit %{x}<br>p − y = %{customdata:+.3g}<extra></extra>",
         )
     )
-    m = max(float(np.abs(err).max()), 1e-3)
-    fig.update_yaxes(title_text="p − y", range=[-1.25 * m, 1.25 * m], zeroline=True)
+    top = float(np.abs(shown).max()) or 1.0
+    fig.update_yaxes(title_text=title, range=[-1.25 * top, 1.25 * top], zeroline=True)
     fig.update_xaxes(title_text=f"digit (target: {label})", type="category")
     return common.layout(fig, height=height, title="Output error p − y")
 
@@ -287,9 +304,23 @@ def output_error_summary(output_error: np.ndarray, label: int) -> str:
     others = np.delete(np.arange(err.size), label)
     rival = int(others[np.argmax(err[others])])
     return (
-        f"The true digit {label} gets {err[label]:+.3f} (pushed up); the strongest wrong answer, "
-        f"{rival}, gets {err[rival]:+.3f} (pushed down). The ten numbers add up to {err.sum():+.1e}."
+        f"The true digit {label} gets {error_text(err[label], 3)} (pushed up); the strongest wrong answer, "
+        f"{rival}, gets {error_text(err[rival], 3)} (pushed down). The ten numbers add up to {err.sum():+.1e}."
     )
+
+
+def error_text(v: float, significant: int) -> str:
+    """An output error ``p - y`` with ``significant`` digits, signed, in plain decimals (no e-notation).
+
+    At most six decimals: near p = 1 a float32 probability is only good to about
+    1e-7, so a seventh would be rounding noise.  -0.195 -> "-0.195",
+    -3.6e-5 -> "-0.000036".
+    """
+    v = float(v)
+    if v == 0.0:
+        return "0"
+    decimals = min(6, max(significant, significant - 1 - math.floor(math.log10(abs(v)))))
+    return f"{v:+.{decimals}f}"
 
 
 def before_after_figure(
@@ -329,11 +360,36 @@ def before_after_figure(
 
 
 def before_after_summary(before: np.ndarray, after: np.ndarray, label: int, loss: float, loss_after: float) -> str:
-    """One line: what the step did to p[label] and to the loss."""
+    """One line: what the step did to p[label] and to the loss.
+
+    Probabilities get enough decimals to tell before from after (see
+    :func:`probability_pair`), losses four significant digits (a confident
+    digit's loss is about 1e-5), and the loss's change is written out.
+    """
+    p, p_after = probability_pair(float(before[label]), float(after[label]))
     return (
-        f"p({label}) went from {before[label]:.2%} to {after[label]:.2%}; the loss −log p({label}) "
-        f"from {loss:.4f} to {loss_after:.4f}."
+        f"p({label}) went from {p} to {p_after}; "
+        f"the loss −log p({label}) from {loss:.4g} to {loss_after:.4g} ({loss_after - loss:+.3g})."
     )
+
+
+def probability_pair(a: float, b: float, *, most: int = 6) -> tuple[str, str]:
+    """Two probabilities as percentages with one number of decimals (1 to ``most``).
+
+    Enough decimals that neither reads a rounded 0% or 100% (as
+    :func:`nnviz.figures.draw.format_probability`) and that two different
+    probabilities read differently: a small step on a digit the network is
+    sure of moves p in the fourth decimal of a percent or beyond.
+    """
+    for decimals in range(1, most + 1):
+        texts = f"{a:.{decimals}%}", f"{b:.{decimals}%}"
+        rounded_away = any(
+            (float(t[:-1]) == 100.0 and p < 1.0) or (float(t[:-1]) == 0.0 and p > 0.0)
+            for t, p in zip(texts, (a, b), strict=True)
+        )
+        if not rounded_away and (texts[0] != texts[1] or a == b):
+            break
+    return texts
 
 
 def gradient_figure(

@@ -39,16 +39,21 @@ def backprop_section() -> None:
     left, right = st.columns([2, 3], gap="large")
     with left:
         image = ui.canvas("learn_canvas")
+        drawn_here = False
         if image is not None:
             prep = nnviz.preprocess(image)
             if prep.ok:
                 ui.set_selection(ui.Selection(prep.input, "drawing", prep=prep))
+                drawn_here = True
         selection = st.session_state.get("drawing")
         if selection is None:
             selection = _unsure_sample(model)
             st.caption(f"Using {selection.description}, one the network is unsure of. Draw above to use your own.")
+        elif drawn_here:
+            st.caption("Using your drawing.")
         else:
-            st.caption(f"Using {selection.description}. Draw above to use your own digit.")
+            other = "another one" if selection.source == "drawing" else "your own digit"
+            st.caption(f"Using {selection.description}. Draw above to use {other}.")
     p = model.predict_proba(selection.input[None])[0]
     guess = int(p.argmax())
     with right:
@@ -67,18 +72,24 @@ def backprop_section() -> None:
         images, labels = ui.mnist("test")
         before_acc, after_acc = _accuracy(model, images, labels), step.model_after.accuracy(images, labels)
         m1, m2 = st.columns(2)
+        # an unchanged number gets a grey delta without an arrow (Streamlit reads the text's sign,
+        # and "+0.00%" would be a green arrow up)
+        same = dict(delta_color="off", delta_arrow="off")
         m1.metric(
             "Loss −log p",
             f"{step.loss_after:.4g}",
             f"{step.loss_after - step.loss:+.3g} from {step.loss:.4g}",
-            delta_color="inverse",  # down is good
             help="After the step, on this digit.",
+            **(same if step.loss_after == step.loss else dict(delta_color="inverse")),  # down is good
         )
         m2.metric(
             "Test accuracy",
             f"{after_acc:.2%}",
-            f"{after_acc - before_acc:+.2%} from {before_acc:.2%}",
+            f"{after_acc - before_acc:+.2%} from {before_acc:.2%}"
+            if after_acc != before_acc
+            else f"unchanged from {before_acc:.2%}",
             help=f"On all {len(labels):,} test digits, after this one step on this one digit.",
+            **(same if after_acc == before_acc else {}),
         )
     c1, c2 = st.columns(2)
     with c1:

@@ -124,7 +124,7 @@ def test_one_backprop_step_on_a_drawing(monkeypatch):
     monkeypatch.setattr(nnviz.ui, "canvas", lambda key, **kw: digit_rgba(1))  # a 2
     at = open_learn()
     captions = " ".join(c.value for c in at.caption)
-    assert "Using your drawing" in captions
+    assert "Using your drawing." in captions and "Draw above" not in captions  # it is already drawn here
     assert at.session_state["drawing"].source == "drawing"
     answer = at.radio[0]
     assert answer.value == 2  # the network reads it as a 2, and that is the default answer
@@ -137,3 +137,17 @@ def test_one_backprop_step_on_a_drawing(monkeypatch):
     loss = at.metric[0]
     assert float(loss.value) < float(loss.delta.split(" from ")[1])  # the loss went down
     assert at.metric[1].label == "Test accuracy"
+
+
+def test_a_step_on_a_digit_the_network_is_sure_of_still_shows_what_changed():
+    at = open_learn()
+    at.session_state["drawing"] = nnviz.ui.sample_selection(0)  # test digit #0, a 7: p(7) = 0.99998
+    at.run()
+    assert not at.exception
+    loss, accuracy = at.metric[0], at.metric[1]
+    change = float(loss.delta.split(" from ")[0])
+    assert change < 0 and loss.proto.color == loss.proto.GREEN  # the loss went down, by ~2e-9: not "+0"
+    assert accuracy.delta == f"unchanged from {accuracy.value}"  # no green arrow up for "+0.00%"
+    assert accuracy.proto.direction == accuracy.proto.NONE and accuracy.proto.color == accuracy.proto.GRAY
+    captions = " ".join(c.value for c in at.caption)
+    assert "The true digit 7 gets -0.000018 (pushed up)" in captions  # not "-0.000"

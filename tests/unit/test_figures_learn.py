@@ -84,11 +84,57 @@ def step():
 def test_output_error_bars_coloured_by_sign(step):
     fig = figs.output_error_figure(step.output_error, 3)
     bar = fig.data[0]
-    np.testing.assert_allclose(bar.y, step.output_error)
+    np.testing.assert_allclose(bar.y, step.output_error)  # errors of 0.01 and more: the axis is p - y itself
+    assert fig.layout.yaxis.title.text == "p − y"
     assert bar.marker.color[3] == figs.NEGATIVE  # the true digit is pushed up
     assert all(c == figs.POSITIVE for i, c in enumerate(bar.marker.color) if i != 3)
     text = figs.output_error_summary(step.output_error, 3)
-    assert f"{step.output_error[3]:+.3f}" in text
+    assert f"The true digit 3 gets {figs.error_text(step.output_error[3], 3)} (pushed up)" in text
+    big = np.abs(step.output_error) >= figs.LABEL_SHARE * np.abs(step.output_error).max()
+    assert list(bar.text) == [figs.error_text(v, 2) if b else "" for v, b in zip(step.output_error, big, strict=True)]
+
+
+def test_a_sure_digits_tiny_output_error_is_printed_not_rounded_to_zero():
+    err = np.full(10, 2e-7)
+    err[7] = -1.8e-5  # p(7) = 0.999982: the size of the error on a digit the network is sure of
+    err[1] = 1.8e-5 - 8 * 2e-7  # the ten add up to 0
+    fig = figs.output_error_figure(err, 7)
+    bar = fig.data[0]
+    # the axis in units of 1e-5, so the bars have height and the labels two digits
+    assert fig.layout.yaxis.title.text == "p − y  (× 10<sup>−5</sup>)"
+    np.testing.assert_allclose(bar.y, err * 1e5)
+    np.testing.assert_array_equal(bar.customdata, err)  # the hover shows the value itself
+    assert bar.text[7] == "-1.8" and bar.text[1] == "+1.6"
+    assert bar.text[0] == ""  # 1% of the largest: left to the hover
+    assert "The true digit 7 gets -0.000018 (pushed up)" in figs.output_error_summary(err, 7)  # float32's last digit
+
+
+@pytest.mark.parametrize(
+    ("v", "significant", "text"),
+    [
+        (-0.19512, 3, "-0.195"),
+        (0.19512, 2, "+0.20"),
+        (-0.00933, 3, "-0.00933"),
+        (-3.6e-5, 3, "-0.000036"),
+        (0.0, 3, "0"),
+    ],
+)
+def test_error_text(v, significant, text):
+    assert figs.error_text(v, significant) == text
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (0.8048, 0.9872, ("80.5%", "98.7%")),
+        (0.999067, 0.999075, ("99.9067%", "99.9075%")),  # a small step on a digit it is sure of
+        (0.5, 0.5, ("50.0%", "50.0%")),
+        (0.9996, 1.0, ("99.96%", "100.00%")),  # p = 1 in float32 is 100%; 0.9996 is not
+        (0.999999991, 0.999999992, ("99.999999%", "99.999999%")),  # apart beyond six decimals
+    ],
+)
+def test_probability_pair_tells_before_from_after(a, b, expected):
+    assert figs.probability_pair(a, b) == expected
 
 
 def test_before_after_bars(step):
@@ -98,7 +144,9 @@ def test_before_after_bars(step):
     np.testing.assert_allclose(fig.data[1].y, step.probabilities_after)
     assert "0.1" in fig.data[1].name
     line = figs.before_after_summary(step.probabilities, step.probabilities_after, 3, step.loss, step.loss_after)
-    assert f"{step.probabilities_after[3]:.2%}" in line and f"{step.loss_after:.4f}" in line
+    p, p_after = figs.probability_pair(step.probabilities[3], step.probabilities_after[3])
+    assert f"went from {p} to {p_after};" in line and f"to {step.loss_after:.4g} (" in line
+    assert f"({step.loss_after - step.loss:+.3g})" in line
 
 
 def test_gradient_images_are_the_input_then_symmetric_gradients(step):
