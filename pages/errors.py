@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from nnviz.figures import evaluation as figs
+from nnviz.figures.draw import format_probability_short
 from nnviz.figures.gallery import digit_image
 from nnviz.post import sentence
 from nnviz.ui import chart, mnist, pickable_chart, quote, require_model, through_router
@@ -55,7 +56,7 @@ if many > 12 and st.toggle(f"Show {'all ' if many == len(found) else ''}{many}")
 with st.container(horizontal=True, gap="medium"):  # cards wrap: 2 a row on a phone, 6 on a desktop
     for i in shown:
         p = ev.probabilities[i]
-        top3 = " · ".join(f"{d}: {p[d]:.0%}" if p[d] >= 0.005 else f"{d}: <1%" for d in np.argsort(-p)[:3])
+        top3 = " · ".join(f"{d}: {format_probability_short(p[d])}" for d in np.argsort(-p)[:3])
         with st.container(width=140, gap=None):
             st.image(digit_image(images[i], scale=3), width=84)
             st.markdown(

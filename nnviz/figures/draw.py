@@ -25,6 +25,7 @@ __all__ = [
     "HIDDEN_COLUMNS",
     "digit_pixels",
     "format_probability",
+    "format_probability_short",
     "hidden_figure",
     "hidden_summary",
     "input_figure",
@@ -315,6 +316,20 @@ def format_probability(p: float) -> str:
     return "< 0.0001%" if p < 0.5 else "> 99.9999%"
 
 
+def format_probability_short(p: float) -> str:
+    """A probability in whole percents for tight spaces, never a rounded 0% or 100%.
+
+    0.973 -> '97%', 0.998 -> '>99%', 0.004 -> '<1%', 0 -> '0%', 1 -> '100%'.
+    """
+    p = float(p)
+    text = f"{p:.0%}"
+    if text == "100%" and p < 1.0:
+        return ">99%"
+    if text == "0%" and p > 0.0:
+        return "<1%"
+    return text
+
+
 @dataclass
 class _ProbabilitiesRecord:
     p: np.ndarray  # (10,)
@@ -358,7 +373,8 @@ def probabilities_figure(probabilities: np.ndarray | None, *, height: int = 260)
             text=[format_probability(v) if v >= 0.005 else "" for v in rec.p],  # never "100%" short of 1
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="digit %{x}: %{y:.2%}<extra></extra>",
+            customdata=[format_probability(v) for v in rec.p],
+            hovertemplate="digit %{x}: %{customdata}<extra></extra>",
         )
     )
     fig.update_xaxes(tickmode="array", tickvals=digits, title=None, fixedrange=True)

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from nnviz.landscape import Landscape
 
 from . import common
+from .draw import format_probability
 
 __all__ = [
     "NEGATIVE",
@@ -345,7 +346,8 @@ def before_after_figure(
                 y=values,
                 name=name,
                 marker_color=colour,
-                hovertemplate=f"{name}<br>digit %{{x}}: %{{y:.2%}}<extra></extra>",
+                customdata=[format_probability(v) for v in values],  # never "100.00%" short of 1
+                hovertemplate=f"{name}<br>digit %{{x}}: %{{customdata}}<extra></extra>",
             )
         )
     fig.update_yaxes(title_text="probability", range=[0, 1.05], tickformat=".0%")

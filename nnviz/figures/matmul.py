@@ -19,6 +19,7 @@ from plotly.subplots import make_subplots
 from nnviz.matmul import MatrixSlice, SpeedTest, Trace
 
 from . import common
+from .draw import format_probability
 
 __all__ = [
     "layer1_figure",
@@ -190,7 +191,7 @@ def layer2_summary(t: Trace) -> str:
     return (
         f"Shown: the same {len(t.neurons)} hidden neurons' rows of W2, all {p.size} digit columns. "
         f"The {p.size} scores z2 become probabilities that sum to {p.sum():.3f}: the network reads a {d} "
-        f"with probability {p[d]:.1%}; next best {second} ({p[second]:.2%})."
+        f"with probability {format_probability(p[d])}; next best {second} ({format_probability(p[second])})."
     )
 
 

@@ -168,7 +168,8 @@ def test_probabilities_figure_highlights_the_prediction():
     assert opacity[3] == 1.0 and (np.delete(opacity, 3) < 1).all()
     assert list(bar.marker.color) == common.DIGIT_COLOURS
     assert bar.text[3] == "70.0%"
-    assert figs.probabilities_figure(np.r_[0.99996, np.full(9, 0.00004 / 9)]).data[0].text[0] == "99.996%"  # not 100%
+    sure = figs.probabilities_figure(np.r_[0.99996, np.full(9, 0.00004 / 9)]).data[0]
+    assert sure.text[0] == "99.996%" and sure.customdata[0] == "99.996%"  # not 100%, on the bar or in the hover
     assert fig.layout.yaxis.tickformat == ".0%"
     assert figs.probabilities_summary(p) == "The network says 3 with 70.0% confidence; runner-up 5 at 10.0%."
 
@@ -222,3 +223,11 @@ def test_probabilities_svg_carries_the_values():
     assert heights[3] == pytest.approx(0.7 * (130 - 16 - 18), rel=1e-3)  # bar height is the probability
     assert heights[5] / heights[3] == pytest.approx(0.1 / 0.7, rel=1e-2)
     assert svg.count('fill-opacity="1.0"') == 1  # only the prediction is solid
+
+
+@pytest.mark.parametrize(
+    ("p", "text"),
+    [(0.973, "97%"), (0.998, ">99%"), (0.004, "<1%"), (1.0, "100%"), (0.0, "0%"), (0.5, "50%")],
+)
+def test_format_probability_short_never_rounds_to_certainty(p, text):
+    assert figs.format_probability_short(p) == text

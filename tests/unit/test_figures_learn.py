@@ -7,6 +7,7 @@ import pytest
 from nnviz.backprop import backprop_step
 from nnviz.figures import common
 from nnviz.figures import learn as figs
+from nnviz.figures.draw import format_probability
 from nnviz.landscape import Landscape, landscape, parameter_vector
 from nnviz.mlp import MLP
 
@@ -142,6 +143,7 @@ def test_before_after_bars(step):
     assert len(fig.data) == 2 and fig.layout.barmode == "group"
     np.testing.assert_allclose(fig.data[0].y, step.probabilities)
     np.testing.assert_allclose(fig.data[1].y, step.probabilities_after)
+    assert list(fig.data[1].customdata) == [format_probability(v) for v in step.probabilities_after]  # the hover
     assert "0.1" in fig.data[1].name
     line = figs.before_after_summary(step.probabilities, step.probabilities_after, 3, step.loss, step.loss_after)
     p, p_after = figs.probability_pair(step.probabilities[3], step.probabilities_after[3])

@@ -91,6 +91,12 @@ def test_layer_figures_hold_the_slices(model, digit):
     assert f"{int(np.count_nonzero(digit))} pixels with ink" in figs.layer1_summary(t)
 
 
+def test_a_sure_answer_is_not_called_certain(digit):
+    t = trace(nnviz.load_model(), digit)  # the shipped network on test digit #0, a 7: p = 0.99998
+    text = figs.layer2_summary(t)
+    assert "a 7 with probability 99.998%" in text and "(0.001%)" in text  # not "100.0%" and "0.00%"
+
+
 def test_empty_product_is_labelled():
     from nnviz.matmul import MatrixSlice
 
