@@ -234,17 +234,26 @@ def speed_summary(s: SpeedTest) -> str:
 def worked_sum_text(ws, *, result: str, a_name: str, w_name: str, labels: list[str]) -> str:
     """``ws`` (a :class:`nnviz.matmul.WorkedSum`) as one line of Markdown: the sum written out and checked.
 
-    ``labels[i]`` names term ``i`` (e.g. "px 350").
+    ``labels[i]`` names term ``i`` (e.g. "px 350").  Each written-out term shows
+    its two factors and its value; the values (rounded with
+    :func:`nnviz.figures.common.rounded_parts`, the bias as usual) add up, as
+    printed, to the printed total.  A product of the printed factors can differ
+    from the printed value in the last digit: a pixel like 254/255 has no short
+    decimal.
     """
-    shown = " + ".join(
-        f"{a:.2f}×({w:+.3f})<sub>{labels[int(i)]}</sub>" for i, a, w in zip(ws.index, ws.a, ws.w, strict=True)
-    )
     others = ws.n_nonzero - len(ws.index)
-    rest = f" + ({others} more non-zero terms: {ws.rest:+.3f})" if others else ""
+    values = [ws.bias, *(ws.a * ws.w)] + ([ws.rest] if others else [])
+    bias, *terms = common.rounded_parts(values, ws.total, 4, fixed=[0])
+    named = terms[: len(ws.index)]
+    shown = " + ".join(
+        f"[{a:.3f}×({w:+.4f}) = {t:+.4f}]<sub>{labels[int(i)]}</sub>"
+        for i, a, w, t in zip(ws.index, ws.a, ws.w, named, strict=True)
+    )
+    rest = f" + ({others} more non-zero terms: {terms[-1]:+.4f})" if others else ""
     zeros = ws.n_terms - ws.n_nonzero
     check = "✓ the same as" if ws.agrees else "✗ NOT the same as"
     return (
-        f"**{result}** = {ws.bias:+.3f} (bias) + {shown}{rest} = **{ws.total:+.4f}** "
+        f"**{result}** = {bias:+.4f} (bias) + {shown}{rest} = **{ws.total:+.4f}** "
         f"— the other {zeros} of the {ws.n_terms} terms are 0 × something. "
         f"{check} the network's own {a_name} · {w_name} ({ws.network:+.4f})."
     )

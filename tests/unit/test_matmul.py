@@ -127,5 +127,6 @@ def test_worked_sum_text_says_whether_it_checks_out():
     ws = worked_sum(np.array([1.0, 0.0, 0.5]), np.array([0.2, 1.0, -0.4]), 0.05, network=0.05)
     text = figs.worked_sum_text(ws, result="z1[0]", a_name="x", w_name="W1", labels=["px 0", "px 1", "px 2"])
     assert "✓" in text and "+0.0500" in text and "px 0" in text and "1 of the 3 terms are 0" in text
+    assert "[0.500×(-0.4000) = -0.2000]<sub>px 2</sub>" in text  # each term: its two factors and its value
     bad = worked_sum(np.array([1.0]), np.array([1.0]), 0.0, network=2.0)
     assert "NOT" in figs.worked_sum_text(bad, result="z", a_name="x", w_name="W", labels=["a"])

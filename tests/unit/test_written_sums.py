@@ -13,8 +13,9 @@ import pytest
 
 import nnviz
 from nnviz.explain import explain
-from nnviz.figures import weights, why
+from nnviz.figures import matmul, weights, why
 from nnviz.figures.common import rounded_parts
+from nnviz.matmul import worked_sum
 from nnviz.mlp import as_input
 from nnviz.neuron import respond
 
@@ -106,3 +107,23 @@ def test_why_it_said_that_sums_add_up(model, inputs):
         fig = why.waterfall_figure(e.contributions, e.active, e.output_bias, e.logit, e.target)
         bars = [Decimal(t) for t in fig.data[0].text]  # each bar's printed label
         assert sum(bars[:-1]) == bars[-1] == logit, i
+
+
+def test_matrix_multiplication_worked_sums_add_up(model, inputs):
+    for i, image in enumerate(inputs):
+        x = image.reshape(-1)
+        out = model.forward(x[None])
+        j, d = int(np.argmax(out.z1[0])), int(out.prediction[0])
+        for ws, n in (
+            (worked_sum(x, model.W1[:, j], model.b1[j], out.z1[0, j]), 784),
+            (worked_sum(out.hidden[0], model.W2[:, d], model.b2[d], out.logits[0, d]), 128),
+        ):
+            text = matmul.worked_sum_text(ws, result="z", a_name="a", w_name="W", labels=[f"t{k}" for k in range(n)])
+            bias = Decimal(re.search(r"= ([+-]\d+\.\d+) \(bias\)", text).group(1))
+            terms = [Decimal(v) for v in re.findall(r" = ([+-]\d+\.\d+)\]", text)]
+            rest = [Decimal(v) for v in re.findall(r"non-zero terms: ([+-]\d+\.\d+)\)", text)]
+            total = Decimal(re.search(r"= \*\*([+-]\d+\.\d+)\*\*", text).group(1))
+            assert len(terms) == min(3, ws.n_nonzero) and bias + sum(terms) + sum(rest) == total, (i, text)
+            assert bias == Decimal(f"{ws.bias:+.4f}") and total == Decimal(f"{ws.total:+.4f}")
+            for a, w, t in zip(ws.a, ws.w, terms, strict=True):  # each written-out term is its factors' product
+                assert abs(Decimal(f"{a * w:.6f}") - t) <= Decimal("0.0002"), text
