@@ -463,7 +463,7 @@ def gradient_summary(dz1: np.ndarray, neurons: np.ndarray, identity_error: float
     """One line: which neurons, how strongly, and the identity's check on this digit."""
     if len(neurons) == 0:
         return f"None of the {hidden} hidden neurons fired, so no error reaches the first layer."
-    top = ", ".join(f"{n} ({d:+.3g})" for n, d in zip(neurons, dz1, strict=True))
+    top = ", ".join(f"{n} ({d:+#.3g})" for n, d in zip(neurons, dz1, strict=True))
     return (
         f"{active} of {hidden} hidden neurons fired; only they pass the error back. Largest error signals dz1: {top}. "
         f"max |∂L/∂W1[:, j] − x·dz1[j]| = {identity_error:.1e}."

@@ -171,6 +171,8 @@ def test_gradient_images_are_the_input_then_symmetric_gradients(step):
     assert f"{step.active} of 32" in line
     assert is_empty(figs.gradient_figure(step.x, np.zeros((0, 784)), np.array([]), np.array([])), "No neuron")
     assert "None of the 32" in figs.gradient_summary(np.array([]), np.array([]), 0.0, 0, 32)
+    # three significant digits each, trailing zeros kept: "+0.130", not "+0.13" beside "-0.173"
+    assert "5 (+0.130), 9 (-0.173)" in figs.gradient_summary(np.array([0.13, -0.173]), np.array([5, 9]), 0.0, 2, 32)
 
 
 def test_landscape_contour_with_the_path():
