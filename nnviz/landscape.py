@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .mlp import MLP, PARAMS, cross_entropy, relu, softmax, split_parameters
+from .mlp import MLP, PARAMS, log_losses, relu, split_parameters
 
 __all__ = [
     "Landscape",
@@ -213,10 +213,11 @@ def loss_surface(
         W2 = W2_a[None] + betas32[:, None, None] * d2["W2"][None]  # (nb, H, 10)
         b2 = b2_a[None] + betas32[:, None] * d2["b2"][None]  # (nb, 10)
         logits = hidden @ W2 + b2[:, None, :]  # (nb, n, 10)
-        p = softmax(logits.reshape(-1, logits.shape[-1])).reshape(logits.shape)
-        for j in range(len(betas32)):
-            out[j, i] = cross_entropy(p[j], labels)  # the model's own loss, clipping included
-        del p, hidden, logits
+        # the exact loss, as MLP.loss: far from the trained weights many digits are confidently
+        # wrong, and a clipped -log p (16.1 at most per digit) would flatten the surface there
+        per_image = log_losses(logits.reshape(-1, logits.shape[-1]), np.tile(labels, len(betas32)))
+        out[:, i] = per_image.reshape(len(betas32), -1).mean(axis=1, dtype=np.float64)
+        del hidden, logits, per_image
     return out
 
 

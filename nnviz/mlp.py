@@ -35,6 +35,7 @@ __all__ = [
     "ModelError",
     "cross_entropy",
     "log_loss",
+    "log_losses",
     "negative_log_likelihood",
     "relu",
     "softmax",
@@ -81,11 +82,7 @@ def log_loss(logits: np.ndarray, labels: np.ndarray) -> float:
     true one where it is not: a float32 softmax rounds p to exactly 1 once the
     other logits are about 17 below the true one (so -log p reads 0, and a
     small step "changes nothing"), and the clip caps a certain mistake at about
-    16.  Per row this is ``log(sum_k exp(z_k - z_label))``, taken as
-    ``log1p`` of the other terms when the true logit is the largest (no
-    cancellation for a confident answer) and shifted by the largest difference
-    otherwise (no overflow for a wrong one).  For showing one digit's loss;
-    training keeps the cheaper :func:`cross_entropy`.
+    16.  For showing a loss; training keeps the cheaper :func:`cross_entropy`.
 
     Parameters
     ----------
@@ -96,17 +93,36 @@ def log_loss(logits: np.ndarray, labels: np.ndarray) -> float:
     -------
     float
     """
-    z = np.asarray(logits, dtype=np.float64)
+    return float(log_losses(np.asarray(logits, dtype=np.float64), labels).mean())
+
+
+def log_losses(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """-log softmax(logits)[label] for each row, in the logits' own float type.
+
+    Per row this is ``log(sum_k exp(z_k - z_label))``: ``log1p`` of the other
+    terms when the true logit is the largest (no cancellation for a confident
+    answer), shifted by the largest difference otherwise (no overflow for a
+    wrong one).  One ``exp`` over the array.
+
+    Parameters
+    ----------
+    logits : (n, k)
+    labels : (n,) int
+
+    Returns
+    -------
+    (n,) ndarray
+    """
+    z = np.asarray(logits)
     labels = np.asarray(labels)
     rows = np.arange(len(labels))
     d = z - z[rows, labels][:, None]  # z_k - z_label: 0 in the label's own column
     d[rows, labels] = -np.inf  # leave the label's own term (exp 0 = 1) out of the sum
     top = d.max(axis=1)
-    with np.errstate(over="ignore"):
-        confident = np.log1p(np.exp(d).sum(axis=1))  # right when top <= 0
-    shift = np.maximum(top, 0.0)[:, None]
-    wrong = shift[:, 0] + np.log(np.exp(-shift[:, 0]) + np.exp(d - shift).sum(axis=1))
-    return float(np.where(top <= 0, confident, wrong).mean())
+    shift = np.maximum(top, 0)
+    d -= shift[:, None]
+    others = np.exp(d, out=d).sum(axis=1)  # sum over k != label of exp(z_k - z_label - shift)
+    return np.where(top > 0, shift + np.log(np.exp(-shift) + others), np.log1p(others))
 
 
 def negative_log_likelihood(p_true: np.ndarray) -> float:
@@ -481,8 +497,12 @@ class MLP:
         return Gradients(dW1, db1, dW2, db2, dlogits, dhidden, dz1, flat)
 
     def loss(self, x: np.ndarray, labels: np.ndarray, *, l2: float = 0.0) -> float:
-        """Mean cross-entropy on a batch, plus ``l2 / 2 * sum(W**2)`` if asked."""
-        value = cross_entropy(self.forward(x).probabilities, np.asarray(labels))
+        """Mean cross-entropy on a batch, plus ``l2 / 2 * sum(W**2)`` if asked.
+
+        Exact (:func:`log_loss`, from the logits, no clip): the function whose
+        gradient :meth:`backward` computes, and the one the loss surface shows.
+        """
+        value = log_loss(self.forward(x).logits, np.asarray(labels))
         if l2:
             value += 0.5 * l2 * float((self.W1**2).sum() + (self.W2**2).sum())
         return value

@@ -70,6 +70,23 @@ def test_grid_points_match_the_network_at_those_weights(batch):
     assert surface.max() > surface[0, 1] or surface.min() < surface[1, 1]
 
 
+def test_far_from_the_weights_the_surface_is_the_true_loss_not_a_clipped_one(batch):
+    x, y = batch
+    model = nnviz.load_model()
+    d = filter_normalised_directions(model, 0)
+    surface = loss_surface(model, x, y, d, np.array([-1.0]), np.array([1.0]))  # the shipped page's far corner
+    shifted_model = shifted(model, -d[0] + d[1])
+    logits = shifted_model.forward(x).logits.astype(np.float64)
+    true = float(
+        np.mean(
+            np.log(np.exp(logits - logits.max(1, keepdims=True)).sum(1)) + logits.max(1) - logits[np.arange(len(y)), y]
+        )
+    )
+    assert surface[0, 0] == pytest.approx(true, rel=1e-5)
+    clipped = float(np.mean(-np.log(np.clip(shifted_model.forward(x).probabilities[np.arange(len(y)), y], 1e-7, 1))))
+    assert surface[0, 0] > clipped + 1.0  # what the clip hid: many digits are wrong here beyond p = 1e-7
+
+
 def test_random_directions_are_filter_normalised():
     model = net(3)
     d = filter_normalised_directions(model, 0)

@@ -9,7 +9,7 @@ from sklearn.neural_network import MLPClassifier
 
 import nnviz
 import nnviz.mlp as mlp_module
-from nnviz.mlp import MLP, SGD, Adam, ModelError, as_input, cross_entropy, log_loss, softmax
+from nnviz.mlp import MLP, SGD, Adam, ModelError, as_input, cross_entropy, log_loss, log_losses, softmax
 
 
 def small_net(seed=0, n_inputs=8, n_hidden=6, n_outputs=4):
@@ -220,6 +220,18 @@ def test_log_loss_is_cross_entropy_where_that_is_exact_and_true_where_it_is_not(
     assert log_loss(confident, [0]) == pytest.approx(math.log1p(9 * math.exp(-30)), rel=1e-12)  # 8.4e-13, not 0
     assert log_loss(confident, [1]) == pytest.approx(30 + math.log1p(9 * math.exp(-30)))  # not clipped at ~16
     assert log_loss(np.array([[1000.0, 0.0], [0.0, 1000.0]]), [1, 1]) == pytest.approx(500.0)  # no overflow
+    per_row = log_losses(logits, labels)  # float32 in, float32 out: the loss surface's many grid points
+    assert per_row.dtype == np.float32 and per_row.shape == (50,)
+    np.testing.assert_allclose(per_row, -np.log(softmax(logits.astype(np.float64))[np.arange(50), labels]), rtol=1e-5)
+
+
+def test_the_models_loss_is_exact_where_a_clipped_one_is_not():
+    net = MLP.init(8, seed=0)
+    net.b2[:] = 0.0
+    net.b2[3] = 40.0  # every input is read as a 3, beyond any doubt
+    x = np.zeros((2, 784), np.float32)
+    assert net.loss(x, np.array([3, 3])) == pytest.approx(log_loss(net.forward(x).logits, [3, 3]))
+    assert net.loss(x, np.array([5, 5])) == pytest.approx(40.0, abs=1e-6)  # a clipped -log p stops at 16.1
 
 
 def test_he_initialisation_is_seeded_and_scaled():
