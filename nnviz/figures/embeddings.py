@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from . import common
 from .selection import point_customdata
 
-__all__ = ["MapRecord", "embedding_map_figure", "map_summary", "selected_index", "vote_figure"]
+__all__ = ["MapRecord", "embedding_map_figure", "explained_percents", "map_summary", "selected_index", "vote_figure"]
 
 READER = -1  # customdata index of the reader's star: not a test digit
 
@@ -129,9 +129,9 @@ def embedding_map_figure(
                 hovertemplate=f"{reader_name}<extra></extra>",
             )
         )
-    pct = explained if explained is not None else (np.nan, np.nan)
-    fig.update_xaxes(title=f"PCA axis 1 ({pct[0]:.0%} of variance)", zeroline=False, showgrid=False)
-    fig.update_yaxes(title=f"PCA axis 2 ({pct[1]:.0%} of variance)", zeroline=False, showgrid=False)
+    pct = explained_percents(explained)[:2] if explained is not None else ("?", "?")
+    fig.update_xaxes(title=f"PCA axis 1 ({pct[0]}% of variance)", zeroline=False, showgrid=False)
+    fig.update_yaxes(title=f"PCA axis 2 ({pct[1]}% of variance)", zeroline=False, showgrid=False)
     # no drag-to-zoom: on a phone a finger on the map must still scroll the page (zoom: the modebar)
     common.layout(fig, height=height, showlegend=False, hovermode="closest", dragmode=False)
     return fig
@@ -156,11 +156,23 @@ def selected_index(points: list[dict]) -> int | None:
     return None
 
 
+def explained_percents(explained: np.ndarray) -> tuple[str, str, str]:
+    """The two axes' shares of the variance and their sum, in whole percents that add up as printed.
+
+    Rounded one by one, 11.4% and 10.4% print as 11% and 10% beside a total of
+    22%; here the axes are rounded so their sum is the total's rounding.
+    """
+    shares = [100.0 * float(v) for v in np.asarray(explained, dtype=np.float64)[:2]]
+    total = sum(shares)
+    first, second = common.rounded_parts(shares, total, 0)
+    return f"{first:.0f}", f"{second:.0f}", f"{total:.0f}"
+
+
 def map_summary(explained: np.ndarray, n: int, dims: int, reader_nearest_label: int | None = None) -> str:
     """One line under the map, from the data it shows: ``n`` embeddings of ``dims`` numbers."""
     text = (
         f"{n:,} test digits, each a {dims}-number embedding, flattened onto the 2 directions in which they "
-        f"vary most; those keep {float(np.sum(explained)):.0%} of the variance, so clusters that overlap here "
+        f"vary most; those keep {explained_percents(explained)[2]}% of the variance, so clusters that overlap here "
         "may still be apart in the full space."
     )
     if reader_nearest_label is not None:

@@ -84,6 +84,16 @@ def test_map_summary_states_the_data():
     assert "10,000" in text and "128" in text and "38%" in text and "a 7" in text
 
 
+@pytest.mark.parametrize("explained", [(0.114, 0.104), (0.25, 0.125), (0.4449, 0.0049), (0.106, 0.104)])
+def test_the_axes_shares_of_the_variance_add_up_to_the_total_as_printed(explained):
+    first, second, total = embeddings.explained_percents(np.array(explained))
+    assert int(first) + int(second) == int(total) == round(100 * sum(explained))
+    fig = embeddings.embedding_map_figure(*_map_inputs(), explained=np.array(explained))
+    assert f"({first}% of variance)" in fig.layout.xaxis.title.text
+    assert f"({second}% of variance)" in fig.layout.yaxis.title.text
+    assert f"keep {total}% of the variance" in embeddings.map_summary(np.array(explained), 10, 128)
+
+
 # --- evaluation -------------------------------------------------------------------------
 
 
