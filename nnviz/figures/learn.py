@@ -447,7 +447,7 @@ def gradient_figure(
                 colorscale=common.DIVERGING,
                 hoverongaps=False,
                 name="gradients",
-                colorbar=dict(title="∂L/∂w", thickness=10, len=0.9, tickformat=".1e"),
+                colorbar=dict(title="∂L/∂w", thickness=10, len=0.9, tickformat=".2~g"),
                 hovertemplate="neuron %{customdata[0]}<br>pixel (%{customdata[1]}, %{customdata[2]})"
                 "<br>∂L/∂W1 = %{z:.3e}<br>= x × dz1 (%{customdata[3]:+.3e})<extra></extra>",
             ),
