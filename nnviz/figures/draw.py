@@ -35,6 +35,7 @@ __all__ = [
     "probabilities_figure",
     "probabilities_summary",
     "probabilities_svg",
+    "reads_certain",
 ]
 
 HIDDEN_COLUMNS = 16  # 128 hidden neurons as 8 rows of 16
@@ -300,6 +301,12 @@ def hidden_summary(hidden: np.ndarray | None) -> str:
 # --- the 10 outputs -----------------------------------------------------------------
 
 
+def reads_certain(text: str, p: float) -> bool:
+    """Whether ``text``, a percentage printed for probability ``p``, reads 0% or 100% when ``p`` is neither."""
+    value = float(text.rstrip("%"))
+    return (value == 100.0 and p < 1.0) or (value == 0.0 and p > 0.0)
+
+
 def format_probability(p: float) -> str:
     """A probability as a percentage with just enough decimals not to round to 0% or 100%.
 
@@ -309,10 +316,8 @@ def format_probability(p: float) -> str:
     p = float(p)
     for decimals in range(1, 5):
         text = f"{p:.{decimals}%}"
-        value = float(text[:-1])
-        if (value == 100.0 and p < 1.0) or (value == 0.0 and p > 0.0):
-            continue
-        return text
+        if not reads_certain(text, p):
+            return text
     return "< 0.0001%" if p < 0.5 else "> 99.9999%"
 
 
@@ -323,10 +328,8 @@ def format_probability_short(p: float) -> str:
     """
     p = float(p)
     text = f"{p:.0%}"
-    if text == "100%" and p < 1.0:
-        return ">99%"
-    if text == "0%" and p > 0.0:
-        return "<1%"
+    if reads_certain(text, p):
+        return ">99%" if p > 0.5 else "<1%"
     return text
 
 

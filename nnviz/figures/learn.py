@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from nnviz.landscape import Landscape
 
 from . import common
-from .draw import format_probability
+from .draw import format_probability, reads_certain
 
 __all__ = [
     "NEGATIVE",
@@ -385,11 +385,7 @@ def probability_pair(a: float, b: float, *, most: int = 6) -> tuple[str, str]:
     """
     for decimals in range(1, most + 1):
         texts = f"{a:.{decimals}%}", f"{b:.{decimals}%}"
-        rounded_away = any(
-            (float(t[:-1]) == 100.0 and p < 1.0) or (float(t[:-1]) == 0.0 and p > 0.0)
-            for t, p in zip(texts, (a, b), strict=True)
-        )
-        if not rounded_away and (texts[0] != texts[1] or a == b):
+        if not (reads_certain(texts[0], a) or reads_certain(texts[1], b)) and (texts[0] != texts[1] or a == b):
             break
     return texts
 
