@@ -204,6 +204,7 @@ def loss_surface(
     along2 = x @ d2["W1"] + d2["b1"]  # (n, H)
     out = np.empty((len(betas), len(alphas)))
     betas32 = np.asarray(betas, DTYPE)
+    labels_all = np.tile(labels, len(betas32))  # the labels of every beta's rows, stacked as the logits are
     for i, a in enumerate(np.asarray(alphas, DTYPE)):
         z_a = base + a * along1  # (n, H)
         W2_a = model.W2 + a * d1["W2"]  # (H, 10)
@@ -215,7 +216,7 @@ def loss_surface(
         logits = hidden @ W2 + b2[:, None, :]  # (nb, n, 10)
         # the exact loss, as MLP.loss: far from the trained weights many digits are confidently
         # wrong, and a clipped -log p (16.1 at most per digit) would flatten the surface there
-        per_image = log_losses(logits.reshape(-1, logits.shape[-1]), np.tile(labels, len(betas32)))
+        per_image = log_losses(logits.reshape(-1, logits.shape[-1]), labels_all)
         out[:, i] = per_image.reshape(len(betas32), -1).mean(axis=1, dtype=np.float64)
         del hidden, logits, per_image
     return out
