@@ -301,34 +301,40 @@ def hidden_summary(hidden: np.ndarray | None) -> str:
 # --- the 10 outputs -----------------------------------------------------------------
 
 
-def reads_certain(text: str, p: float) -> bool:
-    """Whether ``text``, a percentage printed for probability ``p``, reads 0% or 100% when ``p`` is neither."""
-    value = float(text.rstrip("%"))
-    return (value == 100.0 and p < 1.0) or (value == 0.0 and p > 0.0)
+def reads_certain(text: str) -> bool:
+    """Whether ``text``, a softmax probability printed as a percentage, reads 0% or 100%.
+
+    A softmax is never 0 or 1 (every exp is positive), so such a text is always
+    a rounding, also of a p that is 0.0 or 1.0 itself: float32 holds nothing
+    between 1 - 6e-8 and 1, and a digit the network is sure of (a logit lead of
+    about 17 or more: 85 of the 10,000 test digits) gets p = 1.0 exactly.
+    """
+    return float(text.rstrip("%")) in (0.0, 100.0)
 
 
 def format_probability(p: float) -> str:
     """A probability as a percentage with just enough decimals not to round to 0% or 100%.
 
     0.973 -> '97.3%', 0.99996 -> '99.996%', 4.2e-5 -> '0.004%'; beyond four decimals,
-    '< 0.0001%' and '> 99.9999%'.  A network is rarely *certain*; the screen should not say it is.
+    '<0.0001%' and '>99.9999%', float32's 1.0 and 0.0 included.  A network is never
+    *certain* (see :func:`reads_certain`); the screen should not say it is.
     """
     p = float(p)
     for decimals in range(1, 5):
         text = f"{p:.{decimals}%}"
-        if not reads_certain(text, p):
+        if not reads_certain(text):
             return text
-    return "< 0.0001%" if p < 0.5 else "> 99.9999%"
+    return "<0.0001%" if p < 0.5 else ">99.9999%"
 
 
 def format_probability_short(p: float) -> str:
     """A probability in whole percents for tight spaces, never a rounded 0% or 100%.
 
-    0.973 -> '97%', 0.998 -> '>99%', 0.004 -> '<1%', 0 -> '0%', 1 -> '100%'.
+    0.973 -> '97%', 0.998 -> '>99%', 0.004 -> '<1%', and float32's 1.0 -> '>99%'.
     """
     p = float(p)
     text = f"{p:.0%}"
-    if reads_certain(text, p):
+    if reads_certain(text):
         return ">99%" if p > 0.5 else "<1%"
     return text
 
@@ -382,7 +388,8 @@ def probabilities_figure(probabilities: np.ndarray | None, *, height: int = 260)
     )
     fig.update_xaxes(tickmode="array", tickvals=digits, title=None, fixedrange=True)
     fig.update_yaxes(range=[0, 1.12], tickformat=".0%", fixedrange=True, gridcolor="rgba(128,128,128,0.2)")
-    return common.layout(fig, height=height, showlegend=False)
+    # Plotly shrinks a label to its bar's width, which left "99.996%" in 5-pixel type: keep it readable
+    return common.layout(fig, height=height, showlegend=False, uniformtext=dict(minsize=10, mode="show"))
 
 
 def probabilities_summary(probabilities: np.ndarray | None) -> str:

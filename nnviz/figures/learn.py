@@ -381,13 +381,16 @@ def probability_pair(a: float, b: float, *, most: int = 6) -> tuple[str, str]:
     Enough decimals that neither reads a rounded 0% or 100% (as
     :func:`nnviz.figures.draw.format_probability`) and that two different
     probabilities read differently: a small step on a digit the network is
-    sure of moves p in the fourth decimal of a percent or beyond.
+    sure of moves p in the fourth decimal of a percent or beyond.  If one of
+    them reads 0% or 100% at ``most`` decimals, both are written as
+    :func:`~nnviz.figures.draw.format_probability` writes them (">99.9999%").
     """
     for decimals in range(1, most + 1):
         texts = f"{a:.{decimals}%}", f"{b:.{decimals}%}"
-        if not (reads_certain(texts[0], a) or reads_certain(texts[1], b)) and (texts[0] != texts[1] or a == b):
+        certain = reads_certain(texts[0]) or reads_certain(texts[1])
+        if not certain and (texts[0] != texts[1] or a == b):
             break
-    return texts
+    return (format_probability(a), format_probability(b)) if certain else texts
 
 
 def gradient_figure(

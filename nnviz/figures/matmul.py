@@ -19,7 +19,7 @@ from plotly.subplots import make_subplots
 from nnviz.matmul import MatrixSlice, SpeedTest, Trace
 
 from . import common
-from .draw import format_probability
+from .draw import format_probability, format_probability_short
 
 __all__ = [
     "layer1_figure",
@@ -64,6 +64,7 @@ def product_figure(
     result_labels: list[str],
     titles: tuple[str, str, str],
     decimals: int = 2,
+    probability_row: int | None = None,
     height: int = 360,
 ) -> go.Figure:
     """``left`` (1 x k) times ``top`` (k x m), with ``results`` (each 1 x m) below ``top``.
@@ -78,6 +79,9 @@ def product_figure(
         Rows under the weights (bias, sum, activation...), labelled by ``result_labels``.
     titles : (str, str, str)
         Titles of the input, weight and result blocks.
+    probability_row : int, optional
+        The result row (an index into ``results``) that holds probabilities: its
+        cells read as percentages, never a rounded 0% or 100% (">99%", "<1%").
     """
     if left.values.size == 0 or top.values.size == 0:
         return common.empty_figure("Nothing to multiply", height=height)
@@ -102,7 +106,13 @@ def product_figure(
     ]
     result_values = np.vstack([r.values.reshape(1, -1) for r in results])
     blocks.append((2, 2, _block(result_values, result_labels, top_col_labels), "value"))
+    cells = [[f"{v:.{decimals}f}" for v in r] for r in result_values]  # what %{z:.Nf} would write
+    hovers = [[f"value {v:.6f}" for v in r] for r in result_values]
+    if probability_row is not None:
+        cells[probability_row] = [format_probability_short(v) for v in result_values[probability_row]]
+        hovers[probability_row] = [f"probability {format_probability(v)}" for v in result_values[probability_row]]
     for row, col, b, name in blocks:
+        own = name == "value" and probability_row is not None  # the results written out cell by cell
         fig.add_trace(
             go.Heatmap(
                 z=b.z,
@@ -114,11 +124,13 @@ def product_figure(
                 zmax=b.zmax,
                 zmid=0.0,
                 showscale=False,
-                texttemplate=text,
+                text=cells if own else None,
+                customdata=hovers if own else None,
+                texttemplate="%{text}" if own else text,
                 textfont=CELL_FONT,
                 xgap=1,
                 ygap=1,
-                hovertemplate=f"%{{y}} %{{x}}<br>{name} %{{z:.6f}}<extra></extra>",
+                hovertemplate=f"%{{y}} %{{x}}<br>{'%{customdata}' if own else name + ' %{z:.6f}'}<extra></extra>",
             ),
             row=row,
             col=col,
@@ -179,6 +191,7 @@ def layer2_figure(t: Trace, *, height: int = 360) -> go.Figure:
             f"z2 = h·W2 + b2, p = softmax(z2) ({_shape(t.logits)})",
         ),
         decimals=1,
+        probability_row=2,
         height=height,
     )
 

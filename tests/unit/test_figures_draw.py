@@ -12,6 +12,7 @@ from PIL import Image
 import nnviz
 from nnviz.figures import common
 from nnviz.figures import draw as figs
+from nnviz.mlp import as_input
 
 
 @pytest.fixture(scope="module")
@@ -189,12 +190,12 @@ def test_probabilities_of_a_real_digit(digit, prep):
     [
         (0.973, "97.3%"),
         (0.5, "50.0%"),
-        (1.0, "100.0%"),
-        (0.0, "0.0%"),
+        (1.0, ">99.9999%"),  # float32's rounding of a softmax within 6e-8 of 1: never certain
+        (0.0, "<0.0001%"),
         (0.99996, "99.996%"),
         (4.2e-5, "0.004%"),
-        (1e-9, "< 0.0001%"),
-        (1 - 1e-9, "> 99.9999%"),
+        (1e-9, "<0.0001%"),
+        (1 - 1e-9, ">99.9999%"),
     ],
 )
 def test_format_probability_never_rounds_to_certainty(p, text):
@@ -227,7 +228,19 @@ def test_probabilities_svg_carries_the_values():
 
 @pytest.mark.parametrize(
     ("p", "text"),
-    [(0.973, "97%"), (0.998, ">99%"), (0.004, "<1%"), (1.0, "100%"), (0.0, "0%"), (0.5, "50%")],
+    [(0.973, "97%"), (0.998, ">99%"), (0.004, "<1%"), (1.0, ">99%"), (0.0, "<1%"), (0.5, "50%")],
 )
 def test_format_probability_short_never_rounds_to_certainty(p, text):
     assert figs.format_probability_short(p) == text
+
+
+def test_a_test_digit_float32_rounds_to_certain_is_not_called_certain():
+    # Test digit #68: its lead in logits is so large that float32 softmax gives p = 1.0 exactly, and
+    # the summary read "The network says 3 with 100.0% confidence; runner-up 2 at < 0.0001%".
+    images, _ = nnviz.load_mnist("test")
+    p = nnviz.load_model().forward(as_input(images[68:69])).probabilities[0]
+    assert p.max() == 1.0 and p.dtype == np.float32
+    text = figs.probabilities_summary(p)
+    assert "100" not in text and ">99.9999% confidence" in text
+    fig = figs.probabilities_figure(p)
+    assert "100.0%" not in fig.data[0].customdata and ">99.9999%" in fig.data[0].customdata

@@ -130,3 +130,14 @@ def test_worked_sum_text_says_whether_it_checks_out():
     assert "[0.500×(-0.4000) = -0.2000]<sub>px 2</sub>" in text  # each term: its two factors and its value
     bad = worked_sum(np.array([1.0]), np.array([1.0]), 0.0, network=2.0)
     assert "NOT" in figs.worked_sum_text(bad, result="z", a_name="x", w_name="W", labels=["a"])
+
+
+def test_the_probability_cells_never_read_certain(digit):
+    t = trace(nnviz.load_model(), digit)  # test digit #0, a 7: p(7) = 0.99998, the others below 1%
+    results = figs.layer2_figure(t).data[2]
+    p = t.probabilities.values[0]
+    digits = list(t.W2.cols)
+    assert results.text[2][digits.index(7)] == ">99%" and "<1%" in results.text[2]  # not "1.0" and "0.0"
+    assert results.customdata[2][digits.index(7)] == "probability 99.998%"  # the hover: format_probability
+    assert results.text[1][0] == f"{t.logits.values[0][0]:.1f}"  # the other rows as before
+    assert results.texttemplate == "%{text}" and len(results.text[2]) == p.size
