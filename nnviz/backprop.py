@@ -71,6 +71,11 @@ class BackpropStep:
         The full gradients of the step.
     model_after : MLP
         The updated copy.
+    changed : int
+        How many of the parameters the step changed in float32 (an update far
+        below a weight's size rounds away).
+    largest_update : float
+        ``lr * max |dL/dw|``: the largest change the step asked for.
     """
 
     x: np.ndarray
@@ -90,6 +95,8 @@ class BackpropStep:
     weights: np.ndarray
     gradients: Gradients
     model_after: MLP
+    changed: int
+    largest_update: float
 
     @property
     def active(self) -> int:
@@ -185,4 +192,6 @@ def backprop_step(model: MLP, x: np.ndarray, label: int, *, lr: float = 0.1, top
         weights=model.W1[:, neurons].T.copy(),
         gradients=grads,
         model_after=after,
+        changed=int(np.count_nonzero(after.flat != model.flat)),
+        largest_update=float(lr * np.abs(grads.flat).max()),
     )

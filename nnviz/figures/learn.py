@@ -33,11 +33,13 @@ __all__ = [
     "landscape_figure",
     "landscape_summary",
     "loss_figure",
+    "loss_pair",
     "loss_summary",
     "neuron_strip_figure",
     "output_error_figure",
     "output_error_summary",
     "probability_pair",
+    "unchanged_step_summary",
 ]
 
 # The two ends of the diverging scale, for bars whose sign matters (p - y).
@@ -304,10 +306,21 @@ def output_error_summary(output_error: np.ndarray, label: int) -> str:
     err = np.asarray(output_error, float)
     others = np.delete(np.arange(err.size), label)
     rival = int(others[np.argmax(err[others])])
+    if err[label] == 0.0:  # p = 1.0 in float32 (a lead of about 17 in the logits): the target and p agree
+        true = f"The true digit {label} gets 0: float32 rounds p({label}) to exactly 1, so its own score gets no push"
+    else:
+        true = f"The true digit {label} gets {error_text(err[label], 3)} (pushed up)"
     return (
-        f"The true digit {label} gets {error_text(err[label], 3)} (pushed up); the strongest wrong answer, "
-        f"{rival}, gets {error_text(err[rival], 3)} (pushed down). The ten numbers add up to {err.sum():+.1e}."
+        f"{true}; the strongest wrong answer, {rival}, gets {error_text(err[rival], 3)} (pushed down). "
+        f"{_error_total(err)}"
     )
+
+
+def _error_total(err: np.ndarray) -> str:
+    """Σ (p − y) is 1 − 1 = 0; say so, and how far float32 rounding leaves the sum from it."""
+    rest = float(np.sum(err, dtype=np.float64))
+    rounding = "exactly, here" if rest == 0.0 else f"float32 rounding leaves {rest:+.1e}"
+    return f"The ten numbers add up to 0, as the probabilities and y each add up to 1 ({rounding})."
 
 
 def error_text(v: float, significant: int) -> str:
@@ -315,11 +328,14 @@ def error_text(v: float, significant: int) -> str:
 
     At most six decimals: near p = 1 a float32 probability is only good to about
     1e-7, so a seventh would be rounding noise.  -0.195 -> "-0.195",
-    -3.6e-5 -> "-0.000036".
+    -3.6e-5 -> "-0.000036".  Below 1e-6 (a wrong digit's p, which float32 does
+    hold to its own size) in e-notation: 3.6e-8 -> "+3.6e-08", not "+0.000000".
     """
     v = float(v)
     if v == 0.0:
         return "0"
+    if abs(v) < 1e-6:
+        return f"{v:+.{significant - 1}e}"
     decimals = min(6, max(significant, significant - 1 - math.floor(math.log10(abs(v)))))
     return f"{v:+.{decimals}f}"
 
@@ -365,14 +381,60 @@ def before_after_summary(before: np.ndarray, after: np.ndarray, label: int, loss
     """One line: what the step did to p[label] and to the loss.
 
     Probabilities get enough decimals to tell before from after (see
-    :func:`probability_pair`), losses four significant digits (a confident
-    digit's loss is about 1e-5), and the loss's change is written out.
+    :func:`probability_pair`), losses four significant digits or as many more
+    as tell them apart (a confident digit's loss is about 1e-5, and a small
+    step moves it in the fifth digit), and the loss's change is written out.  When
+    float32 p cannot tell them apart, the line says so and gives the change
+    that the loss (exact, from the logits) implies: p = exp(-loss).
     """
     p, p_after = probability_pair(float(before[label]), float(after[label]))
+    if p != p_after:
+        moved = f"p({label}) went from {p} to {p_after}"
+    elif loss_after == loss:
+        moved = f"p({label}) stayed at {p}"
+    else:
+        # A step too small for float32 p to resolve, on a digit the network is sure of: the change
+        # p = exp(-loss) implies, from the loss, which is computed exactly from the logits.
+        change = math.exp(-loss) * math.expm1(loss - loss_after)
+        moved = (
+            f"p({label}) stayed at {p} to the digits shown (p {'rose' if change > 0 else 'fell'} by {abs(change):.2g})"
+        )
+    if loss_after == loss:
+        return f"{moved}; the loss −log p({label}) stayed at {loss:.4g}."
+    before_loss, after_loss = loss_pair(loss, loss_after)
+    return f"{moved}; the loss −log p({label}) from {before_loss} to {after_loss} ({loss_after - loss:+.3g})."
+
+
+def unchanged_step_summary(changed: int, total: int, largest: float) -> str:
+    """Why a step left the loss exactly as it was: its updates fell below float32's resolution.
+
+    Parameters
+    ----------
+    changed : int
+        Parameters whose float32 value the step changed.
+    total : int
+        All the parameters (101,770).
+    largest : float
+        The largest update the step asked for, ``lr * max |dL/dw|``.
+    """
+    moved = "none" if changed == 0 else f"only {changed:,}"
     return (
-        f"p({label}) went from {p} to {p_after}; "
-        f"the loss −log p({label}) from {loss:.4g} to {loss_after:.4g} ({loss_after - loss:+.3g})."
+        f"The step changed {moved} of the {total:,} numbers (the largest update it asked for is {largest:.2g}): "
+        "too little to move any logit in float32, so the loss is exactly what it was. A digit the network "
+        "is this sure of has almost nothing left to teach it."
     )
+
+
+def loss_pair(a: float, b: float, *, fewest: int = 4, most: int = 8) -> tuple[str, str]:
+    """Two losses with the fewest significant digits (at least ``fewest``) that tell them apart.
+
+    1.80126e-05 and 1.80102e-05 -> ("1.8013e-05", "1.8010e-05"), where four digits read the same.
+    """
+    for digits in range(fewest, most + 1):
+        texts = f"{a:#.{digits}g}", f"{b:#.{digits}g}"  # "#": trailing zeros kept
+        if texts[0] != texts[1] or a == b:
+            break
+    return texts
 
 
 def probability_pair(a: float, b: float, *, most: int = 6) -> tuple[str, str]:

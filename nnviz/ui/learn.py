@@ -75,10 +75,13 @@ def backprop_section() -> None:
         # an unchanged number gets a grey delta without an arrow (Streamlit reads the text's sign,
         # and "+0.00%" would be a green arrow up)
         same = dict(delta_color="off", delta_arrow="off")
+        loss_before, loss_after = figures.loss_pair(step.loss, step.loss_after)
         m1.metric(
             "Loss −log p",
-            f"{step.loss_after:.4g}",
-            f"{step.loss_after - step.loss:+.3g} from {step.loss:.4g}",
+            loss_after,
+            f"{step.loss_after - step.loss:+.3g} from {loss_before}"
+            if step.loss_after != step.loss
+            else f"unchanged from {loss_before}",
             help="After the step, on this digit.",
             **(same if step.loss_after == step.loss else dict(delta_color="inverse")),  # down is good
         )
@@ -103,6 +106,8 @@ def backprop_section() -> None:
                 step.probabilities, step.probabilities_after, label, step.loss, step.loss_after
             )
         )
+        if step.loss_after == step.loss:
+            st.caption(figures.unchanged_step_summary(step.changed, model.n_params, step.largest_update))
     st.markdown(
         "**Where the error goes.** Each hidden neuron *j* gets an error signal "
         "dz1[*j*] = Σₖ W2[*j*, k]·(pₖ − yₖ) if it fired, 0 if it did not. Its input is "

@@ -149,3 +149,18 @@ def test_a_step_on_a_digit_the_network_is_sure_of_still_shows_what_changed():
     assert accuracy.proto.direction == accuracy.proto.NONE and accuracy.proto.color == accuracy.proto.GRAY
     captions = " ".join(c.value for c in at.caption)
     assert "The true digit 7 gets -0.000018 (pushed up)" in captions  # not "-0.000"
+    # the step moves p(7) by ~2e-9, below float32's resolution near 1: said so, not "went from 99.998% to 99.998%"
+    assert "p(7) stayed at 99.998% to the digits shown (p rose by 2.4e-09)" in captions
+    assert "The ten numbers add up to 0" in captions  # Σ(p − y) = 1 − 1, whatever float32 rounding leaves
+    assert loss.value != loss.delta.split(" from ")[1]  # before and after tell apart: 1.8006e-05 from 1.8008e-05
+
+
+def test_a_step_that_float32_rounds_away_is_called_unchanged_and_explained():
+    # test digit #68, a 3: float32 p(3) = 1.0; at the default lr 0.01 no logit changes
+    at = open_page("learn", state={"drawing": nnviz.ui.sample_selection(68)}, timeout=60)
+    loss = at.metric[0]
+    assert loss.delta == f"unchanged from {loss.value}"  # not "+0 from ..."
+    assert loss.proto.direction == loss.proto.NONE and loss.proto.color == loss.proto.GRAY
+    captions = " ".join(c.value for c in at.caption)
+    assert "The step changed only " in captions and "so the loss is exactly what it was" in captions
+    assert "p(3) stayed at >99.9999%; the loss −log p(3) stayed at" in captions

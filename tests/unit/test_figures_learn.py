@@ -4,12 +4,13 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+import nnviz
 from nnviz.backprop import backprop_step
 from nnviz.figures import common
 from nnviz.figures import learn as figs
 from nnviz.figures.draw import format_probability
 from nnviz.landscape import Landscape, landscape, parameter_vector
-from nnviz.mlp import MLP
+from nnviz.mlp import MLP, as_input
 
 
 def is_empty(fig: go.Figure, text: str) -> bool:
@@ -110,6 +111,58 @@ def test_a_sure_digits_tiny_output_error_is_printed_not_rounded_to_zero():
     assert "The true digit 7 gets -0.000018 (pushed up)" in figs.output_error_summary(err, 7)  # float32's last digit
 
 
+def test_the_output_errors_add_up_to_zero_and_the_summary_says_why():
+    err = np.array([0.25, -0.5, 0.25, 0, 0, 0, 0, 0, 0, 0], np.float32)  # sums exactly
+    assert "add up to 0, as the probabilities and y each add up to 1 (exactly, here)." in figs.output_error_summary(
+        err, 1
+    )
+    err[0] = np.nextafter(err[0], np.float32(1))  # one float32 step, what rounding leaves in a real p - y
+    left = float(err.astype(np.float64).sum())
+    assert left > 0 and f"(float32 rounding leaves +{left:.1e})." in figs.output_error_summary(err, 1)
+
+
+def test_a_step_too_small_for_float32_p_is_told_from_the_loss():
+    before, after = np.r_[0.99998, np.full(9, 2e-6)], np.r_[0.99998, np.full(9, 2e-6)]
+    loss, loss_after = 1.8008e-5, 1.8006e-5  # the loss (exact, from the logits) did move
+    line = figs.before_after_summary(before, after, 0, loss, loss_after)
+    change = np.exp(-loss_after) - np.exp(-loss)
+    assert line.startswith(f"p(0) stayed at 99.998% to the digits shown (p rose by {change:.2g});")
+    assert "from 1.8008e-05 to 1.8006e-05 (-2e-09)." in line
+    assert figs.before_after_summary(before, after, 0, loss, loss) == (
+        "p(0) stayed at 99.998%; the loss −log p(0) stayed at 1.801e-05."
+    )
+
+
+def test_a_step_that_changes_nothing_says_why():
+    # test digit #68: float32 p(3) = 1.0, so p - y is 0 for the 3 and ~1e-8 for the others; at lr 0.01
+    # every update is ~1e-9, which rounds away in all but a few weights, and no logit changes
+    images, _ = nnviz.load_mnist("test")
+    net = nnviz.load_model()
+    step = backprop_step(net, as_input(images[68:69])[0], 3, lr=0.01)
+    assert step.probabilities[3] == 1.0 and step.output_error[3] == 0.0 and step.loss_after == step.loss > 0
+    assert 0 < step.changed < 1000 and step.changed == np.count_nonzero(step.model_after.flat != net.flat)
+    assert step.largest_update == pytest.approx(0.01 * np.abs(step.gradients.flat).max())
+    text = figs.output_error_summary(step.output_error, 3)
+    assert text.startswith("The true digit 3 gets 0: float32 rounds p(3) to exactly 1, so its own score gets no push;")
+    assert "(pushed up)" not in text and "+0.000000" not in text  # the wrong digits' errors in e-notation
+    line = figs.unchanged_step_summary(step.changed, net.n_params, step.largest_update)
+    assert f"changed only {step.changed:,} of the 101,770 numbers" in line and f"{step.largest_update:.2g})" in line
+    assert "none of the 101,770" in figs.unchanged_step_summary(0, 101_770, 1e-12)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (1.80126e-05, 1.80102e-05, ("1.8013e-05", "1.8010e-05")),
+        (0.0002120, 0.0002116, ("0.0002120", "0.0002116")),  # trailing zero kept: four digits each
+        (0.1672, 1.449e-24, ("0.1672", "1.449e-24")),
+        (0.5, 0.5, ("0.5000", "0.5000")),
+    ],
+)
+def test_loss_pair_tells_before_from_after(a, b, expected):
+    assert figs.loss_pair(a, b) == expected
+
+
 @pytest.mark.parametrize(
     ("v", "significant", "text"),
     [
@@ -118,6 +171,8 @@ def test_a_sure_digits_tiny_output_error_is_printed_not_rounded_to_zero():
         (-0.00933, 3, "-0.00933"),
         (-3.6e-5, 3, "-0.000036"),
         (0.0, 3, "0"),
+        (3.6e-8, 3, "+3.60e-08"),  # a wrong digit's p, which float32 holds: not "+0.000000"
+        (-6e-8, 2, "-6.0e-08"),
     ],
 )
 def test_error_text(v, significant, text):
