@@ -140,6 +140,11 @@ def test_per_digit_figure():
     np.testing.assert_allclose(fig.data[0].y, acc)
     assert list(fig.data[0].marker.color) == DIGIT_COLOURS
     assert fig.layout.yaxis.range[0] == pytest.approx(0.85)
+    assert max(fig.layout.yaxis.tickvals) == 1.0 == fig.layout.yaxis.range[1]  # no "102%" tick
+    assert fig.data[0].textposition == "inside" and fig.data[0].textangle == -90  # ten labels fit side by side
+    for low in (0.0, 0.3, 0.6, 0.97):
+        ticks = evaluation.per_digit_figure(np.full(10, low), np.full(10, 100)).layout.yaxis.tickvals
+        assert 2 <= len(ticks) <= 7 and max(ticks) == 1.0
     assert "Hardest digit: 0 (90.0% right)" in evaluation.per_digit_summary(acc)
 
 
