@@ -58,10 +58,15 @@ def layout(fig: go.Figure, *, height: int = 300, title: str | None = None, **kwa
 
 
 def image_axes(fig: go.Figure, *, row: int | None = None, col: int | None = None) -> go.Figure:
-    """Square pixels, no ticks, y pointing down (as images are read)."""
+    """Square pixels, no ticks, y pointing down (as images are read).
+
+    No tick marks either: the app's theme draws them outside the axes, where an
+    image has nothing to mark.
+    """
     kw = {} if row is None else dict(row=row, col=col)
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, constrain="domain", **kw)
-    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed", scaleanchor="x", **kw)
+    bare = dict(showticklabels=False, ticks="", showline=False, showgrid=False, zeroline=False)
+    fig.update_xaxes(constrain="domain", **bare, **kw)
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", **bare, **kw)
     return fig
 
 

@@ -194,8 +194,7 @@ def input_figure(x: np.ndarray | None, *, height: int = 300, colorbar: bool = Tr
         )
     )
     common.image_axes(fig)
-    fig.update_xaxes(ticks="", showline=False)
-    fig.update_yaxes(constrain="domain", ticks="", showline=False)
+    fig.update_yaxes(constrain="domain")
     return common.layout(fig, height=height)
 
 

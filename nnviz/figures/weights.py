@@ -58,14 +58,6 @@ HOVER_EVERY = 2  # hover/click points on every 2nd pixel row and column of the m
 MOSAIC_PERCENTILE = 99.5
 
 
-def _image_axes(fig: go.Figure) -> go.Figure:
-    """:func:`common.image_axes` without the tick marks the app's theme would add."""
-    common.image_axes(fig)
-    fig.update_xaxes(ticks="")
-    fig.update_yaxes(ticks="")
-    return fig
-
-
 def _image(values: np.ndarray) -> np.ndarray:
     """(784,) -> (28, 28), row-major as the pixels were flattened."""
     return np.asarray(values, dtype=np.float32).reshape(SIDE, SIDE)
@@ -227,7 +219,7 @@ def mosaic_figure(
         )
     common.layout(fig, height=height, clickmode="event+select", dragmode=False, hoverdistance=4)
     fig.update_layout(margin=dict(b=70))  # room for the colour bar below
-    return _image_axes(fig)
+    return common.image_axes(fig)
 
 
 def mosaic_summary(W1: np.ndarray) -> str:
@@ -265,7 +257,7 @@ def _picture(
         )
     )
     common.layout(fig, height=height)
-    return _image_axes(fig)
+    return common.image_axes(fig)
 
 
 def neuron_figure(w: np.ndarray, neuron: int, *, height: int = 320) -> go.Figure:
@@ -368,7 +360,7 @@ def top_digits_figure(
         showticklabels=True,
     )
     common.layout(fig, height=height)
-    _image_axes(fig)
+    common.image_axes(fig)
     fig.update_xaxes(showticklabels=True, tickfont=dict(size=11), title=dict(text=f"{who}", font=dict(size=12)))
     return fig
 
