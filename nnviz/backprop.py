@@ -58,7 +58,9 @@ class BackpropStep:
     z1 : (H,)
         The hidden pre-activations (the neuron fired where z1 > 0).
     neurons : (k,) int
-        The hidden neurons most affected, largest ``|dz1|`` first.
+        The hidden neurons most affected, largest ``|dz1|`` first; only those
+        with an error signal (a neuron that did not fire has none), so fewer
+        than ``top`` when fewer fired.
     dW1 : (k, 784)
         ``dL/dW1[:, j]`` for those neurons, straight from :meth:`MLP.backward`.
     identity_error : float
@@ -164,6 +166,7 @@ def backprop_step(model: MLP, x: np.ndarray, label: int, *, lr: float = 0.1, top
     grads = model.backward(fwd, labels)  # n = 1, so dlogits is exactly p - y
 
     neurons = rank_neurons(grads.dz1[0], top)
+    neurons = neurons[grads.dz1[0, neurons] != 0]  # a silent neuron has no error signal, nothing to show
     dW1 = grads.W1[:, neurons].T.copy()  # (k, 784)
     # The identity, checked on this very digit rather than asserted.
     predicted = x[None, :] * grads.dz1[0, neurons][:, None]  # (k, 784)

@@ -29,7 +29,8 @@ vector = embed(model, sel.input[None])[0]  # (H,) the reader's embedding
 answer = int(model.predict(sel.input[None])[0])
 exclude = sel.index if sel.source == "sample" else None  # a test digit is not its own neighbour
 k = st.session_state.get("neighbours_k", 10)  # the slider sits with the galleries, below the map
-near = an.index.query(vector, k, exclude=exclude)
+silent = not vector.any()  # no neuron fired: a zero vector has no cosine similarity to anything
+near = None if silent else an.index.query(vector, k, exclude=exclude)
 near_px = pixels.query(sel.input, k, exclude=exclude)
 
 map_col, side_col = st.columns([3, 1])
@@ -40,11 +41,12 @@ with map_col:
         an.evaluation.predictions,
         an.evaluation.probabilities.max(axis=1),
         reader=an.map.project(vector),
-        neighbours=near.indices,
+        neighbours=None if silent else near.indices,
         explained=an.map.explained,
     )
     event = pickable_chart(fig, key="embedding_map", selection_mode="points", mode_bar=True)
-    st.caption(figs.map_summary(an.map.explained, n_test, dims, int(labels[near.indices[0]])))
+    nearest = None if silent else int(labels[near.indices[0]])
+    st.caption(figs.map_summary(an.map.explained, n_test, dims, nearest, silent=silent))
 with side_col:
     st.image(digit_image(sel.input, scale=5), width=140, caption=f"★ {sel.description}: the network says {answer}")
     clicked = figs.selected_index(event["selection"]["points"])
@@ -64,29 +66,41 @@ seconds = median_seconds(lambda: an.index.query(vector, k, exclude=exclude), rep
 emb_col, px_col = st.columns(2)
 with emb_col:
     st.markdown(f"**By embedding** ({dims} numbers, cosine similarity)")
-    st.image(
-        digit_images(images, near.indices),
-        caption=[f"{s:.3f} · a {labels[i]}" for i, s in zip(near.indices, near.similarities, strict=True)],
-    )
+    if silent:
+        st.info(figs.silent_embedding_note(dims), icon=":material/block:")
+    else:
+        st.image(
+            digit_images(images, near.indices),
+            caption=[f"{s:.3f} · a {labels[i]}" for i, s in zip(near.indices, near.similarities, strict=True)],
+        )
 with px_col:
     st.markdown(f"**By raw pixels** ({pixels.shape[1]} numbers, cosine similarity)")
     st.image(
         digit_images(images, near_px.indices),
         caption=[f"{s:.3f} · a {labels[i]}" for i, s in zip(near_px.indices, near_px.similarities, strict=True)],
     )
-same_emb = int((labels[near.indices] == answer).sum())
 same_px = int((labels[near_px.indices] == answer).sum())
-st.caption(
-    f"{same_emb} of {k} embedding neighbours and {same_px} of {k} pixel neighbours are {answer}s, the network's "
-    f"answer. One search over {n_test:,} × {dims} took {seconds * 1e3:.2f} ms on this server "
+search = (
+    f"One search over {n_test:,} × {dims} took {seconds * 1e3:.2f} ms on this server "
     "(one matrix-vector product, then the top k)."
 )
+if silent:
+    st.caption(f"{same_px} of {k} pixel neighbours are {answer}s, the network's answer. {search}")
+else:
+    same_emb = int((labels[near.indices] == answer).sum())
+    st.caption(
+        f"{same_emb} of {k} embedding neighbours and {same_px} of {k} pixel neighbours are {answer}s, the network's "
+        f"answer. {search}"
+    )
 
 st.subheader("A second opinion: let the neighbours vote")
-vote = knn_vote(labels[near.indices], near.similarities)
-chart(figs.vote_figure(vote.counts, answer), key="vote")
-verdict = "agrees with" if vote.winner == answer else "disagrees with"
-st.caption(
-    f"{int(vote.counts[vote.winner])} of {vote.k} nearest embeddings are {vote.winner}s: the vote {verdict} the "
-    f"network, which says {answer}."
-)
+if silent:
+    st.caption("No vote: a digit whose embedding is all zeros has no neighbours by embedding.")
+else:
+    vote = knn_vote(labels[near.indices], near.similarities)
+    chart(figs.vote_figure(vote.counts, answer), key="vote")
+    verdict = "agrees with" if vote.winner == answer else "disagrees with"
+    st.caption(
+        f"{int(vote.counts[vote.winner])} of {vote.k} nearest embeddings are {vote.winner}s: the vote {verdict} the "
+        f"network, which says {answer}."
+    )

@@ -37,10 +37,9 @@ st.caption(figs.ablation_summary(facts.drops, facts.dead, n_test) + " Tap a bar 
 
 st.subheader("What each neuron fires for")
 chart(figs.mean_activation_figure(facts.means), key="means")
-favourite = int(np.bincount(facts.preferred, minlength=len(facts.means)).argmax())
 st.caption(
     "Mean activation of every neuron on the test digits of each class, neurons grouped by the digit they fire "
-    f"most for. More neurons prefer {favourite}s than any other digit."
+    f"most for. {figs.preference_summary(facts.preferred, facts.dead)}"
 )
 
 st.subheader(f"Neuron {neuron}")
@@ -50,7 +49,7 @@ lost, best = round(float(facts.drops[neuron]) * n_test), int(facts.preferred[neu
 likes = f"most for **{best}s**" if not facts.dead[neuron] else "**never** (a dead neuron)"
 st.markdown(
     f"Silenced, the network {'loses' if lost >= 0 else 'gains'} **{abs(lost)}** test digits. "
-    f"It fires for **{facts.firing[neuron]:.0%}** of test digits, {likes}."
+    f"It fires for **{figs.firing_share(float(facts.firing[neuron]), n_test)}** of test digits, {likes}."
 )
 left, right = st.columns(2)
 with left:
@@ -58,9 +57,11 @@ with left:
 sel = current_selection()
 mine = float(embed(model, sel.input[None])[0, neuron])
 with right:
-    st.markdown(
-        f"On {sel.description} this neuron's activation is **{mine:.3f}** "
-        f"(its mean on test {best}s: {facts.means[best, neuron]:.3f})."
+    usual = (
+        "it fires for none of the test digits"
+        if facts.dead[neuron]
+        else f"its mean on test {best}s: {facts.means[best, neuron]:.3f}"
     )
+    st.markdown(f"On {sel.description} this neuron's activation is **{mine:.3f}** ({usual}).")
     label = f"See its {model.sizes[0]} incoming weights"
     st.page_link("pages/weights.py", label=label, icon=":material/grid_on:", query_params={"neuron": neuron})

@@ -93,8 +93,10 @@ with detail:
 st.subheader(f"The test digits that excite neuron {neuron} most")
 top = exciting_digits(ui.model_key(model), model)
 images, labels = ui.mnist("test")
-idx, acts = top.indices[neuron], top.activations[neuron]
-ui.chart(figs.top_digits_figure(images[idx], idx, labels[idx], acts, neuron=neuron), key="top")
+fired = top.activations[neuron] > 0  # a digit that leaves the neuron at 0 does not excite it
+idx, acts = top.indices[neuron][fired], top.activations[neuron][fired]
+if len(idx):
+    ui.chart(figs.top_digits_figure(images[idx], idx, labels[idx], acts, neuron=neuron), key="top")
 st.caption(figs.top_digits_summary(labels[idx], acts, neuron, len(images)))
 
 st.subheader(f"The second layer: {n_hidden} × {n_out} weights to the digits")

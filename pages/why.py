@@ -19,9 +19,13 @@ answer = explain(model, sel.input).target
 picked = st.segmented_control(f"Explain the score of digit (the network's answer: {answer})", range(10), default=answer)
 e = explain(model, sel.input, answer if picked is None else picked)
 n_active, n_hidden = int(e.active.sum()), len(e.active)
+fired = (
+    f"{n_active} of its {n_hidden} hidden neurons fired; ReLU passes those unchanged and zeroes the rest."
+    if n_active
+    else f"None of its {n_hidden} hidden neurons fired; ReLU zeroes them all."
+)
 st.markdown(
-    f"For {sel.description} the network says **{answer}**. "
-    f"{n_active} of its {n_hidden} hidden neurons fired; ReLU passes those unchanged and zeroes the rest. "
+    f"For {sel.description} the network says **{answer}**. {fired} "
     f"With that set fixed, every step is linear, so the score of digit **{e.target}** is exactly a weighted sum "
     f"of the {len(e.x)} pixels:  \n"
     f"`logit = x · w_eff + b_eff`, with `w_eff = W1[:, active] @ W2[active, {e.target}]`."
@@ -57,6 +61,7 @@ st.dataframe(
 )
 worst = max(c.error for c in checks)
 if all(c.ok() for c in checks):
-    st.caption(f"Both ways land on the forward pass's logit; the largest gap, {worst:.1e}, is float32 rounding.")
+    rounding = "exactly" if worst == 0 else f"up to float32 rounding (the largest gap is {worst:.1e})"
+    st.caption(f"Both ways land on the forward pass's logit, {rounding}.")
 else:
     st.error(f"The parts do not add up to the logit (gap {worst:.1e}): this explanation is wrong.")

@@ -18,7 +18,15 @@ import plotly.graph_objects as go
 from . import common
 from .selection import point_customdata
 
-__all__ = ["MapRecord", "embedding_map_figure", "explained_percents", "map_summary", "selected_index", "vote_figure"]
+__all__ = [
+    "MapRecord",
+    "embedding_map_figure",
+    "explained_percents",
+    "map_summary",
+    "selected_index",
+    "silent_embedding_note",
+    "vote_figure",
+]
 
 READER = -1  # customdata index of the reader's star: not a test digit
 
@@ -168,16 +176,33 @@ def explained_percents(explained: np.ndarray) -> tuple[str, str, str]:
     return f"{first:.0f}", f"{second:.0f}", f"{total:.0f}"
 
 
-def map_summary(explained: np.ndarray, n: int, dims: int, reader_nearest_label: int | None = None) -> str:
-    """One line under the map, from the data it shows: ``n`` embeddings of ``dims`` numbers."""
+def map_summary(
+    explained: np.ndarray, n: int, dims: int, reader_nearest_label: int | None = None, *, silent: bool = False
+) -> str:
+    """One line under the map, from the data it shows: ``n`` embeddings of ``dims`` numbers.
+
+    ``silent``: no hidden neuron fired for the reader's digit (see :func:`silent_embedding_note`).
+    """
     text = (
         f"{n:,} test digits, each a {dims}-number embedding, flattened onto the 2 directions in which they "
         f"vary most; those keep {explained_percents(explained)[2]}% of the variance, so clusters that overlap here "
         "may still be apart in the full space."
     )
-    if reader_nearest_label is not None:
+    if silent:
+        text += " The star is your digit: no hidden neuron fired for it, so its embedding is all zeros."
+    elif reader_nearest_label is not None:
         text += f" The star is your digit; its nearest neighbour is a {reader_nearest_label}."
     return text
+
+
+def silent_embedding_note(dims: int) -> str:
+    """Why a digit that fires no hidden neuron has no nearest neighbours by embedding."""
+    return (
+        f"None of the {dims} hidden neurons fired for this digit, so its embedding is {dims} zeros. A zero vector "
+        "points in no direction: its cosine similarity to any digit is 0 / 0, undefined, so there are no nearest "
+        "neighbours to fetch and no vote. (A network whose neurons have died, from too large a learning rate on "
+        "the Train it yourself page, does this to most digits.)"
+    )
 
 
 def vote_figure(counts: np.ndarray, network_answer: int, *, height: int = 220) -> go.Figure:

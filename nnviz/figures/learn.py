@@ -27,6 +27,7 @@ __all__ = [
     "accuracy_summary",
     "before_after_figure",
     "before_after_summary",
+    "dead_neurons_summary",
     "error_text",
     "gradient_figure",
     "gradient_summary",
@@ -405,6 +406,28 @@ def before_after_summary(before: np.ndarray, after: np.ndarray, label: int, loss
     return f"{moved}; the loss −log p({label}) from {before_loss} to {after_loss} ({loss_after - loss:+.3g})."
 
 
+def dead_neurons_summary(dead: int, hidden: int) -> str:
+    """A sentence to add to a finished run's report when some hidden neurons never fire ("" when none).
+
+    Parameters
+    ----------
+    dead : int
+        Hidden neurons that fire for none of the test images.
+    hidden : int
+        All the hidden neurons.
+    """
+    if dead == 0:
+        return ""
+    text = f" {dead} of its {hidden} hidden neurons never fire on the test digits."
+    if 2 * dead > hidden:
+        text += (
+            " That is what too large a learning rate does: a step pushes a neuron to where no digit lifts its "
+            "sum above 0, and a neuron that never fires gets no gradient to bring it back (ReLU is flat there). "
+            "A smaller learning rate keeps them alive."
+        )
+    return text
+
+
 def unchanged_step_summary(changed: int, total: int, largest: float) -> str:
     """Why a step left the loss exactly as it was: its updates fell below float32's resolution.
 
@@ -523,7 +546,11 @@ def gradient_figure(
 def gradient_summary(dz1: np.ndarray, neurons: np.ndarray, identity_error: float, active: int, hidden: int) -> str:
     """One line: which neurons, how strongly, and the identity's check on this digit."""
     if len(neurons) == 0:
-        return f"None of the {hidden} hidden neurons fired, so no error reaches the first layer."
+        return (
+            f"None of the {hidden} hidden neurons fired, so no error gets past them: W1 and b1 get gradient 0, "
+            "and so does W2, whose gradient is h · (p − y) with h all zeros. This step moves only the 10 output "
+            "biases b2. A neuron that never fires never learns: ReLU's flat side passes no gradient."
+        )
     top = ", ".join(f"{n} ({d:+#.3g})" for n, d in zip(neurons, dz1, strict=True))
     return (
         f"{active} of {hidden} hidden neurons fired; only they pass the error back. Largest error signals dz1: {top}. "

@@ -265,6 +265,11 @@ def worked_sum_text(ws, *, result: str, a_name: str, w_name: str, labels: list[s
     rest = f" + ({others} more non-zero terms: {terms[-1]:+.4f})" if others else ""
     zeros = ws.n_terms - ws.n_nonzero
     check = "✓ the same as" if ws.agrees else "✗ NOT the same as"
+    if ws.n_nonzero == 0:  # every term is 0 (no pixel inked, or no hidden neuron fired): the bias alone
+        return (
+            f"**{result}** = {bias:+.4f} (bias) = **{ws.total:+.4f}** — all {ws.n_terms} terms are 0 × something, "
+            f"so the bias is all there is. {check} the network's own {a_name} · {w_name} ({ws.network:+.4f})."
+        )
     return (
         f"**{result}** = {bias:+.4f} (bias) + {shown}{rest} = **{ws.total:+.4f}** "
         f"— the other {zeros} of the {ws.n_terms} terms are 0 × something. "

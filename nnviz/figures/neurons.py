@@ -21,10 +21,12 @@ __all__ = [
     "AblationRecord",
     "ablation_figure",
     "ablation_summary",
+    "firing_share",
     "mean_activation_figure",
     "neuron_from_selection",
     "neuron_profile_figure",
     "preference_order",
+    "preference_summary",
 ]
 
 NEEDED = "#D55E00"  # vermillion: the network loses digits without it
@@ -113,11 +115,48 @@ def ablation_summary(drops: np.ndarray, dead: np.ndarray, n_test: int) -> str:
     dead_text = (
         f"{n_dead} never fire on the test set (marked ×)." if n_dead else "Every neuron fires for some test digit."
     )
+    gains = int((lost < 0).sum())
+    if lost[top] <= 0:  # no neuron is needed (a network whose neurons have died, say)
+        some_gain = f"; silencing {gains} of them even gains some" if gains else ""
+        return f"Silencing any one of the {len(drops)} neurons loses no test digit{some_gain}. {dead_text}"
     return (
         f"Silencing neuron {top} costs the most: {lost[top]} of {n_test:,} test digits. "
-        f"{int((lost > 0).sum())} of {len(drops)} neurons lose digits when silenced, {int((lost < 0).sum())} gain. "
+        f"{int((lost > 0).sum())} of {len(drops)} neurons lose digits when silenced, {gains} gain. "
         f"{dead_text}"
     )
+
+
+def firing_share(share: float, n: int) -> str:
+    """The share of ``n`` digits a neuron fires for, in whole percents, never a rounded 0% or 100%.
+
+    0.31 -> "31%"; 3 of 10,000 -> "3 of 10,000", not "0%"; 0 -> "0%".
+    """
+    text = f"{share:.0%}"
+    if text in ("0%", "100%") and 0.0 < share < 1.0:
+        return f"{round(share * n):,} of {n:,}"
+    return text
+
+
+def preference_summary(preferred: np.ndarray, dead: np.ndarray) -> str:
+    """The caption's last sentence: the digit most neurons fire most for, among the neurons that fire at all.
+
+    A dead neuron's mean activation is 0 for every digit, so its "preferred" digit
+    is an argmax over zeros: it is left out of the count.
+    """
+    alive = ~np.asarray(dead, dtype=bool)
+    if not alive.any():
+        return "No neuron fires for any test digit."
+    counts = np.bincount(np.asarray(preferred)[alive])
+    favourites = [int(d) for d in np.flatnonzero(counts == counts.max())]
+    if alive.sum() == 1:
+        return f"The one neuron that fires at all prefers {favourites[0]}s."
+    among = "" if alive.all() else f"Of the {int(alive.sum())} neurons that fire at all, "
+    if len(favourites) > 1:
+        tied = ", ".join(f"{d}s" for d in favourites[:-1]) + f" and {favourites[-1]}s"
+        return f"{among}{tied} tie for the most neurons ({counts.max()} each)."
+    if alive.all():
+        return f"More neurons prefer {favourites[0]}s than any other digit."
+    return f"{among}more prefer {favourites[0]}s than any other digit."
 
 
 def preference_order(means: np.ndarray) -> np.ndarray:

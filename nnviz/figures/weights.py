@@ -368,8 +368,11 @@ def top_digits_figure(
 def top_digits_summary(labels: np.ndarray, activations: np.ndarray, neuron: int, n_images: int) -> str:
     """One line under the strip of most exciting digits."""
     labels = np.asarray(labels)
-    if labels.size == 0:
-        return "No digits."
+    if labels.size == 0:  # the page passes only the digits that make the neuron fire
+        return (
+            f"No test digit makes neuron {neuron} fire: its activation is 0 on all {n_images:,} of them "
+            "(a dead neuron)."
+        )
     counts = np.bincount(labels, minlength=10)
     common_digit = int(np.argmax(counts))
     return (

@@ -110,6 +110,11 @@ def waterfall_summary(contributions: np.ndarray, active: np.ndarray, output_bias
     """One line: how many neurons push up, how many down, and by how much."""
     contributions = np.asarray(contributions, dtype=np.float64)
     on = np.asarray(active, dtype=bool)
+    if not on.any():
+        return (
+            f"None of the {len(on)} neurons fired, so every one adds exactly 0: "
+            f"the logit is the output bias alone, {logit:.2f}."
+        )
     up = contributions[on & (contributions > 0)]
     down = contributions[on & (contributions < 0)]
     # rounded so that, as printed, the sum adds up; the bias is printed as the waterfall prints it
@@ -153,6 +158,9 @@ def attribution_summary(attribution: np.ndarray, x: np.ndarray, b_eff: float, lo
     """One line under the attribution map: where the logit comes from, pixel-wise."""
     attribution = np.asarray(attribution, dtype=np.float64).reshape(-1)
     inked = np.asarray(x).reshape(-1) > 0
+    if not attribution.any():  # no neuron fired (w_eff = 0), or no ink
+        why = "no pixel is inked" if not inked.any() else "no hidden neuron fired, so w_eff is 0 at every pixel"
+        return f"Here {why}: no pixel counts, and the logit is the effective bias alone, {logit:.2f}."
     # rounded so that, as printed, both sums add up: up + down = total, total + b_eff = logit
     up, down, b_eff = common.rounded_parts(
         [attribution[attribution > 0].sum(), attribution[attribution < 0].sum(), b_eff], logit, 2, fixed=[2]

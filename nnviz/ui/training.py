@@ -32,9 +32,11 @@ import numpy as np
 import streamlit as st
 
 from nnviz import ui
+from nnviz.evaluate import dead_neurons
 from nnviz.figures import learn as figures
 from nnviz.landscape import parameter_vector
 from nnviz.mlp import MLP
+from nnviz.neuron import hidden_activations
 from nnviz.train import Progress, TrainConfig, one_blas_thread, train
 
 __all__ = [
@@ -152,6 +154,8 @@ class TrainingRun:
         Seconds spent inside the training loop, its evaluations included.
     final_accuracy : float or None
         Test accuracy on all test images, once finished.
+    dead : int or None
+        Once finished, how many hidden neurons fire for none of the test images.
     """
 
     def __init__(
@@ -185,6 +189,7 @@ class TrainingRun:
         self.compute = 0.0
         self.slices = 0
         self.final_accuracy: float | None = None
+        self.dead: int | None = None
 
     # -- state --
 
@@ -253,6 +258,8 @@ class TrainingRun:
                 self._events.close()
                 images, labels = self.test_data
                 self.final_accuracy = self.model.accuracy(images, labels)
+            if self.finished:
+                self.dead = int(dead_neurons(hidden_activations(self.model, self.test_data[0])).sum())
             if time.perf_counter() >= deadline:
                 break
         return count
@@ -514,6 +521,7 @@ def trainer() -> TrainingRun | None:
         st.success(
             f"Trained: **{accuracy:.2%}** of the {run.n_test:,} test digits right, {how} "
             f"({run.epoch:.1f} epochs, {run.compute:.1f} s of computing on this server)."
+            + figures.dead_neurons_summary(run.dead or 0, run.cfg.hidden)
         )
     in_use = st.session_state.get(USER_MODEL) is not None
     if run is not None and not run.running:

@@ -32,6 +32,19 @@ def train_tiny(at: AppTest) -> None:
     assert at.session_state["learn_run"].status == "done"
 
 
+def test_a_run_whose_neurons_died_says_so_and_why():
+    at = open_learn()
+    at.segmented_control(key="learn_optimizer").set_value("adam").run()
+    at.select_slider(key="learn_lr").set_value(1.0)  # the largest rate on offer: Adam kills most ReLUs
+    train_tiny(at)
+    run = at.session_state["learn_run"]
+    assert run.cfg.optimizer == "adam" and run.cfg.lr == 1.0
+    assert 2 * run.dead > 32  # 27 of 32 here
+    success = at.success[0].value
+    assert f"{run.dead} of its 32 hidden neurons never fire on the test digits" in success
+    assert "too large a learning rate" in success
+
+
 def test_page_opens_with_the_post_sentence_and_a_start_button():
     at = open_learn()
     assert any(SENTENCE in m.value for m in at.markdown)

@@ -120,3 +120,19 @@ def test_a_blank_input_has_no_first_layer_gradient():
     assert step.active == 0
     assert not np.any(step.gradients.W1)
     assert step.identity_error == 0.0
+
+
+def test_only_neurons_that_fired_are_shown_and_a_silent_layer_passes_nothing(digits):
+    x, y = digits
+    net = small_net(3)
+    net.b1[:] = -1000.0  # nothing fires (a "dead" layer, as a far too large learning rate leaves one)
+    net.b1[5] = 1000.0  # ... but one neuron
+    step = backprop_step(net, x[0], int(y[0]), top=4)
+    assert list(step.neurons) == [5] and step.active == 1  # not three silent neurons with dz1 = 0 beside it
+    net.b1[5] = -1000.0
+    step = backprop_step(net, x[0], int(y[0]), top=4)
+    assert len(step.neurons) == 0 and step.active == 0
+    g = step.gradients
+    assert not g.W1.any() and not g.b1.any() and not g.W2.any()  # h = 0: no gradient past the output biases
+    np.testing.assert_allclose(g.b2, step.output_error)
+    assert step.changed == 10  # the step moves the 10 output biases only

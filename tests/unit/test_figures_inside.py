@@ -171,6 +171,37 @@ def test_ablation_figure_ranks_and_flags_dead():
 def test_ablation_summary():
     text = neurons.ablation_summary(np.array([0.001, 0.0, -0.0001]), np.array([False, True, False]), 10_000)
     assert "neuron 0 costs the most: 10 of 10,000" in text and "1 never fire" in text and "1 gain" in text
+    # no neuron needed (a network whose ReLUs died): not "Silencing neuron 0 costs the most: 0"
+    dead = np.array([True, True, False])
+    text = neurons.ablation_summary(np.array([0.0, 0.0, -0.0002]), dead, 10_000)
+    assert text.startswith("Silencing any one of the 3 neurons loses no test digit; silencing 1 of them even gains")
+    assert "costs the most" not in neurons.ablation_summary(np.zeros(3), dead, 10_000)
+
+
+@pytest.mark.parametrize(
+    ("share", "text"),
+    [(0.31, "31%"), (0.0003, "3 of 10,000"), (0.9997, "9,997 of 10,000"), (0.0, "0%"), (1.0, "100%")],
+)
+def test_firing_share_never_rounds_to_none_or_all(share, text):
+    assert neurons.firing_share(share, 10_000) == text
+
+
+def test_preference_summary_counts_only_neurons_that_fire():
+    assert neurons.preference_summary(np.array([3, 3, 5]), np.zeros(3, bool)) == (
+        "More neurons prefer 3s than any other digit."
+    )
+    # dead neurons' mean activations are all 0, so their argmax says 0: they are left out
+    preferred, dead = np.array([0, 0, 0, 7]), np.array([True, True, True, False])
+    assert neurons.preference_summary(preferred, dead) == "The one neuron that fires at all prefers 7s."
+    dead[1] = False
+    assert neurons.preference_summary(preferred, dead) == (
+        "Of the 2 neurons that fire at all, 0s and 7s tie for the most neurons (1 each)."
+    )
+    dead[2] = False
+    assert neurons.preference_summary(preferred, dead) == (
+        "Of the 3 neurons that fire at all, more prefer 0s than any other digit."
+    )
+    assert neurons.preference_summary(preferred, np.ones(4, bool)) == "No neuron fires for any test digit."
 
 
 def test_mean_activation_heatmap_groups_neurons_by_preferred_digit():
@@ -227,6 +258,20 @@ def test_why_summaries():
     att = np.zeros(784)
     att[:3] = [1.0, -0.25, 0.5]
     assert "the 3 inked pixels" in why.attribution_summary(att, x, 0.5, 1.75)
+
+
+def test_why_when_no_neuron_fired():
+    # a network whose ReLUs have died (the Learn page's Adam at lr 1 leaves 9,914 of the test digits so)
+    silent = np.zeros(4, bool)
+    text = why.waterfall_summary(np.zeros(4), silent, 0.39, 0.39)
+    assert text == "None of the 4 neurons fired, so every one adds exactly 0: the logit is the output bias alone, 0.39."
+    fig = why.waterfall_figure(np.zeros(4), silent, 0.39, 0.39, 7, top=5)
+    assert list(fig.data[0].y) == ["output bias b2", "logit"]  # no neuron bars, no "other -5 active neurons"
+    x = np.zeros(784)
+    x[:3] = 1.0
+    line = why.attribution_summary(np.zeros(784), x, 0.39, 0.39)
+    assert "no hidden neuron fired, so w_eff is 0 at every pixel" in line and "+0.00 and +0.00" not in line
+    assert "no pixel is inked" in why.attribution_summary(np.zeros(784), np.zeros(784), 0.39, 0.39)
 
 
 # --- gallery ---------------------------------------------------------------------------

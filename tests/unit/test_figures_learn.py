@@ -226,7 +226,8 @@ def test_gradient_images_are_the_input_then_symmetric_gradients(step):
     line = figs.gradient_summary(dz1, step.neurons, step.identity_error, step.active, 32)
     assert f"{step.active} of 32" in line
     assert is_empty(figs.gradient_figure(step.x, np.zeros((0, 784)), np.array([]), np.array([])), "No neuron")
-    assert "None of the 32" in figs.gradient_summary(np.array([]), np.array([]), 0.0, 0, 32)
+    none = figs.gradient_summary(np.array([]), np.array([]), 0.0, 0, 32)
+    assert none.startswith("None of the 32 hidden neurons fired") and "moves only the 10 output biases b2" in none
     # three significant digits each, trailing zeros kept: "+0.130", not "+0.13" beside "-0.173"
     assert "5 (+0.130), 9 (-0.173)" in figs.gradient_summary(np.array([0.13, -0.173]), np.array([5, 9]), 0.0, 2, 32)
 
@@ -267,3 +268,10 @@ def test_random_landscape_summary_says_the_path_barely_shows():
     assert "barely shows" in figs.landscape_summary(ls)
     fig = figs.landscape_figure(ls)
     assert "random direction 1" in fig.layout.xaxis.title.text
+
+
+def test_dead_neurons_summary():
+    assert figs.dead_neurons_summary(0, 128) == ""
+    assert figs.dead_neurons_summary(3, 128) == " 3 of its 128 hidden neurons never fire on the test digits."
+    most = figs.dead_neurons_summary(123, 128)
+    assert most.startswith(" 123 of its 128") and "too large a learning rate" in most

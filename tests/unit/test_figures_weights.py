@@ -125,6 +125,9 @@ def test_top_digits_strip():
     assert tuple(fig.data[0].customdata[0, 60]) == (30, 7, 1.0)
     text = figs.top_digits_summary(np.array([1, 1, 7]), acts, 2, 10_000)
     assert "10,000" in text and "2 of them are 1s" in text
+    # a dead neuron: the page passes no digits (none makes it fire), not eight with activation 0.00
+    dead = figs.top_digits_summary(np.array([], int), np.array([]), 2, 10_000)
+    assert dead == "No test digit makes neuron 2 fire: its activation is 0 on all 10,000 of them (a dead neuron)."
 
 
 def test_output_weights_heatmap():

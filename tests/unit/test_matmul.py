@@ -141,3 +141,11 @@ def test_the_probability_cells_never_read_certain(digit):
     assert results.customdata[2][digits.index(7)] == "probability 99.998%"  # the hover: format_probability
     assert results.text[1][0] == f"{t.logits.values[0][0]:.1f}"  # the other rows as before
     assert results.texttemplate == "%{text}" and len(results.text[2]) == p.size
+
+
+def test_a_sum_with_no_nonzero_term_is_the_bias_alone():
+    # no hidden neuron fired: z2 = b2, and the line used to read "+0.3860 (bias) +  = +0.3860"
+    ws = worked_sum(np.zeros(128), np.linspace(-1, 1, 128), 0.386, network=0.386)
+    text = figs.worked_sum_text(ws, result="z2[7]", a_name="h", w_name="W2", labels=[f"h{j}" for j in range(128)])
+    assert text.startswith("**z2[7]** = +0.3860 (bias) = **+0.3860** — all 128 terms are 0 × something")
+    assert "+  =" not in text and "✓" in text

@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 import nnviz
+from nnviz.evaluate import dead_neurons
 from nnviz.landscape import parameter_vector
 from nnviz.mlp import MLP
+from nnviz.neuron import hidden_activations
 from nnviz.train import TrainConfig, train
 from nnviz.ui.training import (
     BUDGET_SECONDS,
@@ -57,6 +59,7 @@ def test_a_tiny_run_trains_to_completion_in_slices(data):
     assert slices == len(run.history["step"]) > 1  # one event per slice
     assert run.final_accuracy == pytest.approx(run.model.accuracy(*test_data))
     assert run.final_accuracy > 0.6
+    assert run.dead == int(dead_neurons(hidden_activations(run.model, test_data[0])).sum())
     h = run.history
     assert np.all(np.diff(h["step"]) > 0)
     assert h["loss"][-1] < h["loss"][0]
@@ -93,6 +96,7 @@ def test_pause_resume_and_the_compute_budget(data):
     assert run.status == "budget" and run.finished
     assert run.step < run.total_steps
     assert run.final_accuracy == pytest.approx(run.model.accuracy(*test_data))
+    assert run.dead is not None  # counted however the run ended
     model = run.final_model()
     assert model.meta["stopped"] == "budget" and model.meta["test_accuracy"] == run.final_accuracy
     assert BUDGET_SECONDS > 0
