@@ -19,6 +19,7 @@ Each has a ``*_summary`` giving the one line of text shown under the chart.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,7 @@ __all__ = [
     "MosaicRecord",
     "contribution_figure",
     "contribution_summary",
+    "mosaic_columns",
     "mosaic_figure",
     "mosaic_summary",
     "neuron_at",
@@ -50,7 +52,6 @@ __all__ = [
 
 SIDE = 28  # an MNIST image is 28x28
 GAP = 1  # pixels between tiles
-COLUMNS = 8  # tiles per row: 128 neurons -> 16 rows of 8, a tall mosaic that fits a phone
 HOVER_EVERY = 2  # hover/click points on every 2nd pixel row and column of the mosaic
 # The mosaic's colour scale ends at this percentile of |weight|: a few large weights
 # would otherwise wash the other 100,000 out to white.  Larger ones saturate; the
@@ -99,11 +100,20 @@ class MosaicRecord:
     columns: int
 
 
-def _mosaic_record(W1: np.ndarray, columns: int = COLUMNS, gap: int = GAP, every: int = 1) -> MosaicRecord:
+def mosaic_columns(n_hidden: int) -> int:
+    """Tiles per row: a mosaic about twice as tall as wide, which fits a phone.
+
+    128 neurons -> 8 (16 rows of 8), 16 -> 3, 256 -> 11: a network trained on the
+    Learn page gets tiles as large as the shipped one's, not two rows of specks.
+    """
+    return max(1, min(n_hidden, round(math.sqrt(n_hidden / 2))))
+
+
+def _mosaic_record(W1: np.ndarray, columns: int | None = None, gap: int = GAP, every: int = 1) -> MosaicRecord:
     n_in, n_hidden = W1.shape
     if n_in != SIDE * SIDE:
         raise ValueError(f"W1 must have {SIDE * SIDE} rows (one per pixel), got {W1.shape}")
-    columns = max(1, min(columns, n_hidden))
+    columns = mosaic_columns(n_hidden) if columns is None else max(1, min(columns, n_hidden))
     rows = -(-n_hidden // columns)  # ceiling division
     step = SIDE + gap
     _, m = common.symmetric_range(np.array([np.percentile(np.abs(W1), MOSAIC_PERCENTILE)]))
@@ -123,11 +133,13 @@ def _mosaic_record(W1: np.ndarray, columns: int = COLUMNS, gap: int = GAP, every
     )
 
 
-def neuron_at(x: float, y: float, n_hidden: int, columns: int = COLUMNS, gap: int = GAP) -> int | None:
+def neuron_at(x: float, y: float, n_hidden: int, columns: int | None = None, gap: int = GAP) -> int | None:
     """The neuron whose tile holds mosaic cell (x, y) (column, row), or None in a gap or outside.
 
-    The inverse of the layout in :func:`mosaic_figure`, for clicks on it.
+    The inverse of the layout in :func:`mosaic_figure`, for clicks on it (``columns``
+    as given to it; default :func:`mosaic_columns`).
     """
+    columns = mosaic_columns(n_hidden) if columns is None else columns
     step = SIDE + gap
     col, row = round(float(x)), round(float(y))
     if col < 0 or row < 0 or col % step >= SIDE or row % step >= SIDE:
@@ -141,7 +153,7 @@ def mosaic_figure(
     W1: np.ndarray,
     *,
     selected: int | None = None,
-    columns: int = COLUMNS,
+    columns: int | None = None,
     hover_every: int = HOVER_EVERY,
     height: int = 700,
 ) -> go.Figure:
@@ -162,8 +174,9 @@ def mosaic_figure(
         First-layer weights; column j belongs to hidden neuron j.
     selected : int, optional
         A neuron to outline.
-    columns : int
-        Tiles per row (neuron j sits at row ``j // columns``, column ``j % columns``).
+    columns : int, optional
+        Tiles per row (neuron j sits at row ``j // columns``, column ``j % columns``);
+        default :func:`mosaic_columns`.
     hover_every : int
         Hover/click points on every this-many pixel rows and columns.
     """

@@ -142,3 +142,15 @@ def test_output_weights_heatmap():
 def test_mosaic_rejects_non_image_weights(bad):
     with pytest.raises(ValueError, match="784"):
         figs.mosaic_figure(bad)
+
+
+@pytest.mark.parametrize(("hidden", "columns"), [(128, 8), (16, 3), (32, 4), (64, 6), (256, 11), (1, 1)])
+def test_mosaic_is_about_twice_as_tall_as_wide_for_every_size(hidden, columns):
+    assert figs.mosaic_columns(hidden) == columns
+    w = np.random.default_rng(0).normal(size=(784, hidden)).astype(np.float32)
+    rec = figs._mosaic_record(w)  # the default layout, as the page draws it
+    assert rec.columns == columns
+    # a click on the middle of the last neuron's tile finds it, with neuron_at's own default
+    j = hidden - 1
+    x, y = (j % columns) * 29 + 14, (j // columns) * 29 + 14
+    assert figs.neuron_at(x, y, hidden) == j
