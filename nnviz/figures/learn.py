@@ -325,7 +325,7 @@ def _error_total(err: np.ndarray) -> str:
 
 
 def error_text(v: float, significant: int) -> str:
-    """An output error ``p - y`` with ``significant`` digits, signed, in plain decimals (no e-notation).
+    """An output error ``p - y`` with ``significant`` digits, signed: plain decimals, e-notation below 1e-6.
 
     At most six decimals: near p = 1 a float32 probability is only good to about
     1e-7, so a seventh would be rounding noise.  -0.195 -> "-0.195",
