@@ -72,27 +72,18 @@ def backprop_section() -> None:
         images, labels = ui.mnist("test")
         before_acc, after_acc = _accuracy(model, images, labels), step.model_after.accuracy(images, labels)
         m1, m2 = st.columns(2)
-        # an unchanged number gets a grey delta without an arrow (Streamlit reads the text's sign,
-        # and "+0.00%" would be a green arrow up)
-        same = dict(delta_color="off", delta_arrow="off")
         loss_before, loss_after = figures.loss_pair(step.loss, step.loss_after)
-        m1.metric(
+        m1.metric(  # "inverse": the loss going down is good, so green
             "Loss −log p",
             loss_after,
-            f"{step.loss_after - step.loss:+.3g} from {loss_before}"
-            if step.loss_after != step.loss
-            else f"unchanged from {loss_before}",
             help="After the step, on this digit.",
-            **(same if step.loss_after == step.loss else dict(delta_color="inverse")),  # down is good
+            **_delta(step.loss_after != step.loss, f"{step.loss_after - step.loss:+.3g}", loss_before, "inverse"),
         )
         m2.metric(
             "Test accuracy",
             f"{after_acc:.2%}",
-            f"{after_acc - before_acc:+.2%} from {before_acc:.2%}"
-            if after_acc != before_acc
-            else f"unchanged from {before_acc:.2%}",
             help=f"On all {len(labels):,} test digits, after this one step on this one digit.",
-            **(same if after_acc == before_acc else {}),
+            **_delta(after_acc != before_acc, f"{after_acc - before_acc:+.2%}", f"{before_acc:.2%}"),
         )
     c1, c2 = st.columns(2)
     with c1:
@@ -127,6 +118,17 @@ def backprop_section() -> None:
             f"The update for neuron {j}: every weight moves by −{lr:g} × its gradient, at most "
             f"{float(np.abs(step.update[0]).max()):.2e}, against weights of up to {float(np.abs(step.weights[0]).max()):.2f}."
         )
+
+
+def _delta(changed: bool, change: str, before: str, colour: str = "normal") -> dict:
+    """``st.metric``'s delta arguments: "<change> from <before>", or "unchanged from <before>".
+
+    An unchanged number gets a grey delta without an arrow: Streamlit reads the
+    text's sign, and "+0.00%" would be a green arrow up.
+    """
+    if not changed:
+        return dict(delta=f"unchanged from {before}", delta_color="off", delta_arrow="off")
+    return dict(delta=f"{change} from {before}", delta_color=colour)
 
 
 def _unsure_sample(model: MLP, look_at: int = 2_000) -> ui.Selection:
