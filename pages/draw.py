@@ -30,16 +30,31 @@ def live() -> None:
         out = model.forward(selection.input[None])
         seconds = post.time_one_digit(model, selection.input, repeats=20)
         probabilities = out.probabilities[0]
+        said = int(probabilities.argmax())
         earlier = selection.source == "drawing" and digit.prep is None
-        st.markdown(f"Reading **{selection.description}**" + (" (drawn earlier)" if earlier else ""))
+        reading = f"Reading **{selection.description}**" + (" (drawn earlier)" if earlier else "")
+        if selection.source == "drawing" and not earlier:
+            st.markdown(reading)
+        else:  # the canvas is blank: show what the network is reading, here, not only far below
+            with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+                st.image(figs.digit_pixels(selection.input, scale=2), width=56, output_format="PNG")
+                st.markdown(reading)
         with st.container(horizontal=True):
-            st.metric("Prediction", int(probabilities.argmax()), width="content")
+            st.metric("Prediction", said, width="content")
             st.metric("Confidence", figs.format_probability(probabilities.max()), width="content")
             st.metric(
                 "Forward pass", post.format_ms(seconds), help="Median of 20 runs, on this server.", width="content"
             )
         ui.chart(figs.probabilities_figure(probabilities), key="draw_probabilities")
         st.caption(figs.probabilities_summary(probabilities))
+        if selection.label is not None and selection.label != said:
+            st.markdown(f"**A mistake:** MNIST labels this digit a {selection.label}, and the network says {said}.")
+            st.page_link(
+                "pages/errors.py",
+                label=f"Every {selection.label} it reads as a {said}",
+                icon=":material/rule:",
+                query_params={"true": selection.label, "said": said},
+            )
 
     st.subheader("1. Preprocessing, as MNIST did")
     if selection.prep is None:

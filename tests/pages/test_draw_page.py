@@ -219,3 +219,39 @@ def test_an_uploaded_photo_is_shown_as_a_photo(mnist):
     captions = " ".join(c.value for c in at.caption)
     assert "box of the 280×280 photo" in captions
     assert metrics(at)["Prediction"] == str(labels[1])
+
+
+def _shipped_predictions(mnist) -> np.ndarray:
+    images, _ = mnist
+    return nnviz.load_model().predict(nnviz.mlp.as_input(images.reshape(len(images), -1)))
+
+
+def test_a_test_digit_the_network_gets_wrong_is_called_a_mistake(mnist):
+    """The label is known for a test digit: when the network disagrees, the page says so and links to the others."""
+    _, labels = mnist
+    said = _shipped_predictions(mnist)
+    wrong = int(np.flatnonzero(said != labels)[0])
+    at = run_draw(returns(None), {"sample": str(wrong)})
+    assert metrics(at)["Prediction"] == str(said[wrong])
+    text = " ".join(m.value for m in at.markdown)
+    assert f"MNIST labels this digit a {labels[wrong]}, and the network says {said[wrong]}." in text
+    label = f"Every {labels[wrong]} it reads as a {said[wrong]}"
+    assert any(label in str(link.proto) for link in at.get("page_link"))
+    assert len(at.get("image")) == 1  # the canvas is blank: the digit being read is shown beside the prediction
+
+
+def test_a_test_digit_read_right_is_not_called_a_mistake(mnist):
+    _, labels = mnist
+    said = _shipped_predictions(mnist)
+    right = int(np.flatnonzero(said == labels)[0])
+    at = run_draw(returns(None), {"sample": str(right)})
+    assert "A mistake" not in " ".join(m.value for m in at.markdown)
+
+
+def test_a_drawing_on_the_canvas_gets_no_thumbnail(mnist):
+    """The canvas shows the drawing already; only a digit from elsewhere gets a picture beside the prediction."""
+    images, _ = mnist
+    at = run_draw(returns(canvas_image(images[0])))
+    assert current(at).source == "drawing"
+    assert len(at.get("image")) == 0
+    assert "A mistake" not in " ".join(m.value for m in at.markdown)  # a drawing has no label
