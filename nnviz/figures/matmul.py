@@ -1,9 +1,9 @@
 """The forward pass drawn as matrix products, with the real numbers in the cells.
 
-:func:`product_figure` lays a product out the way it is taught by hand (Falk's
-scheme): the weight matrix top right, the input row bottom left, and the results
-bottom right, where each result sits below the weight column and beside the
-input row that made it.  Only slices fit on a screen; titles state the full shapes.
+:func:`product_figure` lays a product out so that what multiplies what is side by
+side: the input stands on end beside the weights, each entry level with the row
+of weights it multiplies, and each result sits below the weight column that made
+it.  Only slices fit on a screen; titles state the full shapes.
 
 :func:`speed_figure` compares the measured times on a log scale.
 """
@@ -59,7 +59,6 @@ def product_figure(
     results: list[MatrixSlice],
     *,
     left_labels: list[str],
-    top_row_labels: list[str],
     top_col_labels: list[str],
     result_labels: list[str],
     titles: tuple[str, str, str],
@@ -69,6 +68,12 @@ def product_figure(
 ) -> go.Figure:
     """``left`` (1 x k) times ``top`` (k x m), with ``results`` (each 1 x m) below ``top``.
 
+    The input row stands on end beside the weights, each entry level with the
+    row of weights it multiplies; each result sits below its weight column, so a
+    result is its column times the strip, plus the row below.  One cell of input
+    beside the weights, rather than a row of k cells below them, leaves the
+    weights the width they need on a phone.
+
     Parameters
     ----------
     left : MatrixSlice with values of shape (1, k)
@@ -77,8 +82,11 @@ def product_figure(
         The weights: row i multiplies ``left``'s entry i.
     results : list of MatrixSlice, values of shape (1, m)
         Rows under the weights (bias, sum, activation...), labelled by ``result_labels``.
+    left_labels : list of str
+        The names of ``left``'s k entries, which are also the weights' row names.
     titles : (str, str, str)
-        Titles of the input, weight and result blocks.
+        Titles of the input, weight and result blocks ("x (1×784)", ...): the
+        first two are written as their product over the weights.
     probability_row : int, optional
         The result row (an index into ``results``) that holds probabilities: its
         cells read as percentages, never a rounded 0% or 100% (">99%", "<1%").
@@ -87,22 +95,21 @@ def product_figure(
         return common.empty_figure("Nothing to multiply", height=height)
     k, m = top.values.shape
     n_res = len(results)
+    spacing = 0.02
+    strip = (1 - spacing) / (m + 1)  # one cell, as wide as a weight column
     fig = make_subplots(
         rows=2,
         cols=2,
-        column_widths=[k / (k + m), m / (k + m)],
+        column_widths=[strip, 1 - spacing - strip],
         row_heights=[k / (k + n_res), n_res / (k + n_res)],
-        horizontal_spacing=0.03,
-        vertical_spacing=0.12,
-        subplot_titles=("", titles[1], titles[0], titles[2]),
+        horizontal_spacing=spacing,
+        vertical_spacing=0.1,
+        subplot_titles=("", f"{titles[0]} · {titles[1]}", "", titles[2]),
     )
-    text = f"%{{z:.{decimals}f}}"
-    # the input row sits level with the result it makes (the "= ..." row); the rows above and below stay empty
-    left_z = np.full((n_res, k), np.nan)
-    left_z[min(1, n_res - 1)] = left.values.reshape(-1)
+    name = titles[0].split(" (")[0]  # "x (1×784)" -> "x"
     blocks = [
-        (2, 1, _block(left_z, [" " * i for i in range(n_res)], left_labels), "input"),
-        (1, 2, _block(top.values, top_row_labels, top_col_labels), "weight"),
+        (1, 1, _block(left.values.reshape(k, 1), left_labels, [name]), "input"),
+        (1, 2, _block(top.values, left_labels, top_col_labels), "weight"),
     ]
     result_values = np.vstack([r.values.reshape(1, -1) for r in results])
     blocks.append((2, 2, _block(result_values, result_labels, top_col_labels), "value"))
@@ -111,12 +118,11 @@ def product_figure(
     if probability_row is not None:
         cells[probability_row] = [format_probability_short(v) for v in result_values[probability_row]]
         hovers[probability_row] = [f"probability {format_probability(v)}" for v in result_values[probability_row]]
-    for row, col, b, name in blocks:
-        own = name == "value" and probability_row is not None  # the results written out cell by cell
+    for row, col, b, kind in blocks:
+        own = kind == "value" and probability_row is not None  # the results written out cell by cell
         fig.add_trace(
             go.Heatmap(
                 z=b.z,
-                hoverongaps=False,
                 x=b.cols,
                 y=b.rows,
                 colorscale=common.DIVERGING,
@@ -126,23 +132,28 @@ def product_figure(
                 showscale=False,
                 text=cells if own else None,
                 customdata=hovers if own else None,
-                texttemplate="%{text}" if own else text,
+                texttemplate="%{text}" if own else f"%{{z:.{decimals}f}}",
                 textfont=CELL_FONT,
                 xgap=1,
                 ygap=1,
-                hovertemplate=f"%{{y}} %{{x}}<br>{'%{customdata}' if own else name + ' %{z:.6f}'}<extra></extra>",
+                hovertemplate=f"%{{y}} %{{x}}<br>{'%{customdata}' if own else kind + ' %{z:.6f}'}<extra></extra>",
             ),
             row=row,
             col=col,
         )
         fig.update_yaxes(autorange="reversed", type="category", row=row, col=col, fixedrange=True)
-        fig.update_xaxes(type="category", row=row, col=col, fixedrange=True, side="bottom" if row == 2 else "top")
+        fig.update_xaxes(type="category", row=row, col=col, fixedrange=True, side="top")
     fig.update_xaxes(showticklabels=False, row=2, col=2)  # the weights' column labels above say it
-    fig.update_yaxes(showticklabels=False, row=2, col=1)
-    fig.update_yaxes(side="right", row=2, col=2)  # "+ b1", "= z1"... to the right, clear of the input row
+    fig.update_yaxes(showticklabels=False, row=1, col=2)  # the strip beside names the weights' rows
+    fig.update_xaxes(visible=False, row=2, col=1)  # nothing under the strip: the results' labels go there
+    fig.update_yaxes(visible=False, row=2, col=1)
+    fig.update_xaxes(ticks="")
+    fig.update_yaxes(ticks="")
     fig.update_annotations(font=dict(size=12))
+    # the weights' title sits above their column labels ("h104", "0"...), not on them
+    fig.update_annotations(selector=dict(text=f"{titles[0]} · {titles[1]}"), yshift=22)
     common.layout(fig, height=height)
-    fig.update_layout(margin=dict(l=10, r=10, t=60, b=30))
+    fig.update_layout(margin=dict(l=10, r=10, t=70, b=10))
     return fig
 
 
@@ -153,7 +164,6 @@ def layer1_figure(t: Trace, *, height: int = 380) -> go.Figure:
         t.W1,
         [t.b1, t.z1, t.hidden],
         left_labels=[f"px {i}" for i in t.pixels],
-        top_row_labels=[f"px {i}" for i in t.pixels],
         top_col_labels=[f"h{j}" for j in t.neurons],
         result_labels=["+b1", "=z1", "h"],
         titles=(f"x ({_shape(t.x)})", f"W1 ({_shape(t.W1)})", f"z1 = x·W1 + b1, h = ReLU(z1) ({_shape(t.z1)})"),
@@ -167,9 +177,10 @@ def layer1_summary(t: Trace) -> str:
     n_ink = int(np.count_nonzero(x))
     active = int(np.count_nonzero(t.forward.hidden[0]))
     return (
-        f"Shown: {len(t.pixels)} of the {x.size} rows of W1 (the inkiest of the {n_ink} pixels with ink) and "
+        f"Shown: {len(t.pixels)} of the {x.size} rows of W1 (the inkiest of the {n_ink} pixels with ink), "
+        f"each beside the pixel value x that multiplies it, and "
         f"{len(t.neurons)} of its {t.W1.shape[1]} columns (the hidden neurons that fire hardest). "
-        f"Each z1 adds all {x.size} products plus its bias; "
+        f"Each z1 adds all {x.size} products x × weight down its column, plus its bias; "
         f"{active} of the {t.forward.hidden.shape[1]} hidden neurons end up above 0 after ReLU."
     )
 
@@ -182,7 +193,6 @@ def layer2_figure(t: Trace, *, height: int = 360) -> go.Figure:
         t.W2,
         [t.b2, t.logits, t.probabilities],
         left_labels=[f"h{j}" for j in t.neurons],
-        top_row_labels=[f"h{j}" for j in t.neurons],
         top_col_labels=digits,
         result_labels=["+b2", "=z2", "p"],
         titles=(
@@ -202,7 +212,8 @@ def layer2_summary(t: Trace) -> str:
     d = t.prediction
     second = int(np.argsort(-p)[1])
     return (
-        f"Shown: the same {len(t.neurons)} hidden neurons' rows of W2, all {p.size} digit columns. "
+        f"Shown: the same {len(t.neurons)} hidden neurons' rows of W2, each beside its activation h, "
+        f"and all {p.size} digit columns. "
         f"The {p.size} scores z2 become probabilities that sum to {p.sum():.3f}: the network reads a {d} "
         f"with probability {format_probability(p[d])}; next best {second} ({format_probability(p[second])})."
     )

@@ -79,10 +79,13 @@ def test_layer_figures_hold_the_slices(model, digit):
     np.testing.assert_array_equal(weights.z, t.W1.values)
     assert list(weights.y) == [f"px {i}" for i in t.pixels] and list(weights.x) == [f"h{j}" for j in t.neurons]
     np.testing.assert_allclose(results.z, np.vstack([t.b1.values, t.z1.values, t.hidden.values]))
-    assert np.isnan(left.z[0]).all() and np.isnan(left.z[2]).all()  # the input row is level with "=z1"
-    np.testing.assert_array_equal(left.z[1], t.x.values[0])
+    # the input stands on end, each pixel level with the row of W1 it multiplies
+    assert left.z.shape == (5, 1) and list(left.y) == list(weights.y) and list(left.x) == ["x"]
+    np.testing.assert_array_equal(left.z[:, 0], t.x.values[0])
+    strip_rows, weight_rows = (fig.layout[trace.yaxis.replace("y", "yaxis")].domain for trace in (left, weights))
+    assert strip_rows == weight_rows  # side by side, the same height ("y2" is layout.yaxis2)
     titles = [a.text for a in fig.layout.annotations]
-    assert "W1 (784×128)" in titles and "x (1×784)" in titles
+    assert "x (1×784) · W1 (784×128)" in titles
     assert weights.zmin == -weights.zmax  # symmetric around 0
     fig2 = figs.layer2_figure(t)
     np.testing.assert_array_equal(fig2.data[1].z, t.W2.values)
@@ -106,7 +109,6 @@ def test_empty_product_is_labelled():
         empty,
         [],
         left_labels=[],
-        top_row_labels=[],
         top_col_labels=[],
         result_labels=[],
         titles=("", "", ""),
