@@ -12,6 +12,9 @@ similarity, here in plain NumPy:
 * :func:`knn_vote` -- the labels of the k nearest neighbours vote: a second
   classifier, built from the embedding alone, to hold against the network's own answer.
 * :func:`fit_pca` -- a 2-D map of the 128-D space (principal components, fitted once).
+* :func:`familiarity` -- how near a query comes to the stored digits, against how
+  near they come to each other (:func:`nearest_similarities`): a shape unlike any
+  digit is far from all of them, however sure the network's softmax sounds.
 
 The same index over raw pixels (784-D) shows what the hidden layer adds.
 """
@@ -24,7 +27,19 @@ import numpy as np
 
 from .mlp import MLP, as_input, relu
 
-__all__ = ["CosineIndex", "Neighbours", "PCAMap", "Vote", "embed", "fit_pca", "knn_vote"]
+__all__ = [
+    "CosineIndex",
+    "Familiarity",
+    "Neighbours",
+    "PCAMap",
+    "Vote",
+    "embed",
+    "familiarity",
+    "fit_pca",
+    "knn_vote",
+    "lonely_rows",
+    "nearest_similarities",
+]
 
 EPS = 1e-12  # below this norm a vector has no direction; it is left at zero
 
@@ -137,6 +152,95 @@ class CosineIndex:
     def __repr__(self) -> str:
         n, d = self.shape
         return f"CosineIndex(n={n}, d={d})"
+
+
+def nearest_similarities(index: CosineIndex, *, block: int = 1_000) -> np.ndarray:
+    """Each stored row's cosine similarity to its nearest *other* stored row.
+
+    Parameters
+    ----------
+    index : CosineIndex with n rows
+    block : int
+        Rows compared with all n at a time: the memory is ``block x n`` floats.
+
+    Returns
+    -------
+    ndarray of float32, shape (n,)
+        A row of zeros (no direction) gets 0: it is similar to nothing.
+    """
+    unit = index.unit
+    n = len(unit)
+    out = np.empty(n, dtype=np.float32)
+    for start in range(0, n, block):
+        scores = unit[start : start + block] @ unit.T  # (b, n)
+        rows = np.arange(len(scores))
+        scores[rows, start + rows] = -np.inf  # a row is not its own neighbour
+        out[start : start + block] = scores.max(axis=1) if n > 1 else 0.0
+    return out
+
+
+@dataclass(frozen=True)
+class Familiarity:
+    """How near a query comes to the stored rows, against how near they come to each other.
+
+    Attributes
+    ----------
+    nearest : float
+        Cosine similarity of the query to its nearest stored row.
+    closer : int
+        Stored rows whose own nearest other row is more similar than ``nearest``.
+    total : int
+        Stored rows.
+    searched : int
+        Rows the query was compared with (``total``, less its own row if excluded).
+    """
+
+    nearest: float
+    closer: int
+    total: int
+    searched: int
+
+    @property
+    def share_closer(self) -> float:
+        """``closer / total``: 0.99 means the query is lonelier than 99% of the stored rows."""
+        return self.closer / self.total
+
+
+def lonely_rows(reference: np.ndarray, share: float) -> np.ndarray:
+    """(n,) bool: the stored rows whose own nearest neighbour is further off than ``share`` of the rows' are.
+
+    The same test as ``familiarity(...).share_closer >= share``, applied to each
+    stored row with its own nearest-neighbour similarity (``reference``).
+    """
+    ordered = np.sort(reference)
+    closer = len(reference) - np.searchsorted(ordered, reference, side="right")  # rows with a nearer neighbour
+    return closer / len(reference) >= share
+
+
+def familiarity(
+    index: CosineIndex, reference: np.ndarray, query: np.ndarray, *, exclude: int | None = None
+) -> Familiarity | None:
+    """Where ``query``'s nearest-neighbour similarity falls among the stored rows' own.
+
+    Parameters
+    ----------
+    index : CosineIndex with n rows
+    reference : ndarray of shape (n,)
+        :func:`nearest_similarities` of ``index``.
+    query : ndarray of shape (d,)
+    exclude : int, optional
+        The query's own row, when it is one of the stored items.
+
+    Returns
+    -------
+    Familiarity, or None for a zero query (it has no direction, so no cosine similarity).
+    """
+    if not np.any(query):
+        return None
+    nearest = index.query(query, 1, exclude=exclude)
+    similarity = float(nearest.similarities[0])
+    closer = int(np.count_nonzero(reference > similarity))
+    return Familiarity(similarity, closer, len(reference), len(reference) - (exclude is not None))
 
 
 @dataclass(repr=False)

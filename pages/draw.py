@@ -4,7 +4,9 @@ import streamlit as st
 
 from nnviz import post, ui
 from nnviz.figures import draw as figs
+from nnviz.figures.embeddings import unfamiliar_note
 from nnviz.ui.drawing import digit_input, sync_sample_from_url
+from nnviz.ui.inside import how_familiar, lonely_accuracy
 from nnviz.ui.photo import photo_uploader
 
 ui.through_router()
@@ -55,6 +57,19 @@ def live() -> None:
                 icon=":material/rule:",
                 query_params={"true": selection.label, "said": said},
             )
+        # a scribble gets an answer too (softmax has no "none of these"): say when the digit is unlike any
+        own = selection.index if selection.source == "sample" else None  # a test digit is not its own neighbour
+        familiar = how_familiar(model, out.hidden[0], exclude=own)
+        note = unfamiliar_note(
+            familiar,
+            dims=out.hidden.shape[1],
+            prediction=said,
+            probability=probabilities[said],
+            accuracy=lonely_accuracy(model),
+        )
+        if note is not None:
+            st.warning(note, icon=":material/help:")
+            st.page_link("pages/embeddings.py", label="See its nearest neighbours", icon=":material/scatter_plot:")
 
     st.subheader("1. Preprocessing, as MNIST did")
     if selection.prep is None:

@@ -8,7 +8,7 @@ from nnviz.figures.gallery import digit_image, digit_images
 from nnviz.post import sentence
 from nnviz.timing import median_seconds
 from nnviz.ui import chart, current_selection, mnist, pickable_chart, quote, require_model, through_router
-from nnviz.ui.inside import analysis, pixel_index
+from nnviz.ui.inside import analysis, how_familiar, pixel_index
 
 through_router()
 
@@ -92,6 +92,7 @@ else:
         f"{same_emb} of {k} embedding neighbours and {same_px} of {k} pixel neighbours are {answer}s, the network's "
         f"answer. {search}"
     )
+    st.caption(figs.familiarity_summary(how_familiar(model, vector, exclude=exclude)))
 
 st.subheader("A second opinion: let the neighbours vote")
 if silent:

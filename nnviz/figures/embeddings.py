@@ -15,20 +15,40 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
+from nnviz.embed import Familiarity
+
 from . import common
+from .draw import format_probability
 from .selection import point_customdata
 
 __all__ = [
+    "UNFAMILIAR",
+    "LonelyAccuracy",
     "MapRecord",
     "embedding_map_figure",
     "explained_percents",
+    "familiarity_summary",
     "map_summary",
     "selected_index",
     "silent_embedding_note",
+    "unfamiliar_note",
     "vote_figure",
 ]
 
 READER = -1  # customdata index of the reader's star: not a test digit
+# A digit whose nearest neighbour is further off than this share of the test digits' own is
+# called unlike them.  About 1 in 100 real digits is that lonely too (test digits, and
+# test digits redrawn as on the canvas, alike): the note says "unlike", never "not a digit".
+UNFAMILIAR = 0.99
+
+
+@dataclass(frozen=True)
+class LonelyAccuracy:
+    """The network's accuracy on the test digits lonelier than ``UNFAMILIAR`` of them, and on the rest."""
+
+    n_lonely: int
+    lonely: float  # NaN when there are none
+    rest: float
 
 
 @dataclass
@@ -202,6 +222,55 @@ def silent_embedding_note(dims: int) -> str:
         "points in no direction: its cosine similarity to any digit is 0 / 0, undefined, so there are no nearest "
         "neighbours to fetch and no vote. (A network whose neurons have died, from too large a learning rate on "
         "the Train it yourself page, does this to most digits.)"
+    )
+
+
+def _others(f: Familiarity) -> str:
+    """ "the 10,000 test digits", or "the other 9,999" when the query is one of them."""
+    return f"the {f.searched:,} test digits" if f.searched == f.total else f"the other {f.searched:,} test digits"
+
+
+def familiarity_summary(f: Familiarity) -> str:
+    """One line: how near the digit's nearest neighbour is, against the test digits' own nearest neighbours."""
+    text = (
+        f"Its nearest embedding among {_others(f)} has similarity {f.nearest:.3f}; {f.closer:,} of the "
+        f"{f.total:,} test digits have a nearer neighbour of their own."
+    )
+    if f.share_closer >= UNFAMILIAR:
+        text += " Lonelier than 99% of them: this digit is unlike the ones the network knows."
+    return text
+
+
+def unfamiliar_note(
+    f: Familiarity | None,
+    *,
+    dims: int,
+    prediction: int,
+    probability: float,
+    accuracy: LonelyAccuracy | None = None,
+) -> str | None:
+    """A caution when the digit is lonelier in the embedding than 99% of the test digits, else None.
+
+    A softmax always shares out 100% among the ten digits: a scribble gets an
+    answer, sometimes a confident one.  What does tell it apart is distance: its
+    embedding is far from every digit the network has been shown.
+    """
+    if f is None or f.share_closer < UNFAMILIAR:
+        return None
+    return (
+        f"**Unlike the digits it knows.** Its embedding (the {dims} hidden activations) has cosine similarity "
+        f"{f.nearest:.3f} to the nearest of {_others(f)}; {f.closer:,} of the {f.total:,} test digits have a "
+        f"nearer neighbour of their own. The network answers anyway, {format_probability(probability)} for a "
+        f"{prediction}: softmax shares out 100% among the ten digits and has no 'none of these'."
+    ) + (_lonely_accuracy_text(accuracy) if accuracy is not None else "")
+
+
+def _lonely_accuracy_text(a: LonelyAccuracy) -> str:
+    if a.n_lonely == 0 or np.isnan(a.lonely):
+        return ""
+    return (
+        f" On the {a.n_lonely:,} loneliest test digits (the ones this note would be shown for) it is right "
+        f"{a.lonely:.1%} of the time, against {a.rest:.1%} on the others."
     )
 
 

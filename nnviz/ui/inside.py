@@ -14,7 +14,16 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from nnviz.embed import CosineIndex, PCAMap, embed, fit_pca
+from nnviz.embed import (
+    CosineIndex,
+    Familiarity,
+    PCAMap,
+    embed,
+    familiarity,
+    fit_pca,
+    lonely_rows,
+    nearest_similarities,
+)
 from nnviz.evaluate import (
     Evaluation,
     ablation,
@@ -25,10 +34,11 @@ from nnviz.evaluate import (
     preferred_digit,
     probabilities_from_hidden,
 )
+from nnviz.figures.embeddings import UNFAMILIAR, LonelyAccuracy
 from nnviz.mlp import MLP, as_input
 from nnviz.ui import mnist, model_key
 
-__all__ = ["Analysis", "Atlas", "analysis", "atlas", "model_key", "pixel_index"]
+__all__ = ["Analysis", "Atlas", "analysis", "atlas", "how_familiar", "lonely_accuracy", "model_key", "pixel_index"]
 
 # a few models at a time: the shipped one plus the latest trained ones
 MAX_MODELS = 4
@@ -73,6 +83,40 @@ def _analysis(key: str, _model: MLP) -> Analysis:
 def analysis(model: MLP) -> Analysis:
     """:class:`Analysis` of ``model``, computed once per distinct set of weights."""
     return _analysis(model_key(model), model)
+
+
+@st.cache_resource(show_spinner="Finding each test digit's nearest neighbour…", max_entries=MAX_MODELS)
+def _nearest(key: str, _model: MLP) -> np.ndarray:
+    from nnviz.train import one_blas_thread  # imported here: only this cache needs it
+
+    with one_blas_thread():  # one thread per computation on a shared server (see there)
+        result = nearest_similarities(analysis(_model).index)
+    _readonly(result)
+    return result
+
+
+def lonely_accuracy(model: MLP) -> LonelyAccuracy:
+    """How well ``model`` reads the loneliest test digits (those the Draw page would caution about), and the rest."""
+    key = model_key(model)
+    _, labels = mnist("test")
+    right = _analysis(key, model).evaluation.predictions == labels
+    lonely = lonely_rows(_nearest(key, model), UNFAMILIAR)
+    rest = ~lonely
+    return LonelyAccuracy(
+        int(lonely.sum()),
+        float(right[lonely].mean()) if lonely.any() else float("nan"),
+        float(right[rest].mean()) if rest.any() else float("nan"),
+    )
+
+
+def how_familiar(model: MLP, embedding: np.ndarray, *, exclude: int | None = None) -> Familiarity | None:
+    """:func:`nnviz.embed.familiarity` of an embedding among ``model``'s embeddings of the test digits.
+
+    None for a zero embedding (no neuron fired).  ``exclude``: the test digit's
+    own index, when the embedding is one of them.
+    """
+    key = model_key(model)
+    return familiarity(_analysis(key, model).index, _nearest(key, model), embedding, exclude=exclude)
 
 
 @st.cache_resource(show_spinner="Silencing each hidden neuron in turn…", max_entries=MAX_MODELS)

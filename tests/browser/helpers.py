@@ -54,10 +54,14 @@ PHONE = {"width": 390, "height": 844}
 Point = tuple[float, float]
 Stroke = Sequence[Point]
 
+# Not a digit: an X, two strokes corner to corner (the network still answers; the page cautions)
+CROSS: list[list[Point]] = [[(70.0, 60.0), (210.0, 220.0)], [(210.0, 60.0), (70.0, 220.0)]]
+
 __all__ = [
     "CANVAS_SIZE",
     "CHROMIUM",
     "CHROMIUM_ARGS",
+    "CROSS",
     "DESKTOP",
     "PHONE",
     "REPO",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
-from helpers import canvas_box, digit_strokes, draw_strokes, goto, wait_idle
+from helpers import CROSS, canvas_box, digit_strokes, draw_strokes, goto, wait_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
@@ -18,6 +20,7 @@ pytestmark = pytest.mark.browser
 # over repeated runs.  Multi-stroke 4 and 5 included: each stroke is waited for.
 DIGITS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
 HINT = "Draw a digit in the black square, or choose a test digit."
+CAUTION = "Unlike the digits it knows."
 
 # The caption under the 28×28 input heatmap changes with every stroke (more ink).
 _INPUTS_CAPTION = """(before) => {
@@ -50,14 +53,14 @@ _CANVAS_INK = """() => {
 }"""
 
 
-def write(page, digit: int) -> None:
-    """Draw ``digit`` stroke by stroke, waiting for the page to show each stroke's result.
+def write(page, digit: int | list) -> None:
+    """Draw ``digit`` (or a list of strokes) stroke by stroke, waiting for the page to show each stroke's result.
 
     A freshly mounted canvas (after Clear) can miss a stroke that comes before it
     listens; a stroke that left no ink is drawn again.
     """
     box = canvas_box(page)
-    for stroke in digit_strokes(digit):
+    for stroke in digit_strokes(digit) if isinstance(digit, int) else digit:
         before = inputs_caption(page)
         for _attempt in range(3):
             ink = page.evaluate(_CANVAS_INK)
@@ -100,6 +103,7 @@ def test_drawn_digits_are_read_right(page, app_url):
         # every stage is on screen for the drawing
         for caption in ("box of the 280×280 canvas", "784 inputs:", "hidden neurons fired", "The network says"):
             expect(page.get_by_text(caption).first).to_be_visible()
+        expect(page.get_by_text(CAUTION)).to_have_count(0)  # a digit is not "unlike the digits it knows"
         clear(page)
         expect(page.get_by_text(HINT)).to_be_visible()
         expect(prediction(page)).to_have_count(0)
@@ -140,3 +144,27 @@ def test_a_link_to_a_sample(page, app_url):
     goto(page, app_url + "/draw?sample=0")
     expect(page.get_by_text(f"test digit #0 (a {label})", exact=True)).to_be_visible()
     expect(prediction(page)).to_have_text(str(predicted))
+
+
+def test_a_scribble_gets_an_answer_and_a_caution(page, app_url):
+    goto(page, app_url + "/draw")
+    write(page, CROSS)
+    expect(prediction(page)).to_have_text(re.compile(r"^\d$"))  # softmax still picks a digit
+    expect(page.get_by_text(CAUTION)).to_be_visible()
+    page.get_by_text("See its nearest neighbours").click()
+    expect(page.get_by_text("Lonelier than 99% of them")).to_be_visible(timeout=30_000)
+    assert "/embeddings?d=" in page.url  # the drawing went along
+
+
+def test_a_test_digit_the_network_gets_wrong(page, app_url):
+    images, labels = nnviz.load_mnist("test")
+    said = nnviz.load_model().predict(as_input(images))
+    wrong = int(np.flatnonzero(said != labels)[0])
+    goto(page, f"{app_url}/draw?sample={wrong}")
+    expect(
+        page.get_by_text(f"MNIST labels this digit a {labels[wrong]}, and the network says {said[wrong]}.")
+    ).to_be_visible()
+    page.get_by_text(f"Every {labels[wrong]} it reads as a {said[wrong]}").click()
+    heading = re.compile(rf"times a {labels[wrong]} was read as a {said[wrong]}")
+    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(f"#{wrong}: a {labels[wrong]}, said {said[wrong]}")).to_be_visible()

@@ -255,3 +255,52 @@ def test_a_drawing_on_the_canvas_gets_no_thumbnail(mnist):
     assert current(at).source == "drawing"
     assert len(at.get("image")) == 0
     assert "A mistake" not in " ".join(m.value for m in at.markdown)  # a drawing has no label
+
+
+def _cross_canvas() -> np.ndarray:
+    """An X drawn corner to corner with the canvas's pen: not a digit."""
+    from PIL import ImageDraw
+
+    image = Image.new("L", (280, 280))
+    pen = ImageDraw.Draw(image)
+    pen.line([(70, 60), (210, 220)], fill=255, width=18)
+    pen.line([(210, 60), (70, 220)], fill=255, width=18)
+    rgba = np.zeros((280, 280, 4), np.uint8)
+    rgba[..., :3] = np.asarray(image)[..., None]
+    rgba[..., 3] = 255
+    return rgba
+
+
+def test_a_scribble_gets_an_answer_and_a_caution_with_the_numbers_behind_it(mnist):
+    from nnviz.embed import CosineIndex, embed, familiarity, nearest_similarities
+
+    cross = _cross_canvas()
+    at = run_draw(returns(cross))
+    model = nnviz.load_model()
+    x = nnviz.preprocess(cross).input
+    p = model.predict_proba(x[None])[0]
+    assert metrics(at)["Prediction"] == str(p.argmax())  # softmax has no "none of these"
+    index = CosineIndex(embed(model, mnist[0]))
+    f = familiarity(index, nearest_similarities(index), embed(model, x[None])[0])
+    assert f.share_closer >= 0.99
+    (warning,) = at.warning
+    assert "Unlike the digits it knows" in warning.value
+    assert (
+        f"cosine similarity {f.nearest:.3f} to the nearest of the 10,000 test digits; {f.closer:,} of" in warning.value
+    )
+    assert any("See its nearest neighbours" in str(link.proto) for link in at.get("page_link"))
+    # the network's accuracy on the test digits that lonely, and on the rest, recomputed here
+    from nnviz.embed import lonely_rows
+
+    lonely = lonely_rows(nearest_similarities(index), 0.99)
+    right = model.predict(nnviz.mlp.as_input(mnist[0])) == mnist[1]
+    assert (
+        f"On the {lonely.sum():,} loneliest test digits (the ones this note would be shown for) it is right "
+        f"{right[lonely].mean():.1%} of the time, against {right[~lonely].mean():.1%} on the others." in warning.value
+    )
+
+
+def test_a_digit_gets_no_caution(mnist):
+    images, _ = mnist
+    at = run_draw(returns(canvas_image(images[0])))
+    assert not at.warning

@@ -15,7 +15,7 @@ from app_session import open_page, rerun
 from streamlit.testing.v1 import AppTest
 
 import nnviz
-from nnviz.embed import CosineIndex, embed, knn_vote
+from nnviz.embed import CosineIndex, embed, familiarity, knn_vote, nearest_similarities
 from nnviz.evaluate import ablation, evaluate, probabilities_from_hidden
 from nnviz.explain import explain
 from nnviz.mlp import MLP
@@ -79,6 +79,14 @@ def test_embeddings_neighbours_and_vote_follow_the_live_model(shipped, test_set,
     assert f"{int(vote.counts[vote.winner])} of {k} nearest embeddings are {vote.winner}s" in page
     assert f"which says {answer}" in page
     assert re.search(r"One search over 10,000 × \d+ took [\d.]+ ms", page)
+    # how lonely test digit 0 is in the embedding, recomputed here
+    index = CosineIndex(hidden)
+    f = familiarity(index, nearest_similarities(index), hidden[0], exclude=0)
+    assert f.nearest == pytest.approx(float(near.similarities[0]))  # its first neighbour in the gallery
+    assert (
+        f"Its nearest embedding among the other 9,999 test digits has similarity {f.nearest:.3f}; "
+        f"{f.closer:,} of the 10,000 test digits have a nearer neighbour of their own." in page
+    )
 
 
 def test_embeddings_fewer_neighbours_and_a_drawing(shipped, test_set, hidden):

@@ -42,3 +42,18 @@ def test_digit_strokes_stay_on_the_canvas(digit):
 def test_unknown_digit():
     with pytest.raises(ValueError):
         helpers.digit_strokes(10)
+
+
+def test_the_cross_is_unlike_the_test_digits_and_the_digits_are_not(model):
+    """The browser tests' scribble gets the Draw page's caution; their handwritten digits do not."""
+    from nnviz.embed import CosineIndex, embed, familiarity, nearest_similarities
+
+    index = CosineIndex(embed(model, nnviz.load_mnist("test")[0]))
+    reference = nearest_similarities(index)
+
+    def share_closer(strokes) -> float:
+        x = nnviz.preprocess(helpers.render_strokes(strokes)).input
+        return familiarity(index, reference, embed(model, x[None])[0]).share_closer
+
+    assert share_closer(helpers.CROSS) >= 0.99
+    assert max(share_closer(helpers.digit_strokes(d)) for d in range(10)) < 0.9

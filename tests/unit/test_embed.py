@@ -1,11 +1,11 @@
-"""nnviz.embed: embeddings, cosine search against scikit-learn, the k-NN vote, the PCA map."""
+"""nnviz.embed: embeddings, cosine search against scikit-learn, the k-NN vote, the PCA map, familiarity."""
 
 import numpy as np
 import pytest
 from sklearn.neighbors import NearestNeighbors
 
 import nnviz
-from nnviz.embed import CosineIndex, embed, fit_pca, knn_vote
+from nnviz.embed import CosineIndex, embed, familiarity, fit_pca, knn_vote, lonely_rows, nearest_similarities
 from nnviz.mlp import MLP, as_input
 
 
@@ -127,3 +127,45 @@ def test_pca_is_scikit_learns_pca(test_set, shipped):
         sign = np.sign(ours.components[k] @ ref.components_[k])
         np.testing.assert_allclose(ours.components[k], sign * ref.components_[k], atol=1e-4)
         np.testing.assert_allclose(ours.coords[:, k], sign * ref.transform(hidden)[:, k], atol=1e-3)
+
+
+def test_nearest_similarities_match_scikit_learn_leaving_each_row_out():
+    rng = np.random.default_rng(3)
+    data = rng.normal(size=(301, 16)).astype(np.float32)
+    data[7] = 0.0  # no direction: similar to nothing
+    got = nearest_similarities(CosineIndex(data), block=64)  # blocks that do not divide 301
+    live = np.flatnonzero(np.any(data, axis=1))
+    nn = NearestNeighbors(n_neighbors=2, metric="cosine", algorithm="brute").fit(data[live])
+    distances, _ = nn.kneighbors(data[live])  # column 0 is the row itself
+    np.testing.assert_allclose(got[live], 1.0 - distances[:, 1], atol=1e-5)
+    assert got[7] == 0.0 and got.shape == (301,) and got.dtype == np.float32
+    assert nearest_similarities(CosineIndex(data[:1]))[0] == 0.0  # a lone row has no neighbour
+
+
+def test_familiarity_counts_the_rows_with_nearer_neighbours():
+    # four points on a circle's arc, close in pairs, and a query between the pairs
+    angles = np.radians([0.0, 10.0, 80.0, 90.0])
+    data = np.c_[np.cos(angles), np.sin(angles)].astype(np.float32)
+    index = CosineIndex(data)
+    reference = nearest_similarities(index)
+    np.testing.assert_allclose(reference, np.cos(np.radians(10.0)), atol=1e-6)  # each pair: 10 degrees apart
+    lonely = familiarity(index, reference, np.array([np.cos(np.radians(45.0)), np.sin(np.radians(45.0))]))
+    assert lonely.nearest == pytest.approx(np.cos(np.radians(35.0)), abs=1e-6)
+    assert (lonely.closer, lonely.total, lonely.searched, lonely.share_closer) == (4, 4, 4, 1.0)
+    at_home = familiarity(index, reference, data[0] * 3.0)  # a stored row's direction: similarity 1
+    assert at_home.closer == 0 and at_home.nearest == pytest.approx(1.0)
+    itself = familiarity(index, reference, data[0], exclude=0)  # its nearest other row: 10 degrees off
+    assert itself.nearest == pytest.approx(reference[0], abs=1e-6) and itself.closer == 0 and itself.searched == 3
+    assert familiarity(index, reference, np.zeros(2)) is None  # no direction, no similarity
+
+
+def test_lonely_rows_agree_with_familiarity_of_each_row_left_out():
+    rng = np.random.default_rng(5)
+    data = rng.normal(size=(400, 8)).astype(np.float32)
+    index = CosineIndex(data)
+    reference = nearest_similarities(index)
+    for share in (0.5, 0.9, 0.99):
+        lonely = lonely_rows(reference, share)
+        each = [familiarity(index, reference, data[i], exclude=i).share_closer >= share for i in range(len(data))]
+        np.testing.assert_array_equal(lonely, each)
+        assert abs(lonely.mean() - (1 - share)) <= 1 / len(data)  # distinct values: the top (1 - share)

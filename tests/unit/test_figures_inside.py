@@ -286,3 +286,49 @@ def test_digit_image_upscales_nearest_neighbour():
     images = np.zeros((4, 28, 28), np.uint8)
     images[2] = 7
     assert [im.max() for im in digit_images(images, [2, 0])] == [7, 0]
+
+
+def test_the_unfamiliar_note_comes_only_past_99_percent():
+    from nnviz.embed import Familiarity
+
+    lonely = Familiarity(nearest=0.6741, closer=9_987, total=10_000, searched=10_000)
+    note = embeddings.unfamiliar_note(lonely, dims=128, prediction=1, probability=0.578)
+    assert note.startswith("**Unlike the digits it knows.**")
+    assert "cosine similarity 0.674 to the nearest of the 10,000 test digits;" in note
+    assert "9,987 of the 10,000 test digits have a nearer neighbour" in note and "anyway, 57.8% for a 1:" in note
+    just_under = Familiarity(nearest=0.75, closer=9_899, total=10_000, searched=10_000)
+    assert embeddings.unfamiliar_note(just_under, dims=128, prediction=1, probability=0.9) is None
+    assert embeddings.unfamiliar_note(None, dims=128, prediction=1, probability=0.9) is None  # a zero embedding
+    test_digit = Familiarity(nearest=0.6, closer=9_990, total=10_000, searched=9_999)  # its own row left out
+    assert "the nearest of the other 9,999 test digits" in embeddings.unfamiliar_note(
+        test_digit, dims=16, prediction=3, probability=1.0
+    )
+    assert "anyway, >99.9999% for a 3:" in embeddings.unfamiliar_note(
+        test_digit, dims=16, prediction=3, probability=1.0
+    )
+
+
+def test_the_familiarity_summary_says_lonely_only_when_it_is():
+    from nnviz.embed import Familiarity
+
+    usual = embeddings.familiarity_summary(Familiarity(0.912, 3_210, 10_000, 9_999))
+    assert usual == (
+        "Its nearest embedding among the other 9,999 test digits has similarity 0.912; "
+        "3,210 of the 10,000 test digits have a nearer neighbour of their own."
+    )
+    lonely = embeddings.familiarity_summary(Familiarity(0.674, 9_987, 10_000, 10_000))
+    assert "among the 10,000 test digits" in lonely and lonely.endswith("unlike the ones the network knows.")
+
+
+def test_the_unfamiliar_note_says_how_the_network_does_on_digits_that_lonely():
+    from nnviz.embed import Familiarity
+
+    lonely = Familiarity(nearest=0.6741, closer=9_987, total=10_000, searched=10_000)
+    accuracy = embeddings.LonelyAccuracy(100, 0.89, 0.98818)
+    note = embeddings.unfamiliar_note(lonely, dims=128, prediction=1, probability=0.578, accuracy=accuracy)
+    assert note.endswith(
+        "On the 100 loneliest test digits (the ones this note would be shown for) it is right 89.0% of the time, "
+        "against 98.8% on the others."
+    )
+    none = embeddings.LonelyAccuracy(0, float("nan"), 0.99)
+    assert "loneliest" not in embeddings.unfamiliar_note(lonely, dims=128, prediction=1, probability=0.5, accuracy=none)
