@@ -233,12 +233,12 @@ def _others(f: Familiarity) -> str:
 def familiarity_summary(f: Familiarity) -> str:
     """One line: how near the digit's nearest neighbour is, against the test digits' own nearest neighbours."""
     text = (
-        f"Its nearest embedding among {_others(f)} has similarity {f.nearest:.3f}; {f.closer:,} of the "
-        f"{f.total:,} test digits have a nearer neighbour of their own."
+        f"An outlier check by nearest neighbour: its nearest embedding among {_others(f)} has similarity "
+        f"{f.nearest:.3f}, and {f.closer:,} of the {f.total:,} test digits have a nearer neighbour of their own"
     )
     if f.share_closer >= UNFAMILIAR:
-        text += " Lonelier than 99% of them: this digit is unlike the ones the network knows."
-    return text
+        return text + ". Lonelier than 99% of them: an outlier, unlike the digits the network knows."
+    return text + ": not an outlier."
 
 
 def unfamiliar_note(

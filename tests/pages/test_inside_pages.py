@@ -84,8 +84,8 @@ def test_embeddings_neighbours_and_vote_follow_the_live_model(shipped, test_set,
     f = familiarity(index, nearest_similarities(index), hidden[0], exclude=0)
     assert f.nearest == pytest.approx(float(near.similarities[0]))  # its first neighbour in the gallery
     assert (
-        f"Its nearest embedding among the other 9,999 test digits has similarity {f.nearest:.3f}; "
-        f"{f.closer:,} of the 10,000 test digits have a nearer neighbour of their own." in page
+        f"its nearest embedding among the other 9,999 test digits has similarity {f.nearest:.3f}, and "
+        f"{f.closer:,} of the 10,000 test digits have a nearer neighbour of their own" in page
     )
 
 

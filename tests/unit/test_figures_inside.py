@@ -313,11 +313,15 @@ def test_the_familiarity_summary_says_lonely_only_when_it_is():
 
     usual = embeddings.familiarity_summary(Familiarity(0.912, 3_210, 10_000, 9_999))
     assert usual == (
-        "Its nearest embedding among the other 9,999 test digits has similarity 0.912; "
-        "3,210 of the 10,000 test digits have a nearer neighbour of their own."
+        "An outlier check by nearest neighbour: its nearest embedding among the other 9,999 test digits has "
+        "similarity 0.912, and 3,210 of the 10,000 test digits have a nearer neighbour of their own: not an outlier."
     )
     lonely = embeddings.familiarity_summary(Familiarity(0.674, 9_987, 10_000, 10_000))
-    assert "among the 10,000 test digits" in lonely and lonely.endswith("unlike the ones the network knows.")
+    assert "among the 10,000 test digits" in lonely and lonely.endswith(
+        "an outlier, unlike the digits the network knows."
+    )
+    edge = embeddings.familiarity_summary(Familiarity(0.7, 9_900, 10_000, 10_000))  # exactly 99%: an outlier
+    assert edge.endswith("an outlier, unlike the digits the network knows.")
 
 
 def test_the_unfamiliar_note_says_how_the_network_does_on_digits_that_lonely():
