@@ -241,8 +241,10 @@ def familiarity(
         return None
     nearest = index.query(query, 1, exclude=exclude)
     similarity = float(nearest.similarities[0])
-    closer = int(np.count_nonzero(reference > similarity))
-    return Familiarity(similarity, closer, len(reference), len(reference) - (exclude is not None))
+    closer = np.count_nonzero(reference > similarity)
+    if exclude is not None:  # its own entry is this same similarity (summed in another order): not "nearer"
+        closer -= bool(reference[exclude] > similarity)
+    return Familiarity(similarity, int(closer), len(reference), len(reference) - (exclude is not None))
 
 
 @dataclass(repr=False)
