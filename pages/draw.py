@@ -49,8 +49,9 @@ def live() -> None:
             )
         ui.chart(figs.probabilities_figure(probabilities), key="draw_probabilities")
         st.caption(figs.probabilities_summary(probabilities))
-        if selection.label is not None and selection.label != said:
-            st.markdown(f"**A mistake:** MNIST labels this digit a {selection.label}, and the network says {said}.")
+        mistake = figs.mistake_text(selection.label, said)
+        if mistake is not None:
+            st.markdown(mistake)
             st.page_link(
                 "pages/errors.py",
                 label=f"Every {selection.label} it reads as a {said}",

@@ -43,8 +43,12 @@ def demo() -> float:
         st.image(figs.digit_pixels(selection.input, scale=4), width=112, output_format="PNG")
         st.markdown(figs.probabilities_svg(probabilities), unsafe_allow_html=True)
     st.caption(figs.probabilities_summary(probabilities))
+    said = int(probabilities.argmax())
+    mistake = figs.mistake_text(selection.label, said)
+    if mistake is not None:
+        st.markdown(mistake)
     with st.container(horizontal=True):
-        st.metric("Prediction", int(probabilities.argmax()))
+        st.metric("Prediction", said)
         st.metric("Time for one digit", post.format_ms(seconds), help="Median of 50 forward passes, on this server.")
     with st.container(horizontal=True):
         st.button("Another test digit", on_click=another_digit, icon=":material/casino:")

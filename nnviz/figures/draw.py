@@ -30,6 +30,7 @@ __all__ = [
     "hidden_summary",
     "input_figure",
     "input_summary",
+    "mistake_text",
     "preprocessing_figure",
     "preprocessing_summary",
     "probabilities_figure",
@@ -400,6 +401,13 @@ def probabilities_summary(probabilities: np.ndarray | None) -> str:
         f"The network says {rec.prediction} with {format_probability(rec.p[rec.prediction])} confidence; "
         f"runner-up {rec.runner_up} at {format_probability(rec.p[rec.runner_up])}."
     )
+
+
+def mistake_text(label: int | None, said: int) -> str | None:
+    """A line for a digit whose true label is known and differs from the network's answer, else None."""
+    if label is None or label == said:
+        return None
+    return f"**A mistake:** MNIST labels this digit a {label}, and the network says {said}."
 
 
 # --- light versions for the landing page ---------------------------------------------

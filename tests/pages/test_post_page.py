@@ -101,3 +101,19 @@ def test_a_different_network_is_described_honestly():
     # a model without a saved accuracy gets one computed here
     images, labels = nnviz.load_mnist("test")
     assert shown["Test accuracy"] == f"{at.session_state['user_model'].accuracy(images, labels):.2%}"
+
+
+def test_a_test_digit_the_network_gets_wrong_is_called_a_mistake():
+    import numpy as np
+
+    import nnviz.ui
+
+    images, labels = nnviz.load_mnist("test")
+    said = nnviz.load_model().predict(nnviz.mlp.as_input(images))
+    wrong, right = int(np.flatnonzero(said != labels)[0]), int(np.flatnonzero(said == labels)[0])
+    at = open_landing(state={"drawing": nnviz.ui.sample_selection(wrong)})
+    assert f"**A mistake:** MNIST labels this digit a {labels[wrong]}, and the network says {said[wrong]}." in (
+        all_markdown(at)
+    )
+    assert metrics(at)["Prediction"] == str(said[wrong])
+    assert "A mistake" not in all_markdown(open_landing(state={"drawing": nnviz.ui.sample_selection(right)}))

@@ -244,3 +244,10 @@ def test_a_test_digit_float32_rounds_to_certain_is_not_called_certain():
     assert "100" not in text and ">99.9999% confidence" in text
     fig = figs.probabilities_figure(p)
     assert "100.0%" not in fig.data[0].customdata and ">99.9999%" in fig.data[0].customdata
+
+
+def test_a_mistake_is_named_only_when_the_label_is_known_and_differs():
+    from nnviz.figures.draw import mistake_text
+
+    assert mistake_text(6, 0) == "**A mistake:** MNIST labels this digit a 6, and the network says 0."
+    assert mistake_text(6, 6) is None and mistake_text(None, 3) is None  # right, or a drawing (no label)
