@@ -133,7 +133,9 @@ def accuracy_figure(
             y=final * 100,
             line=dict(dash="dash", color=common.DIGIT_COLOURS[2]),
             annotation_text=f"final {final:.2%}",
-            annotation_position="bottom right",
+            # top left: the curves end near the line (they would run through a label at the right),
+            # and start far below it
+            annotation_position="top left",
         )
     fig.update_xaxes(title_text="epoch", rangemode="tozero")
     fig.update_yaxes(title_text="accuracy (%)", range=[max(0.0, float(np.min(test_accuracy)) * 100 - 5), 100.5])
