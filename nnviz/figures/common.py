@@ -20,7 +20,10 @@ DIVERGING = "RdBu_r"
 SEQUENTIAL = "Viridis"
 # Ink on black, as the canvas shows it.
 GREYS = [[0.0, "#000000"], [1.0, "#FFFFFF"]]
-# Ten colours for ten digits: Okabe-Ito's eight plus two of Paul Tol's.
+# Ten colours for ten digits: Okabe-Ito's seven colours, a mid grey for its black, and two of
+# Paul Tol's.  The app follows the reader's light or dark theme, and a mark on the page's
+# background must show on both: black (Okabe-Ito's eighth) and Tol's wine vanished on the dark
+# background (#0E1117).  Each colour below has at least 3:1 contrast there.
 DIGIT_COLOURS = [
     "#0072B2",  # 0 blue
     "#E69F00",  # 1 orange
@@ -29,10 +32,12 @@ DIGIT_COLOURS = [
     "#CC79A7",  # 4 purple-pink
     "#56B4E9",  # 5 sky blue
     "#F0E442",  # 6 yellow
-    "#000000",  # 7 black
-    "#882255",  # 8 wine
+    "#808080",  # 7 grey
+    "#AA4499",  # 8 purple
     "#999933",  # 9 olive
 ]
+# A neutral mark that shows on both themes' backgrounds (3.9:1 on white, 4.8:1 on the dark one).
+MARK_GREY = "#808080"
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
 
 

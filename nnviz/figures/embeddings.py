@@ -134,6 +134,17 @@ def embedding_map_figure(
             )
     if neighbours is not None and len(neighbours):
         nb = np.asarray(neighbours, dtype=np.int64)
+        # a dark ring on a light halo: one of the two shows on either theme's background
+        fig.add_trace(
+            go.Scattergl(
+                x=coords[nb, 0],
+                y=coords[nb, 1],
+                mode="markers",
+                name="halo",
+                marker=dict(symbol="circle-open", size=13, color="#FFFFFF", line=dict(width=4.5)),
+                hoverinfo="skip",
+            )
+        )
         fig.add_trace(
             go.Scattergl(
                 x=coords[nb, 0],
@@ -299,6 +310,11 @@ def vote_figure(counts: np.ndarray, network_answer: int, *, height: int = 220) -
             hovertemplate="%{y} neighbours are %{x}s<extra></extra>",
         )
     )
-    fig.update_xaxes(title="digit (outlined: the network's answer)", type="category")
-    fig.update_yaxes(title="votes", dtick=1 if counts.max() <= 10 else None, rangemode="tozero")
+    # a marker in the theme's own text colour (no colour set): the outline alone vanishes on a dark page
+    fig.add_annotation(
+        x=digits[network_answer], y=float(counts[network_answer]), text="▼", showarrow=False, yanchor="bottom"
+    )
+    fig.update_xaxes(title="digit (▼ and outlined: the network's answer)", type="category")
+    top = float(counts.max())
+    fig.update_yaxes(title="votes", dtick=1 if top <= 10 else None, range=[0, top * 1.15 + 0.5])  # room for ▼
     return common.layout(fig, height=height, showlegend=False, dragmode=False)

@@ -32,7 +32,7 @@ __all__ = [
 NEEDED = "#D55E00"  # vermillion: the network loses digits without it
 HARMFUL = "#0072B2"  # blue: it does better without it
 NEUTRAL = "#BBBBBB"  # grey: no change
-DEAD = "#000000"  # never fires
+DEAD = common.MARK_GREY  # never fires (black would vanish on the dark theme)
 
 
 @dataclass

@@ -251,3 +251,19 @@ def test_a_mistake_is_named_only_when_the_label_is_known_and_differs():
 
     assert mistake_text(6, 0) == "**A mistake:** MNIST labels this digit a 6, and the network says 0."
     assert mistake_text(6, 6) is None and mistake_text(None, 3) is None  # right, or a drawing (no label)
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of "#RRGGBB"."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_every_digit_colour_shows_on_the_dark_theme():
+    """The app follows the reader's dark theme: a digit's dots, bars and map labels sit on #0E1117 there."""
+    dark = _luminance("#0E1117")
+    for d, colour in enumerate([*common.DIGIT_COLOURS, common.MARK_GREY]):
+        contrast = (_luminance(colour) + 0.05) / (dark + 0.05)
+        assert contrast >= 3.0, f"colour {d} ({colour}): {contrast:.2f}:1 on the dark background"
+    assert len(set(common.DIGIT_COLOURS)) == 10

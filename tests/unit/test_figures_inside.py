@@ -46,8 +46,11 @@ def test_embedding_map_star_and_neighbours():
     fig = embeddings.embedding_map_figure(
         coords, labels, predictions, confidence, reader=np.array([0.5, -0.5]), neighbours=np.array([3, 17, 40])
     )
-    rings, star = fig.data[-2], fig.data[-1]
+    halo, rings, star = fig.data[-3], fig.data[-2], fig.data[-1]
     assert rings.marker.symbol == "circle-open" and list(rings.x) == list(coords[[3, 17, 40], 0])
+    # a dark ring over a light halo: one of them shows on the dark theme, the other on the light one
+    assert halo.marker.symbol == "circle-open" and list(halo.x) == list(rings.x) and halo.hoverinfo == "skip"
+    assert halo.marker.color == "#FFFFFF" and halo.marker.line.width > rings.marker.line.width
     assert star.marker.symbol == "star" and (star.x[0], star.y[0]) == (0.5, -0.5)
 
 
@@ -76,6 +79,9 @@ def test_vote_figure_outlines_the_network_answer():
     fig = embeddings.vote_figure(counts, 3)
     assert list(fig.data[0].y) == counts.tolist()
     assert fig.data[0].marker.line.width[3] > 0 and fig.data[0].marker.line.width[5] == 0
+    (marker,) = fig.layout.annotations  # and a ▼ in the theme's text colour, which a dark page does not hide
+    assert (marker.text, marker.x, marker.y, marker.font.color) == ("▼", "3", 6.0, None)
+    assert fig.layout.yaxis.range[1] > 6.5  # inside the plot
     assert _is_empty(embeddings.vote_figure(np.zeros(10), 3))
 
 
