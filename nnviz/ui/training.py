@@ -466,6 +466,13 @@ def _draw(run: TrainingRun) -> None:
     _strip(run.strip_weights(), run.neurons, run.initial_W1[:, run.neurons])
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def untrained_accuracy(hidden: int, seed: int) -> float:
+    """Test accuracy of the network Start would train, before its first step (all test digits)."""
+    images, labels = ui.mnist("test")
+    return MLP.init(hidden, seed=seed).accuracy(images, labels)
+
+
 def _preview() -> None:
     """Before any run: the strip of the untrained network that Start would train (same settings, same seed)."""
     cfg = _config_from_state()
@@ -473,6 +480,11 @@ def _preview() -> None:
     neurons = strip_neurons(cfg.hidden)
     st.progress(0.0, text="Not started")
     _strip(model.W1[:, neurons].T, neurons, None)
+    n_test = len(ui.mnist("test")[1])
+    st.caption(
+        f"Untrained, this network reads {untrained_accuracy(cfg.hidden, cfg.seed):.1%} of the {n_test:,} test "
+        "digits right: about what guessing one of the ten digits would get (10%)."
+    )
 
 
 def _strip(weights: np.ndarray, neurons: np.ndarray, initial: np.ndarray | None) -> None:

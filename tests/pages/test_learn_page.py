@@ -54,6 +54,15 @@ def test_page_opens_with_the_post_sentence_and_a_start_button():
     captions = " ".join(c.value for c in at.caption)
     assert "at most 10 epochs" in captions  # the cap, explained
     assert "Around the shipped network" in captions  # the loss surface of the shipped network
+    # the network Start would train, measured before its first step: about chance, not "every digit wrong"
+    from nnviz.mlp import MLP
+    from nnviz.ui.training import default_config
+
+    d = default_config()
+    images, labels = nnviz.load_mnist("test")
+    untrained = MLP.init(d.hidden, seed=d.seed).accuracy(images, labels)
+    assert 0.03 < untrained < 0.2
+    assert f"Untrained, this network reads {untrained:.1%} of the 10,000 test digits right" in captions
 
 
 def test_train_use_isolate_and_reset():
