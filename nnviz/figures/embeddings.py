@@ -248,7 +248,7 @@ def familiarity_summary(f: Familiarity) -> str:
         f"{f.nearest:.3f}, and {f.closer:,} of the {f.total:,} test digits have a nearer neighbour of their own"
     )
     if f.share_closer >= UNFAMILIAR:
-        return text + ". Lonelier than 99% of them: an outlier, unlike the digits the network knows."
+        return text + f". Lonelier than {UNFAMILIAR:.0%} of them: an outlier, unlike the digits the network knows."
     return text + ": not an outlier."
 
 
