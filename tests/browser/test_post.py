@@ -54,3 +54,12 @@ def test_draw_your_own_stays_in_the_session(page, app_url):
     # the same session: the Draw page shows the digit picked on the landing page, and names it in the URL
     expect(page.get_by_text(re.compile(rf"^test digit #{index} \(a \d\)$"))).to_be_visible()
     assert f"sample={index}" in page.url
+
+
+def test_a_typed_post_address_lands_on_the_post(page, app_url):
+    """The post is the default page, served at "/"; "/post" (the name in the menu) is sent there, query kept."""
+    goto(page, app_url + "/post?sample=7")
+    expect(page.get_by_role("heading", name="Neural Networks Part 1, live")).to_be_visible()
+    expect(page.get_by_text("The network reading test digit #7")).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    assert page.url.endswith("/?sample=7"), page.url
