@@ -135,27 +135,24 @@ def embedding_map_figure(
     if neighbours is not None and len(neighbours):
         nb = np.asarray(neighbours, dtype=np.int64)
         # a dark ring on a light halo: one of the two shows on either theme's background
-        fig.add_trace(
-            go.Scattergl(
-                x=coords[nb, 0],
-                y=coords[nb, 1],
-                mode="markers",
-                name="halo",
-                marker=dict(symbol="circle-open", size=13, color="#FFFFFF", line=dict(width=4.5)),
-                hoverinfo="skip",
-            )
+        hover = dict(
+            customdata=np.column_stack([nb, np.asarray(labels)[nb]]),
+            hovertemplate="neighbour: test digit #%{customdata[0]}, a %{customdata[1]}<extra></extra>",
         )
-        fig.add_trace(
-            go.Scattergl(
-                x=coords[nb, 0],
-                y=coords[nb, 1],
-                mode="markers",
-                name="nearest neighbours",
-                marker=dict(symbol="circle-open", size=13, color="#222222", line=dict(width=2)),
-                customdata=np.column_stack([nb, np.asarray(labels)[nb]]),
-                hovertemplate="neighbour: test digit #%{customdata[0]}, a %{customdata[1]}<extra></extra>",
+        for name, colour, width, extra in (
+            ("halo", "#FFFFFF", 4.5, dict(hoverinfo="skip")),
+            ("nearest neighbours", "#222222", 2, hover),
+        ):
+            fig.add_trace(
+                go.Scattergl(
+                    x=coords[nb, 0],
+                    y=coords[nb, 1],
+                    mode="markers",
+                    name=name,
+                    marker=dict(symbol="circle-open", size=13, color=colour, line=dict(width=width)),
+                    **extra,
+                )
             )
-        )
     if reader is not None:
         fig.add_trace(
             go.Scattergl(
