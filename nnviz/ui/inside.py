@@ -97,10 +97,15 @@ def _nearest(key: str, _model: MLP) -> np.ndarray:
 
 def lonely_accuracy(model: MLP) -> LonelyAccuracy:
     """How well ``model`` reads the loneliest test digits (those the Draw page would caution about), and the rest."""
-    key = model_key(model)
+    return _lonely_accuracy(model_key(model), model)
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_MODELS)
+def _lonely_accuracy(key: str, _model: MLP) -> LonelyAccuracy:
+    # once per model, not on every stroke: the Draw page asks for it on each rerun
     _, labels = mnist("test")
-    right = _analysis(key, model).evaluation.predictions == labels
-    lonely = lonely_rows(_nearest(key, model), UNFAMILIAR)
+    right = _analysis(key, _model).evaluation.predictions == labels
+    lonely = lonely_rows(_nearest(key, _model), UNFAMILIAR)
     rest = ~lonely
     return LonelyAccuracy(
         int(lonely.sum()),
