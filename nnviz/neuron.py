@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .mlp import MLP, as_input, relu
+from .embed import embed
+from .mlp import MLP
 
 __all__ = ["NeuronResponse", "TopDigits", "hidden_activations", "respond", "top_digits"]
 
@@ -28,12 +29,7 @@ def hidden_activations(model: MLP, images: np.ndarray, *, batch: int = 2_000) ->
     Converting per batch keeps the float copy of the images small (uint8 is
     what stays in memory).
     """
-    n = len(images)
-    out = np.empty((n, model.sizes[1]), dtype=np.float32)
-    for start in range(0, n, batch):
-        x = as_input(images[start : start + batch])  # (batch, 784)
-        out[start : start + batch] = relu(x @ model.W1 + model.b1)
-    return out
+    return embed(model, images, batch=batch)  # the same batched product: one copy of it, in nnviz.embed
 
 
 @dataclass(frozen=True)
