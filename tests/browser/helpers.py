@@ -67,6 +67,7 @@ __all__ = [
     "REPO",
     "Server",
     "canvas_box",
+    "canvas_ink",
     "digit_strokes",
     "draw_strokes",
     "exception_texts",
@@ -85,6 +86,7 @@ __all__ = [
     "wait_idle",
     "wait_rerun",
     "watch_selection",
+    "write_strokes",
 ]
 
 
@@ -523,6 +525,60 @@ def touch_strokes(page, *args, box=None, size: int = CANVAS_SIZE, pause: float =
             cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point(x, y)]})
         time.sleep(pause)
         cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+# Bright pixels on the canvas's drawing layer: did a stroke land?  (The component
+# renders in a shadow root, which querySelector does not enter by itself.)  -1: no canvas yet.
+_CANVAS_INK = """() => {
+  const find = (root) => {
+    const hit = root.querySelector('canvas.dc-canvas.lower-canvas');
+    if (hit) return hit;
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) { const h = find(el.shadowRoot); if (h) return h; }
+    return null;
+  };
+  const c = find(document);
+  if (!c) return -1;
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i] > 128) n++;
+  return n;
+}"""
+
+
+def canvas_ink(page) -> int:
+    """Bright pixels on the canvas's drawing layer (-1 before the canvas is on the page)."""
+    return int(page.evaluate(_CANVAS_INK))
+
+
+def write_strokes(page, strokes: Sequence[Stroke], *, cdp=None, attempts: int = 3) -> int:
+    """Draw ``strokes`` one by one, each until it shows on the canvas, and wait for the rerun each one starts.
+
+    A canvas that has just mounted (a page just opened, or Clear) can miss a
+    stroke that comes before it listens: seen here about once in 30 page loads,
+    the stroke never drawn and so never sent.  A stroke whose ink does not
+    appear within 3 s is drawn again.  With ``cdp`` (a CDP session of a
+    ``has_touch`` page) the strokes are a finger's, else the mouse's.  Returns
+    how many strokes had to be drawn again.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    again = 0
+    box = canvas_box(page)
+    for stroke in strokes:
+        n, ink = rerun_count(page), canvas_ink(page)
+        for _attempt in range(attempts):
+            if cdp is None:
+                draw_strokes(page, [stroke], box=box)
+            else:
+                touch_strokes(page, cdp, [stroke], box=box)
+            try:
+                page.wait_for_function(f"() => ({_CANVAS_INK})() > {ink}", timeout=3_000, polling=50)
+                break
+            except PlaywrightTimeout:
+                again += 1
+                box = canvas_box(page)
+        wait_rerun(page, n)
+    return again
 
 
 # --- handwriting -------------------------------------------------------------------

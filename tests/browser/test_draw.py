@@ -6,8 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from helpers import CROSS, canvas_box, digit_strokes, draw_strokes, goto, wait_idle
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from helpers import CROSS, canvas_box, digit_strokes, goto, wait_idle, write_strokes
 from playwright.sync_api import expect
 
 import nnviz
@@ -35,41 +34,11 @@ def inputs_caption(page) -> str:
     return found.first.inner_text() if found.count() else ""
 
 
-# Bright pixels on the canvas's drawing layer: did a stroke land?  (The component
-# renders in a shadow root, which querySelector does not enter by itself.)
-_CANVAS_INK = """() => {
-  const find = (root) => {
-    const hit = root.querySelector('canvas.dc-canvas.lower-canvas');
-    if (hit) return hit;
-    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) { const h = find(el.shadowRoot); if (h) return h; }
-    return null;
-  };
-  const c = find(document);
-  if (!c) return -1;
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  let n = 0;
-  for (let i = 0; i < d.length; i += 4) if (d[i] > 128) n++;
-  return n;
-}"""
-
-
 def write(page, digit: int | list) -> None:
-    """Draw ``digit`` (or a list of strokes) stroke by stroke, waiting for the page to show each stroke's result.
-
-    A freshly mounted canvas (after Clear) can miss a stroke that comes before it
-    listens; a stroke that left no ink is drawn again.
-    """
-    box = canvas_box(page)
+    """Draw ``digit`` (or a list of strokes) stroke by stroke, waiting for the page to show each stroke's result."""
     for stroke in digit_strokes(digit) if isinstance(digit, int) else digit:
         before = inputs_caption(page)
-        for _attempt in range(3):
-            ink = page.evaluate(_CANVAS_INK)
-            draw_strokes(page, [stroke], box=box)
-            try:
-                page.wait_for_function(f"() => ({_CANVAS_INK})() > {ink}", timeout=3_000, polling=50)
-                break
-            except PlaywrightTimeout:
-                box = canvas_box(page)
+        write_strokes(page, [stroke])
         page.wait_for_function(_INPUTS_CAPTION, arg=before, timeout=30_000, polling=20)
     wait_idle(page)
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from helpers import canvas_box, digit_strokes, draw_strokes, goto, rerun_count, start_server, touch_strokes, wait_rerun
+from helpers import (
+    canvas_box,
+    digit_strokes,
+    goto,
+    start_server,
+    write_strokes,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -23,20 +29,14 @@ def test_mouse_strokes_reach_the_server(page, bare_url):
     box = canvas_box(page)
     assert (round(box["width"]), round(box["height"])) == (280, 280)
     assert ink(page) == 0
-    n = rerun_count(page)
-    draw_strokes(page, digit_strokes(7))
-    wait_rerun(page, n)
+    write_strokes(page, digit_strokes(7))
     first = ink(page)
     assert first > 0
-    n = rerun_count(page)
-    draw_strokes(page, digit_strokes(1))
-    wait_rerun(page, n)
+    write_strokes(page, digit_strokes(1))
     assert ink(page) > first
 
 
 def test_touch_strokes_reach_the_server(phone_page, bare_url):
     goto(phone_page, bare_url)
-    n = rerun_count(phone_page)
-    touch_strokes(phone_page, digit_strokes(7))
-    wait_rerun(phone_page, n)
+    write_strokes(phone_page, digit_strokes(7), cdp=phone_page.context.new_cdp_session(phone_page))
     assert ink(phone_page) > 0

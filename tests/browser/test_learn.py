@@ -6,7 +6,7 @@ import re
 import time
 
 import pytest
-from helpers import digit_strokes, goto, rerun_count, touch_strokes, wait_idle, wait_rerun
+from helpers import digit_strokes, goto, rerun_count, wait_idle, wait_rerun, write_strokes
 
 pytestmark = pytest.mark.browser
 
@@ -90,9 +90,7 @@ def test_one_step_on_a_digit_drawn_with_a_finger(phone_page, app_url):
     width, inner = phone_page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width <= inner + 1  # nothing sticks out sideways on a phone
     phone_page.locator("canvas.upper-canvas").first.scroll_into_view_if_needed()
-    n = rerun_count(phone_page)
-    touch_strokes(phone_page, digit_strokes(3))
-    wait_rerun(phone_page, n)
+    write_strokes(phone_page, digit_strokes(3), cdp=phone_page.context.new_cdp_session(phone_page))
     phone_page.wait_for_function(
         "() => document.body.innerText.includes('Using your drawing')", timeout=30_000, polling=100
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import digit_strokes, goto, rerun_count, touch_strokes, wait_charts, wait_rerun
+from helpers import digit_strokes, goto, wait_charts, write_strokes
 from test_pages import PAGES
 
 pytestmark = pytest.mark.browser
@@ -42,9 +42,7 @@ _OVERFLOW = """
 def test_draw_with_a_finger(phone_page, app_url):
     goto(phone_page, app_url + "/draw")
     cdp = phone_page.context.new_cdp_session(phone_page)
-    n = rerun_count(phone_page)
-    touch_strokes(phone_page, cdp, digit_strokes(7))  # one stroke: one rerun
-    wait_rerun(phone_page, n)
+    write_strokes(phone_page, digit_strokes(7), cdp=cdp)  # one stroke: one rerun
     value = phone_page.locator("[data-testid='stMetric']").filter(has_text="Prediction")
     assert value.locator("[data-testid='stMetricValue']").inner_text().strip() == "7"
     assert "?d=" in phone_page.url  # and the drawing can be shared from the phone

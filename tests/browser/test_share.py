@@ -7,7 +7,16 @@ import io
 
 import numpy as np
 import pytest
-from helpers import DESKTOP, digit_strokes, draw_strokes, goto, rerun_count, start_server, wait_idle, wait_rerun
+from helpers import (
+    DESKTOP,
+    digit_strokes,
+    goto,
+    rerun_count,
+    start_server,
+    wait_idle,
+    wait_rerun,
+    write_strokes,
+)
 from PIL import Image
 
 import nnviz
@@ -45,9 +54,7 @@ def alerts(page) -> str:
 
 def test_a_drawing_link_reproduces_the_prediction(page, fresh_page, app_url):
     goto(page, app_url + "/draw")
-    n = rerun_count(page)
-    draw_strokes(page, digit_strokes(3))  # one stroke: one rerun to wait for
-    wait_rerun(page, n)
+    write_strokes(page, digit_strokes(3))  # one stroke: one rerun to wait for
     said = metric(page, "Prediction")
     assert said == "3"
     assert "?d=" in page.url  # the address bar names the drawing too
@@ -81,9 +88,7 @@ def test_a_neuron_link_reproduces_the_view(page, fresh_page, app_url):
 
 def test_the_drawing_follows_to_other_pages(page, app_url):
     goto(page, app_url + "/draw")
-    n = rerun_count(page)
-    draw_strokes(page, digit_strokes(3))
-    wait_rerun(page, n)
+    write_strokes(page, digit_strokes(3))
     code = page.url.split("?d=")[1]
     page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Why it said that").click()
     page.wait_for_url(f"**/why?d={code}")  # the new page's address names the same drawing
