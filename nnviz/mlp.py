@@ -15,16 +15,17 @@ file exists so that every number the app shows can be traced to one line here.
 
 from __future__ import annotations
 
-import io
+import hashlib
 import json
 import math
 import os
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .npzfile import read_npz, write_npz
 
 __all__ = [
     "MLP",
@@ -381,6 +382,18 @@ class MLP:
             object.__setattr__(self, "_views", cached)
         return cached[1]
 
+    def fingerprint(self) -> str:
+        """A hex digest of the weights: equal for equal networks, different after any change.
+
+        Files computed from one network (the shipped t-SNE map) record it, so
+        they are never shown beside another network.
+        """
+        h = hashlib.blake2b(digest_size=16)
+        for p in self.params().values():
+            h.update(str(p.shape).encode())
+            h.update(np.ascontiguousarray(p).tobytes())
+        return h.hexdigest()
+
     def copy(self) -> MLP:
         """A deep copy, so a page can experiment without touching the original."""
         return MLP(*(p.copy() for p in self.params().values()), meta=json.loads(json.dumps(self.meta)))
@@ -532,11 +545,7 @@ class MLP:
 
         No Python objects are pickled, so loading the file can never run code.
         """
-        arrays = self.params()
-        arrays["meta"] = np.array(json.dumps(self.meta, sort_keys=True))
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, **arrays)
+        write_npz(path, self.params(), self.meta)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> MLP:
@@ -559,30 +568,12 @@ class MLP:
     @classmethod
     def from_bytes(cls, blob: bytes) -> MLP:
         """Read a network from the bytes of an ``.npz`` (an upload, say)."""
-        try:
-            with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
-                missing = [k for k in (*PARAMS, "meta") if k not in npz.files]
-                if missing:
-                    raise ModelError(f"not an nnviz model: missing {', '.join(missing)}.")
-                arrays = {k: npz[k] for k in PARAMS}
-                meta_text = str(npz["meta"][()])
-        except ModelError:
-            raise
-        except ValueError as exc:  # includes "Object arrays cannot be loaded when allow_pickle=False"
-            raise ModelError(f"refused to load ({exc}).") from exc
-        except (OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
-            raise ModelError(f"not a readable .npz file ({exc}).") from exc
+        arrays, meta = read_npz(blob, PARAMS, ModelError, "model")
         for name, array in arrays.items():
             if not np.issubdtype(array.dtype, np.floating):
                 raise ModelError(f"{name} has dtype {array.dtype}; expected floating point.")
             if not np.isfinite(array).all():
                 raise ModelError(f"{name} contains NaN or infinity.")
-        try:
-            meta = json.loads(meta_text)
-        except json.JSONDecodeError as exc:
-            raise ModelError(f"metadata is not valid JSON ({exc}).") from exc
-        if not isinstance(meta, dict):
-            raise ModelError("metadata must be a JSON object.")
         try:
             return cls(**arrays, meta=meta)
         except ValueError as exc:

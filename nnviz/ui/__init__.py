@@ -138,13 +138,7 @@ def mnist(split: str) -> tuple[np.ndarray, np.ndarray]:
 
 def model_key(model: MLP) -> str:
     """A fingerprint of the weights, to key caches by: equal for equal networks, different after any change."""
-    import hashlib
-
-    h = hashlib.blake2b(digest_size=16)
-    for p in model.params().values():
-        h.update(str(p.shape).encode())
-        h.update(np.ascontiguousarray(p).tobytes())
-    return h.hexdigest()
+    return model.fingerprint()
 
 
 def active_model() -> MLP:

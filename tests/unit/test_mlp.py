@@ -445,3 +445,12 @@ def test_adam_working_in_the_gradient_buffer_changes_no_number():
         b.backward(b.forward(x), y, scale=opt_b.gradient_scale, out=buffer)
         opt_b.step({"all": b.flat}, {"all": buffer}, premultiplied=True, scratch=True)
         np.testing.assert_array_equal(b.flat, a.flat)
+
+
+def test_fingerprint_is_equal_for_equal_weights_and_changes_with_any_weight():
+    a = MLP.init(16, seed=0)
+    b = a.copy()
+    assert a.fingerprint() == b.fingerprint()
+    b.W1[3, 4] += 1e-6
+    assert a.fingerprint() != b.fingerprint()
+    assert MLP.init(16, seed=0).fingerprint() != MLP.init(17, seed=0).fingerprint()
