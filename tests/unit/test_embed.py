@@ -5,7 +5,17 @@ import pytest
 from sklearn.neighbors import NearestNeighbors
 
 import nnviz
-from nnviz.embed import CosineIndex, embed, familiarity, fit_pca, knn_vote, lonely_rows, nearest_similarities
+from nnviz.embed import (
+    CosineIndex,
+    embed,
+    familiarity,
+    fit_pca,
+    kept_neighbours,
+    knn_vote,
+    lonely_rows,
+    nearest_rows,
+    nearest_similarities,
+)
 from nnviz.mlp import MLP, as_input
 
 
@@ -140,6 +150,39 @@ def test_nearest_similarities_match_scikit_learn_leaving_each_row_out():
     np.testing.assert_allclose(got[live], 1.0 - distances[:, 1], atol=1e-5)
     assert got[7] == 0.0 and got.shape == (301,) and got.dtype == np.float32
     assert nearest_similarities(CosineIndex(data[:1]))[0] == 0.0  # a lone row has no neighbour
+
+
+def test_nearest_rows_match_scikit_learn_leaving_each_row_out():
+    rng = np.random.default_rng(4)
+    data = rng.normal(size=(203, 12)).astype(np.float32)
+    indices, similarities = nearest_rows(CosineIndex(data), 5, block=64)  # blocks that do not divide 203
+    nn = NearestNeighbors(n_neighbors=6, metric="cosine", algorithm="brute").fit(data)
+    distances, ref = nn.kneighbors(data)  # column 0 is the row itself
+    np.testing.assert_array_equal(indices, ref[:, 1:])
+    np.testing.assert_allclose(similarities, 1.0 - distances[:, 1:], atol=1e-5)
+    assert np.all(np.diff(similarities, axis=1) <= 0)  # most similar first
+    assert nearest_rows(CosineIndex(data[:4]), 10)[0].shape == (4, 3)  # at most n - 1 others
+    assert nearest_rows(CosineIndex(data[:1]), 10)[0].shape == (1, 0)
+
+
+def test_kept_neighbours_is_one_for_a_faithful_map_and_chance_for_a_shuffled_one():
+    rng = np.random.default_rng(5)
+    points = rng.normal(size=(500, 2))
+    # neighbours "in the full space" worked out by brute force on the points themselves
+    d = ((points[:, None] - points[None]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    near = np.argsort(d, axis=1)[:, :10]
+    assert kept_neighbours(near, points) == 1.0
+    assert kept_neighbours(near, points * 3 + 7) == 1.0  # scale and shift keep every neighbourhood
+    assert kept_neighbours(near, rng.permutation(points)) < 0.1  # chance: 10 / 499
+    # by hand: 4 points on a line at 0, 1, 3, 6, each one's nearest: 1, 0, 1, 2
+    line = np.array([[0.0, 0], [1, 0], [3, 0], [6, 0]])
+    near1 = np.array([[1], [0], [1], [2]])
+    assert kept_neighbours(near1, line) == 1.0
+    # a map that swaps the ends (rows at 6, 1, 3, 0): nearest on it 2, 3, 1, 1; only row 2 keeps its neighbour
+    assert kept_neighbours(near1, line[[3, 1, 2, 0]]) == 0.25
+    with pytest.raises(ValueError, match="rows"):
+        kept_neighbours(near1, line[:3])
 
 
 def test_familiarity_counts_the_rows_with_nearer_neighbours():
