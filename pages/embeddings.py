@@ -7,8 +7,9 @@ from nnviz.figures import embeddings as figs
 from nnviz.figures.gallery import digit_image, digit_images
 from nnviz.post import sentence
 from nnviz.timing import median_seconds
+from nnviz.tsne import PLACE_K
 from nnviz.ui import chart, current_selection, mnist, pickable_chart, quote, require_model, through_router
-from nnviz.ui.inside import analysis, how_familiar, pixel_index
+from nnviz.ui.inside import NEIGHBOURS_K, analysis, how_familiar, kept_on_map, pixel_index, tsne_map
 
 through_router()
 
@@ -33,20 +34,70 @@ silent = not vector.any()  # no neuron fired: a zero vector has no cosine simila
 near = None if silent else an.index.query(vector, k, exclude=exclude)
 near_px = pixels.query(sel.input, k, exclude=exclude)
 
+tsne, no_tsne = tsne_map(model)
+kind = "PCA"
+if tsne is not None:
+    kind = st.radio(
+        "Map",
+        ["PCA", "t-SNE"],
+        horizontal=True,
+        key="map_kind",
+        help="PCA: the embeddings' shadow on the two directions in which they vary most (linear). "
+        "t-SNE: a layout that keeps each digit's nearest neighbours near it.",
+    )
 map_col, side_col = st.columns([3, 1])
 with map_col:
+    nearest = None if silent else int(labels[near.indices[0]])
+    if kind == "t-SNE":
+        if sel.source == "sample":  # a test digit: t-SNE placed it itself
+            reader, star = tsne.coords[sel.index], "test digit"
+        elif silent:  # no neighbours to place it among
+            reader, star = None, "none"
+        else:  # a new digit: among its nearest test digits
+            closest = an.index.query(vector, PLACE_K)
+            reader, star = tsne.place(closest.indices, closest.similarities), "placed"
+        coords, axes = tsne.coords, ("t-SNE 1", "t-SNE 2")
+    else:
+        reader, coords, axes = an.map.project(vector), an.map.coords, None
     fig = figs.embedding_map_figure(
-        an.map.coords,
+        coords,
         labels,
         an.evaluation.predictions,
         an.evaluation.probabilities.max(axis=1),
-        reader=an.map.project(vector),
+        reader=reader,
         neighbours=None if silent else near.indices,
         explained=an.map.explained,
+        axis_titles=axes,
     )
     event = pickable_chart(fig, key="embedding_map", selection_mode="points", mode_bar=True)
-    nearest = None if silent else int(labels[near.indices[0]])
-    st.caption(figs.map_summary(an.map.explained, n_test, dims, nearest, silent=silent))
+    kept_pca = kept_on_map(model, "pca")
+    if kind == "t-SNE":
+        summary = figs.tsne_summary(
+            n_test,
+            dims,
+            kept_on_map(model, "tsne"),
+            kept_pca,
+            nearest,
+            k=NEIGHBOURS_K,
+            star=star,
+            placed_among=PLACE_K,
+            silent=silent,
+            reader_name=sel.description,
+        )
+    else:
+        summary = figs.map_summary(
+            an.map.explained,
+            n_test,
+            dims,
+            nearest,
+            silent=silent,
+            kept=kept_pca,
+            k=NEIGHBOURS_K,
+            reader_name=sel.description,
+        )
+    st.caption(summary)
+    if tsne is None:
+        st.caption(no_tsne)
 with side_col:
     st.image(digit_image(sel.input, scale=5), width=140, caption=f"★ {sel.description}: the network says {answer}")
     clicked = figs.selected_index(event["selection"]["points"])

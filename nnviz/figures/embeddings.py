@@ -1,4 +1,4 @@
-"""The embedding map: 10,000 test digits placed by the PCA of their hidden activations.
+"""The embedding map: 10,000 test digits placed by the PCA (or t-SNE) of their hidden activations.
 
 Every trace is WebGL (``Scattergl``): 10,000 points draw fast, and SVG traces
 would sit underneath the WebGL layer, hiding the star.  Plotly cannot show an
@@ -31,6 +31,7 @@ __all__ = [
     "map_summary",
     "selected_index",
     "silent_embedding_note",
+    "tsne_summary",
     "unfamiliar_note",
     "vote_figure",
 ]
@@ -83,9 +84,10 @@ def embedding_map_figure(
     reader_name: str = "your digit",
     neighbours: np.ndarray | None = None,
     explained: np.ndarray | None = None,
+    axis_titles: tuple[str, str] | None = None,
     height: int = 460,
 ) -> go.Figure:
-    """The PCA map of the embeddings, coloured by true digit.
+    """The map of the embeddings (PCA, or another given by ``coords``), coloured by true digit.
 
     Parameters
     ----------
@@ -97,7 +99,9 @@ def embedding_map_figure(
     neighbours : (k,) int, optional
         Test indices to ring (the reader's nearest neighbours in 128-D).
     explained : (2,), optional
-        Variance share of each axis, for the axis titles.
+        Variance share of each PCA axis, for the axis titles.
+    axis_titles : (str, str), optional
+        The axes' titles, for a map that is not PCA's (default: PCA's, with ``explained``).
     """
     if len(labels) == 0:
         return common.empty_figure("No embeddings to map.", height=height)
@@ -165,9 +169,11 @@ def embedding_map_figure(
                 hovertemplate=f"{reader_name}<extra></extra>",
             )
         )
-    pct = explained_percents(explained)[:2] if explained is not None else ("?", "?")
-    fig.update_xaxes(title=f"PCA axis 1 ({pct[0]}% of variance)", zeroline=False, showgrid=False)
-    fig.update_yaxes(title=f"PCA axis 2 ({pct[1]}% of variance)", zeroline=False, showgrid=False)
+    if axis_titles is None:
+        pct = explained_percents(explained)[:2] if explained is not None else ("?", "?")
+        axis_titles = (f"PCA axis 1 ({pct[0]}% of variance)", f"PCA axis 2 ({pct[1]}% of variance)")
+    fig.update_xaxes(title=axis_titles[0], zeroline=False, showgrid=False)
+    fig.update_yaxes(title=axis_titles[1], zeroline=False, showgrid=False)
     # no drag-to-zoom: on a phone a finger on the map must still scroll the page (zoom: the modebar)
     common.layout(fig, height=height, showlegend=False, hovermode="closest", dragmode=False)
     return fig
@@ -204,23 +210,81 @@ def explained_percents(explained: np.ndarray) -> tuple[str, str, str]:
     return f"{first:.0f}", f"{second:.0f}", f"{total:.0f}"
 
 
+def _kept_text(kept: float, k: int, where: str) -> str:
+    return f"of each digit's {k} nearest neighbours in the full space, {kept:.0%} are among its {k} nearest {where}"
+
+
+def _reader_text(reader_nearest_label: int | None, silent: bool, placed: str = "", name: str = "your digit") -> str:
+    if silent:
+        return f" The star is {name}: no hidden neuron fired for it, so its embedding is all zeros."
+    if reader_nearest_label is not None:
+        return f" The star is {name}{placed}; its nearest neighbour is a {reader_nearest_label}."
+    return ""
+
+
 def map_summary(
-    explained: np.ndarray, n: int, dims: int, reader_nearest_label: int | None = None, *, silent: bool = False
+    explained: np.ndarray,
+    n: int,
+    dims: int,
+    reader_nearest_label: int | None = None,
+    *,
+    silent: bool = False,
+    kept: float | None = None,
+    k: int = 10,
+    reader_name: str = "your digit",
 ) -> str:
-    """One line under the map, from the data it shows: ``n`` embeddings of ``dims`` numbers.
+    """One line under the PCA map, from the data it shows: ``n`` embeddings of ``dims`` numbers.
 
     ``silent``: no hidden neuron fired for the reader's digit (see :func:`silent_embedding_note`).
+    ``kept``: :func:`nnviz.embed.kept_neighbours` of this map, for ``k`` neighbours.
+    ``reader_name``: what the star is ("your drawing", "test digit #445 (a 6)").
     """
     text = (
         f"{n:,} test digits, each a {dims}-number embedding, flattened onto the 2 directions in which they "
         f"vary most; those keep {explained_percents(explained)[2]}% of the variance, so clusters that overlap here "
-        "may still be apart in the full space."
+        "may still be apart in the full space"
     )
-    if silent:
-        text += " The star is your digit: no hidden neuron fired for it, so its embedding is all zeros."
-    elif reader_nearest_label is not None:
-        text += f" The star is your digit; its nearest neighbour is a {reader_nearest_label}."
-    return text
+    text += f" ({_kept_text(kept, k, 'on this map')})." if kept is not None else "."
+    return text + _reader_text(reader_nearest_label, silent, name=reader_name)
+
+
+def tsne_summary(
+    n: int,
+    dims: int,
+    kept: float,
+    kept_pca: float | None,
+    reader_nearest_label: int | None = None,
+    *,
+    k: int = 10,
+    star: str = "test digit",
+    placed_among: int = 5,
+    silent: bool = False,
+    reader_name: str = "your digit",
+) -> str:
+    """One line under the t-SNE map: what t-SNE keeps, measured, what it does not, and where the star sits.
+
+    ``kept``, ``kept_pca``: :func:`nnviz.embed.kept_neighbours` of this map and of the PCA map.
+    ``star``: "test digit" (the reader's digit is a test digit: t-SNE placed it),
+    "placed" (a new digit, put among its ``placed_among`` nearest test digits by
+    :meth:`nnviz.tsne.TSNEMap.place`), or "none" (no star: a new digit with an
+    all-zero embedding has no nearest test digits).
+    """
+    if star not in ("test digit", "placed", "none"):
+        raise ValueError(f"star must be 'test digit', 'placed' or 'none', not {star!r}")
+    pca = f" (on the PCA map, {kept_pca:.0%})" if kept_pca is not None else ""
+    text = (
+        f"{n:,} test digits, each a {dims}-number embedding, laid out by t-SNE, computed once for the shipped "
+        f"network, to keep neighbours together: {_kept_text(kept, k, 'here')}{pca}. The price: the sizes of the "
+        "clusters and the distances between them mean little."
+    )
+    if star == "none":
+        return text + f" {reader_name[:1].upper()}{reader_name[1:]} has no place here: no hidden neuron fired for it."
+    placed = (
+        f", put at the mean position of its {placed_among} nearest test digits (t-SNE has no formula for a new point)"
+        if star == "placed"
+        else ", where t-SNE put it"
+    )
+    return text + _reader_text(reader_nearest_label, silent, placed, name=reader_name)
 
 
 def silent_embedding_note(dims: int) -> str:

@@ -21,8 +21,9 @@ from nnviz.embed import (
     embed,
     familiarity,
     fit_pca,
+    kept_neighbours,
     lonely_rows,
-    nearest_similarities,
+    nearest_rows,
 )
 from nnviz.evaluate import (
     Evaluation,
@@ -36,12 +37,26 @@ from nnviz.evaluate import (
 )
 from nnviz.figures.embeddings import UNFAMILIAR, LonelyAccuracy
 from nnviz.mlp import MLP, as_input
+from nnviz.tsne import MapError, TSNEMap, load_tsne
 from nnviz.ui import mnist, model_key
 
-__all__ = ["Analysis", "Atlas", "analysis", "atlas", "how_familiar", "lonely_accuracy", "model_key", "pixel_index"]
+__all__ = [
+    "NEIGHBOURS_K",
+    "Analysis",
+    "Atlas",
+    "analysis",
+    "atlas",
+    "how_familiar",
+    "kept_on_map",
+    "lonely_accuracy",
+    "model_key",
+    "pixel_index",
+    "tsne_map",
+]
 
 # a few models at a time: the shipped one plus the latest trained ones
 MAX_MODELS = 4
+NEIGHBOURS_K = 10  # each test digit's nearest test digits, kept to check the maps by
 
 
 def _readonly(*arrays: np.ndarray) -> None:
@@ -85,14 +100,19 @@ def analysis(model: MLP) -> Analysis:
     return _analysis(model_key(model), model)
 
 
-@st.cache_resource(show_spinner="Finding each test digit's nearest neighbour…", max_entries=MAX_MODELS)
-def _nearest(key: str, _model: MLP) -> np.ndarray:
+@st.cache_resource(show_spinner="Finding each test digit's nearest neighbours…", max_entries=MAX_MODELS)
+def _neighbourhoods(key: str, _model: MLP) -> tuple[np.ndarray, np.ndarray]:
     from nnviz.train import one_blas_thread  # imported here: only this cache needs it
 
     with one_blas_thread():  # one thread per computation on a shared server (see there)
-        result = nearest_similarities(analysis(_model).index)
-    _readonly(result)
-    return result
+        indices, similarities = nearest_rows(analysis(_model).index, NEIGHBOURS_K)
+    _readonly(indices, similarities)
+    return indices, similarities
+
+
+def _nearest(key: str, _model: MLP) -> np.ndarray:
+    """Each test digit's similarity to its nearest other test digit (:func:`nnviz.embed.nearest_similarities`)."""
+    return _neighbourhoods(key, _model)[1][:, 0]
 
 
 def lonely_accuracy(model: MLP) -> LonelyAccuracy:
@@ -146,3 +166,44 @@ def pixel_index() -> CosineIndex:
     """Cosine index over the raw pixels of the test digits (no network involved): computed once per server."""
     images, _ = mnist("test")
     return CosineIndex(as_input(images))
+
+
+@st.cache_resource(show_spinner=False)
+def _shipped_tsne() -> TSNEMap | str:
+    """The t-SNE map in ``nnviz/assets/tsne.npz``, read once per server; or why it could not be read."""
+    try:
+        tsne = load_tsne()
+    except MapError as exc:
+        return str(exc)
+    _readonly(tsne.coords)
+    return tsne
+
+
+def tsne_map(model: MLP) -> tuple[TSNEMap | None, str]:
+    """The shipped t-SNE map if it was made from ``model``'s embeddings, else None and why not."""
+    tsne = _shipped_tsne()
+    if isinstance(tsne, str):
+        return None, f"The t-SNE map could not be read: {tsne}"
+    if not tsne.matches(model, len(mnist("test")[1])):
+        return None, (
+            "The t-SNE map is computed ahead of time (about 30 seconds of work) for the shipped network only: "
+            "this network gets the PCA map."
+        )
+    return tsne, ""
+
+
+def kept_on_map(model: MLP, kind: str) -> float:
+    """:func:`nnviz.embed.kept_neighbours` of ``model``'s "pca" or "tsne" map, once per model and map."""
+    return _kept_on_map(model_key(model), model, kind)
+
+
+@st.cache_resource(show_spinner="Checking the map against the full space…", max_entries=2 * MAX_MODELS)
+def _kept_on_map(key: str, _model: MLP, kind: str) -> float:
+    if kind == "tsne":
+        tsne, why_not = tsne_map(_model)
+        if tsne is None:
+            raise ValueError(why_not)
+        coords = tsne.coords
+    else:
+        coords = _analysis(key, _model).map.coords
+    return kept_neighbours(_neighbourhoods(key, _model)[0], coords)

@@ -129,6 +129,23 @@ def test_click_a_point_on_the_embedding_map(any_page, app_url):
     assert "nearest embeddings are" in main_text(page)
 
 
+def test_the_tsne_map_in_the_browser(page, app_url):
+    """Switch to the t-SNE map, find the star where t-SNE put test digit #0, and pick a point on it."""
+    goto(page, app_url + "/embeddings")
+    wait_charts(page)
+    n = rerun_count(page)
+    page.get_by_text("t-SNE", exact=True).click()
+    wait_rerun(page, n)
+    wait_charts(page)
+    el = chart(page, "embedding_map")
+    expect(el.locator(".xtitle")).to_have_text("t-SNE 1", timeout=30_000)
+    assert "where t-SNE put it" in main_text(page)
+    x, y = el.evaluate("el => { const t = el.querySelector('.js-plotly-plot')._fullData[0]; return [t.x[0], t.y[0]]; }")
+    pick(page, el, x, y)
+    page.get_by_text(re.compile(r"Test digit #\d+: a \d")).wait_for(timeout=30_000)
+    assert "where t-SNE put it" in main_text(page)  # the map stays t-SNE after the pick
+
+
 def test_click_a_bar_of_the_neuron_atlas(any_page, app_url):
     page = any_page
     goto(page, app_url + "/neurons")

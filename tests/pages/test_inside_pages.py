@@ -12,14 +12,25 @@ import re
 import numpy as np
 import pytest
 from app_session import open_page, rerun
+from plotly_json import decode, figure
 from streamlit.testing.v1 import AppTest
 
 import nnviz
-from nnviz.embed import CosineIndex, embed, familiarity, knn_vote, nearest_similarities
+from nnviz.embed import (
+    CosineIndex,
+    embed,
+    familiarity,
+    fit_pca,
+    kept_neighbours,
+    knn_vote,
+    nearest_rows,
+    nearest_similarities,
+)
 from nnviz.evaluate import ablation, evaluate, probabilities_from_hidden
 from nnviz.explain import explain
 from nnviz.mlp import MLP
 from nnviz.post import load_post
+from nnviz.tsne import load_tsne
 from nnviz.ui import Selection
 
 
@@ -100,6 +111,50 @@ def test_embeddings_fewer_neighbours_and_a_drawing(shipped, test_set, hidden):
     assert near.indices[0] == 7  # a drawing identical to test digit 7 finds it first
     vote = knn_vote(labels[near.indices], near.similarities)
     assert f"{int(vote.counts[vote.winner])} of 3 nearest embeddings are {vote.winner}s" in page
+
+
+@pytest.fixture(scope="module")
+def neighbour_lists(hidden):
+    return nearest_rows(CosineIndex(hidden), 10)[0]
+
+
+def star(at: AppTest) -> np.ndarray:
+    """(x, y) of the reader's star on the embedding map."""
+    trace = next(t for t in figure(at, "embedding_map")["data"] if t["marker"].get("symbol") == "star")
+    return np.array([decode(trace["x"])[0], decode(trace["y"])[0]])
+
+
+def test_embeddings_both_maps_say_how_many_neighbourhoods_they_keep(hidden, neighbour_lists):
+    at = open_page("embeddings")  # test digit 0, a 7
+    pca = kept_neighbours(neighbour_lists, fit_pca(hidden).coords)
+    assert f"10 nearest neighbours in the full space, {pca:.0%} are among its 10 nearest on this map" in texts(at)
+    assert at.radio(key="map_kind").options == ["PCA", "t-SNE"] and at.radio(key="map_kind").value == "PCA"
+    at.radio(key="map_kind").set_value("t-SNE")
+    page = texts(rerun(at))
+    tsne = load_tsne()
+    kept = kept_neighbours(neighbour_lists, tsne.coords)
+    assert f"{kept:.0%} are among its 10 nearest here (on the PCA map, {pca:.0%})" in page
+    assert "The star is test digit #0 (a 7), where t-SNE put it" in page
+    np.testing.assert_allclose(star(at), tsne.coords[0])  # a test digit sits where t-SNE put it
+    assert figure(at, "embedding_map")["layout"]["xaxis"]["title"]["text"] == "t-SNE 1"
+
+
+def test_a_drawing_goes_among_its_nearest_test_digits_on_the_tsne_map(shipped, test_set, hidden):
+    images, _ = test_set
+    x = np.clip(images[11].reshape(-1).astype(np.float32) / 255.0 * 0.8, 0, 1)  # "drawn": not a test digit
+    at = open_page("embeddings", state={"drawing": Selection(x, "drawing"), "map_kind": "t-SNE"})
+    near = CosineIndex(hidden).query(embed(shipped, x[None])[0], 5)
+    expected = load_tsne().place(near.indices, near.similarities)
+    np.testing.assert_allclose(star(at), expected, rtol=1e-5)
+    assert "The star is your drawing, put at the mean position of its 5 nearest test digits" in texts(at)
+
+
+def test_a_trained_network_gets_the_pca_map_and_is_told_why():
+    at = open_page("embeddings", state={"user_model": MLP.init(32, seed=2)})
+    assert not at.radio  # no choice of map
+    page = texts(at)
+    assert "PCA axis 1" in figure(at, "embedding_map")["layout"]["xaxis"]["title"]["text"]
+    assert "The t-SNE map is computed ahead of time (about 30 seconds of work) for the shipped network only" in page
 
 
 def test_embeddings_map_click_shows_the_digit(test_set):

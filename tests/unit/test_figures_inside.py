@@ -90,6 +90,27 @@ def test_map_summary_states_the_data():
     assert "10,000" in text and "128" in text and "38%" in text and "a 7" in text
 
 
+def test_map_summaries_state_what_each_map_keeps():
+    pca = embeddings.map_summary(np.array([0.25, 0.125]), 10_000, 128, 7, kept=0.0312, k=10, reader_name="your drawing")
+    assert "of each digit's 10 nearest neighbours in the full space, 3% are among its 10 nearest on this map" in pca
+    assert "The star is your drawing; its nearest neighbour is a 7." in pca
+    placed = embeddings.tsne_summary(10_000, 128, 0.4729, 0.0312, 3, star="placed", placed_among=5)
+    assert "47% are among its 10 nearest here (on the PCA map, 3%)" in placed
+    assert "mean position of its 5 nearest test digits" in placed and "nearest neighbour is a 3" in placed
+    sample = embeddings.tsne_summary(10, 128, 0.5, None, 0, star="test digit", reader_name="test digit #445 (a 6)")
+    assert "The star is test digit #445 (a 6), where t-SNE put it; its nearest neighbour is a 0." in sample
+    assert "PCA map" not in sample
+    none = embeddings.tsne_summary(10, 128, 0.5, 0.1, None, star="none", silent=True, reader_name="your drawing")
+    assert none.endswith("Your drawing has no place here: no hidden neuron fired for it.")
+    with pytest.raises(ValueError, match="star"):
+        embeddings.tsne_summary(10, 128, 0.5, 0.1, star="somewhere")
+
+
+def test_a_map_that_is_not_pca_gets_its_own_axis_titles():
+    fig = embeddings.embedding_map_figure(*_map_inputs(), axis_titles=("t-SNE 1", "t-SNE 2"))
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("t-SNE 1", "t-SNE 2")
+
+
 @pytest.mark.parametrize("explained", [(0.114, 0.104), (0.25, 0.125), (0.4449, 0.0049), (0.106, 0.104)])
 def test_the_axes_shares_of_the_variance_add_up_to_the_total_as_printed(explained):
     first, second, total = embeddings.explained_percents(np.array(explained))
