@@ -9,7 +9,7 @@ from nnviz.post import sentence
 from nnviz.timing import median_seconds
 from nnviz.tsne import PLACE_K
 from nnviz.ui import chart, current_selection, mnist, pickable_chart, quote, require_model, through_router
-from nnviz.ui.inside import NEIGHBOURS_K, analysis, how_familiar, kept_on_map, pixel_index, tsne_map
+from nnviz.ui.inside import NEIGHBOURS_K, analysis, how_familiar, kept_on_map, map_choice, pixel_index, tsne_map
 
 through_router()
 
@@ -35,16 +35,7 @@ near = None if silent else an.index.query(vector, k, exclude=exclude)
 near_px = pixels.query(sel.input, k, exclude=exclude)
 
 tsne, no_tsne = tsne_map(model)
-kind = "PCA"
-if tsne is not None:
-    kind = st.radio(
-        "Map",
-        ["PCA", "t-SNE"],
-        horizontal=True,
-        key="map_kind",
-        help="PCA: the embeddings' shadow on the two directions in which they vary most (linear). "
-        "t-SNE: a layout that keeps each digit's nearest neighbours near it.",
-    )
+kind = map_choice(tsne is not None)
 map_col, side_col = st.columns([3, 1])
 with map_col:
     nearest = None if silent else int(labels[near.indices[0]])

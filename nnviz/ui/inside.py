@@ -39,6 +39,7 @@ from nnviz.figures.embeddings import UNFAMILIAR, LonelyAccuracy
 from nnviz.mlp import MLP, as_input
 from nnviz.tsne import MapError, TSNEMap, load_tsne
 from nnviz.ui import mnist, model_key
+from nnviz.ui.params import MAPS, query_choice
 
 __all__ = [
     "NEIGHBOURS_K",
@@ -49,6 +50,7 @@ __all__ = [
     "how_familiar",
     "kept_on_map",
     "lonely_accuracy",
+    "map_choice",
     "model_key",
     "pixel_index",
     "tsne_map",
@@ -207,3 +209,47 @@ def _kept_on_map(key: str, _model: MLP, kind: str) -> float:
     else:
         coords = _analysis(key, _model).map.coords
     return kept_neighbours(_neighbourhoods(key, _model)[0], coords)
+
+
+MAP_LABELS = {"pca": "PCA", "tsne": "t-SNE"}  # ?map= value -> the radio's label
+_MAP_KEY = "map_kind"
+
+
+def _map_to_url() -> None:
+    """The radio's callback: the reader's choice goes into the URL before the rerun reads it."""
+    _sync_map_url(st.session_state[_MAP_KEY])
+
+
+def _sync_map_url(label: str | None) -> None:
+    """``?map=tsne`` while the t-SNE map shows; no ``map`` for PCA, the default (a shared link shows the view)."""
+    want = "tsne" if label == MAP_LABELS["tsne"] else None
+    if want is None:
+        if "map" in st.query_params:
+            del st.query_params["map"]
+    elif st.query_params.get("map") != want:
+        st.query_params["map"] = want
+
+
+def map_choice(tsne_available: bool) -> str:
+    """The PCA / t-SNE radio (only when the t-SNE map is there), kept in step with ``?map=``; its label.
+
+    A link naming a map wins over the session's choice (it was opened just now);
+    a click on the radio goes into the URL at once, so it wins the next run.
+    """
+    if not tsne_available:
+        _sync_map_url(None)
+        return MAP_LABELS["pca"]
+    linked = query_choice("map", MAPS)  # check_url_state has already dropped a bad value
+    if linked is not None:
+        st.session_state[_MAP_KEY] = MAP_LABELS[linked]
+    label = st.radio(
+        "Map",
+        list(MAP_LABELS.values()),
+        horizontal=True,
+        key=_MAP_KEY,
+        on_change=_map_to_url,
+        help="PCA: the embeddings' shadow on the two directions in which they vary most (linear). "
+        "t-SNE: a layout that keeps each digit's nearest neighbours near it.",
+    )
+    _sync_map_url(label)  # after a page switch (which clears the query string), name the map again
+    return label

@@ -5,7 +5,8 @@ query string, so that opening it shows what the sender saw:
 
 * ``sample`` -- a test digit, 0-9999 (``/draw?sample=42``);
 * ``d`` -- the reader's own drawing, as a share code (:mod:`nnviz.share`);
-* ``neuron`` -- a hidden neuron, 0..n_hidden-1 (``/weights?neuron=7``).
+* ``neuron`` -- a hidden neuron, 0..n_hidden-1 (``/weights?neuron=7``);
+* ``map`` -- the Embeddings page's map, ``pca`` (the default) or ``tsne``.
 
 Links get typed, cut short and pasted wrongly.  Every value is checked; a bad
 one shows one notice, is dropped from the URL, and the page falls back to its
@@ -21,9 +22,13 @@ import streamlit as st
 
 from nnviz.share import ShareCodeError, decode_drawing
 
+MAPS = ("pca", "tsne")  # the values of ?map=
+
 __all__ = [
+    "MAPS",
     "apply_url_selection",
     "check_url_state",
+    "query_choice",
     "query_drawing",
     "query_int",
     "selection_from_url",
@@ -53,6 +58,20 @@ def query_int(name: str, lo: int, hi: int) -> int | None:
     return value
 
 
+def query_choice(name: str, choices: tuple[str, ...]) -> str | None:
+    """The query parameter ``name`` if it is one of ``choices`` (any case), else None (with a notice if present)."""
+    raw = st.query_params.get(name)
+    if raw is None:
+        return None
+    value = str(raw).strip().lower()
+    if value not in choices:
+        st.warning(
+            f"The link's `{name}={_shown(raw)}` is not one of {', '.join(choices)}; showing the default instead."
+        )
+        return None
+    return value
+
+
 def query_drawing(name: str = "d") -> np.ndarray | None:
     """The drawing in query parameter ``name`` as (784,) float32, or None (with a notice if it is broken)."""
     raw = st.query_params.get(name)
@@ -78,7 +97,11 @@ def check_url_state(n_samples: int, n_hidden: int | None) -> None:
     :func:`query_drawing`) and is removed, so the page below reads only good
     values or none, and the address bar no longer carries the broken part.
     """
-    checks = [("sample", lambda: query_int("sample", 0, n_samples - 1)), ("d", query_drawing)]
+    checks = [
+        ("sample", lambda: query_int("sample", 0, n_samples - 1)),
+        ("d", query_drawing),
+        ("map", lambda: query_choice("map", MAPS)),
+    ]
     if n_hidden is not None:
         checks.append(("neuron", lambda: query_int("neuron", 0, n_hidden - 1)))
     for name, read in checks:

@@ -144,6 +144,11 @@ def test_the_tsne_map_in_the_browser(page, app_url):
     pick(page, el, x, y)
     page.get_by_text(re.compile(r"Test digit #\d+: a \d")).wait_for(timeout=30_000)
     assert "where t-SNE put it" in main_text(page)  # the map stays t-SNE after the pick
+    assert "map=tsne" in page.url  # in the address bar, to share
+    goto(page, app_url + "/embeddings?map=tsne&sample=445")  # and a link to it opens on it
+    wait_charts(page)
+    expect(chart(page, "embedding_map").locator(".xtitle")).to_have_text("t-SNE 1", timeout=30_000)
+    assert "The star is test digit #445 (a 6), where t-SNE put it" in main_text(page)
 
 
 def test_click_a_bar_of_the_neuron_atlas(any_page, app_url):

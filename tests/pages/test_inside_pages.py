@@ -149,9 +149,25 @@ def test_a_drawing_goes_among_its_nearest_test_digits_on_the_tsne_map(shipped, t
     assert "The star is your drawing, put at the mean position of its 5 nearest test digits" in texts(at)
 
 
+def test_the_map_is_in_the_link():
+    at = open_page("embeddings", query={"map": "TSNE"})  # a link to the t-SNE view (any case)
+    assert at.radio(key="map_kind").value == "t-SNE" and "laid out by t-SNE" in texts(at)
+    assert at.query_params["map"] == "tsne"
+    at.radio(key="map_kind").set_value("PCA")  # the reader's click wins over the link, and goes into it
+    rerun(at)
+    assert at.radio(key="map_kind").value == "PCA" and "map" not in at.query_params
+    assert "flattened onto the 2 directions" in texts(at)
+    at.radio(key="map_kind").set_value("t-SNE")
+    rerun(at)
+    assert at.query_params["map"] == "tsne"
+    at.query_params.clear()  # Streamlit clears the query string when the page changes; coming back names it again
+    rerun(at)
+    assert at.query_params["map"] == "tsne" and at.radio(key="map_kind").value == "t-SNE"
+
+
 def test_a_trained_network_gets_the_pca_map_and_is_told_why():
-    at = open_page("embeddings", state={"user_model": MLP.init(32, seed=2)})
-    assert not at.radio  # no choice of map
+    at = open_page("embeddings", query={"map": "tsne"}, state={"user_model": MLP.init(32, seed=2)})
+    assert not at.radio and "map" not in at.query_params  # no choice of map, and no t-SNE in the link
     page = texts(at)
     assert "PCA axis 1" in figure(at, "embedding_map")["layout"]["xaxis"]["title"]["text"]
     assert "The t-SNE map is computed ahead of time (about 30 seconds of work) for the shipped network only" in page

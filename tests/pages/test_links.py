@@ -72,6 +72,7 @@ def metric(at: AppTest, label: str) -> str:
         ("draw", {"d": "not-a-drawing"}, "drawing could not be read"),
         ("why", {"d": "AAAA"}, "drawing could not be read"),
         ("draw", {"d": "x" * 5000}, "too long"),
+        ("embeddings", {"map": "umap"}, "map=umap` is not one of pca, tsne"),
     ],
 )
 def test_malformed_link_gets_one_notice_and_falls_back(page, query, words):
