@@ -15,6 +15,10 @@ the same).  Two exact decompositions of the same number follow:
 * by hidden neuron: ``logit_c = sum_j hidden_j * W2[j, c] + b2[c]``  (a waterfall);
 * by pixel: ``logit_c = sum_i x_i * w_eff_c[i] + b_eff_c``  (a 28×28 attribution map).
 
+:func:`strongest_paths` follows the largest terms of both sums through the
+network's own layers, pixel -> hidden neuron -> digit: what a drawing of the
+network can show of its 101,632 connections.
+
 :class:`Explanation` keeps both, and :meth:`Explanation.checks` confirms they add up
 to the logit of the forward pass, to float tolerance.
 """
@@ -27,7 +31,7 @@ import numpy as np
 
 from .mlp import MLP
 
-__all__ = ["Check", "Explanation", "explain"]
+__all__ = ["Check", "Explanation", "Paths", "explain", "strongest_paths"]
 
 
 @dataclass(repr=False)
@@ -151,4 +155,83 @@ def explain(model: MLP, x: np.ndarray, target: int | None = None) -> Explanation
         w_eff=w_eff,
         b_eff=b_eff,
         attribution=x * w_eff,  # (784,)
+    )
+
+
+@dataclass(repr=False)
+class Paths:
+    """The strongest routes from an input's ink to one logit, layer by layer.
+
+    Attributes
+    ----------
+    target : int
+        The digit whose logit the paths lead to.
+    neurons : (m,) int
+        Hidden neurons that fired, largest ``|contribution|`` first (at most the number asked for).
+    contributions : (m,) float32
+        ``hidden_j * W2[j, target]``: what each adds to the logit.
+    pixels : (m, p) int
+        For each neuron, the input pixels (0-783, row-major 28×28) whose terms
+        ``x_i * W1[i, j]`` in its pre-activation are largest in size; -1 pads a
+        row when fewer than p pixels carry ink.
+    terms : (m, p) float32
+        Those terms (0 where padded).
+    active_total : float
+        The sum of all active neurons' contributions: the logit less ``b2[target]``.
+    n_active : int
+        How many hidden neurons fired.
+    logit : float
+    """
+
+    target: int
+    neurons: np.ndarray
+    contributions: np.ndarray
+    pixels: np.ndarray
+    terms: np.ndarray
+    active_total: float
+    n_active: int
+    logit: float
+
+    def __repr__(self) -> str:
+        return f"Paths(digit {self.target}, {len(self.neurons)} of {self.n_active} active neurons)"
+
+
+def strongest_paths(
+    model: MLP, x: np.ndarray, target: int | None = None, *, neurons: int = 6, pixels: int = 3
+) -> Paths:
+    """The ``neurons`` hidden neurons that move the logit of ``target`` most, and each one's ``pixels`` strongest inputs.
+
+    Parameters
+    ----------
+    model : MLP
+    x : array_like of shape (784,)
+    target : int, optional
+        Default: the network's answer.
+    neurons, pixels : int
+        How many of each to keep.
+
+    Returns
+    -------
+    Paths
+    """
+    e = explain(model, x, target)
+    active = np.flatnonzero(e.active)
+    chosen = active[np.argsort(-np.abs(e.contributions[active]), kind="stable")][:neurons]
+    inked = np.flatnonzero(e.x)  # a blank pixel's term is exactly 0
+    terms = e.x[inked, None] * model.W1[np.ix_(inked, chosen)]  # (k, m): x_i * W1[i, j]
+    p = min(pixels, len(inked))
+    order = np.argsort(-np.abs(terms), axis=0, kind="stable")[:p].T  # (m, p) rows of ``terms``
+    top_pixels = np.full((len(chosen), pixels), -1, dtype=np.intp)
+    top_terms = np.zeros((len(chosen), pixels), dtype=np.float32)
+    top_pixels[:, :p] = inked[order]
+    top_terms[:, :p] = np.take_along_axis(terms.T, order, axis=1)
+    return Paths(
+        target=e.target,
+        neurons=chosen,
+        contributions=e.contributions[chosen],
+        pixels=top_pixels,
+        terms=top_terms,
+        active_total=float(e.contributions[active].astype(np.float64).sum()),
+        n_active=len(active),
+        logit=e.logit,
     )

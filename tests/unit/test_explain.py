@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz.explain import explain
+from nnviz.explain import explain, strongest_paths
 from nnviz.mlp import MLP
 
 
@@ -87,3 +87,38 @@ def test_a_broken_explanation_fails_its_check(shipped, digits):
     e = explain(shipped, digits[0][3])
     e.contributions = e.contributions * 1.1  # the check must be able to fail
     assert not e.checks()[0].ok() and e.checks()[1].ok()
+
+
+# --- the strongest paths, for drawing the network -------------------------------------
+
+
+def test_strongest_paths_are_the_largest_terms_of_both_layers(shipped, digits):
+    for x in digits[0][:5]:
+        out = shipped.forward(x[None])
+        target = int(out.probabilities[0].argmax())
+        paths = strongest_paths(shipped, x, neurons=5, pixels=4)
+        # by brute force: every hidden neuron's share of the logit, the fired ones ranked by size
+        share = out.hidden[0] * shipped.W2[:, target]
+        fired = np.flatnonzero(out.hidden[0] > 0)
+        ranked = fired[np.argsort(-np.abs(share[fired]), kind="stable")]
+        np.testing.assert_array_equal(paths.neurons, ranked[:5])
+        np.testing.assert_allclose(paths.contributions, share[ranked[:5]], rtol=1e-6)
+        assert paths.target == target and paths.n_active == len(fired)
+        assert paths.active_total == pytest.approx(float(out.logits[0, target] - shipped.b2[target]), abs=1e-4)
+        for row, j in enumerate(paths.neurons):
+            terms = x * shipped.W1[:, j]  # all 784 terms of the neuron's sum
+            largest = np.sort(np.abs(terms))[::-1][:4]
+            np.testing.assert_allclose(np.abs(paths.terms[row]), largest, rtol=1e-6)
+            np.testing.assert_allclose(paths.terms[row], terms[paths.pixels[row]], rtol=1e-6)
+
+
+def test_strongest_paths_pad_when_few_pixels_carry_ink_and_are_empty_when_nothing_fires(shipped):
+    x = np.zeros(784, np.float32)
+    x[[300, 301]] = 1.0  # two inked pixels, three asked for
+    paths = strongest_paths(shipped, x, pixels=3)
+    assert (paths.pixels[:, 2] == -1).all() and (paths.terms[:, 2] == 0).all()
+    assert set(paths.pixels[:, :2].ravel()) <= {300, 301}
+    silent = MLP(shipped.W1, np.full_like(shipped.b1, -100.0), shipped.W2, shipped.b2)
+    nothing = strongest_paths(silent, x)
+    assert nothing.n_active == 0 and len(nothing.neurons) == 0 and nothing.pixels.shape == (0, 3)
+    assert nothing.active_total == 0.0
