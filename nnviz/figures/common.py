@@ -41,6 +41,12 @@ MARK_GREY = "#808080"
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
 
 
+def ink_on(colour: str) -> str:
+    """Black or white text, whichever reads better on ``colour`` ("#RRGGBB"), by relative luminance."""
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return "#000000" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "#FFFFFF"
+
+
 def symmetric_range(values: np.ndarray) -> tuple[float, float]:
     """(-m, m) with m the largest magnitude, so zero sits at the colour scale's centre."""
     m = float(np.nanmax(np.abs(values))) if np.size(values) else 1.0

@@ -130,7 +130,7 @@ def embedding_map_figure(
                 y=float(cy),
                 text=f"<b>{d}</b>",
                 showarrow=False,
-                font=dict(size=15, color=_ink_on(common.DIGIT_COLOURS[d])),
+                font=dict(size=15, color=common.ink_on(common.DIGIT_COLOURS[d])),
                 bgcolor=common.DIGIT_COLOURS[d],
                 bordercolor="#FFFFFF",
                 borderwidth=1,
@@ -177,12 +177,6 @@ def embedding_map_figure(
     # no drag-to-zoom: on a phone a finger on the map must still scroll the page (zoom: the modebar)
     common.layout(fig, height=height, showlegend=False, hovermode="closest", dragmode=False)
     return fig
-
-
-def _ink_on(colour: str) -> str:
-    """Black or white text, whichever reads better on ``colour`` ("#RRGGBB"), by relative luminance."""
-    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    return "#000000" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "#FFFFFF"
 
 
 def selected_index(points: list[dict]) -> int | None:

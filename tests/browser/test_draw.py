@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from helpers import CROSS, canvas_box, digit_strokes, goto, wait_idle, write_strokes
+from helpers import CROSS, canvas_box, digit_strokes, goto, plot_point, wait_idle, write_strokes
 from playwright.sync_api import expect
 
 import nnviz
@@ -137,3 +137,24 @@ def test_a_test_digit_the_network_gets_wrong(page, app_url):
     heading = re.compile(rf"times a {labels[wrong]} was read as a {said[wrong]}")
     expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=30_000)
     expect(page.get_by_text(f"#{wrong}: a {labels[wrong]}, said {said[wrong]}")).to_be_visible()
+
+
+def test_the_network_drawn_follows_the_drawing(page, app_url):
+    """Section 4 in the browser: the paths lead to the answer's node, and a hover on a framed neuron names it."""
+    goto(page, app_url + "/draw")
+    write(page, 7)
+    expect(prediction(page)).to_have_text("7")
+    chart = page.locator(".st-key-draw_network [data-testid='stPlotlyChart']")
+    chart.scroll_into_view_if_needed()
+    expect(chart.locator(".scatterlayer .trace")).not_to_have_count(0, timeout=30_000)
+    caption = page.get_by_text(re.compile(r"the strongest for this 7: the \d+ neurons drawn add"))
+    expect(caption).to_be_visible()
+    # the first framed neuron: hover it and read its label from Plotly's hover layer
+    x, y = chart.evaluate(
+        """el => { const d = el.querySelector('.js-plotly-plot')._fullData.find(t => t.name === 'neurons');
+                   return [d.x[0], d.y[0]]; }"""
+    )
+    page.mouse.move(*plot_point(chart, x, y))
+    expect(chart.locator(".hoverlayer")).to_contain_text(
+        re.compile(r"neuron \d+: activation [\d.]+, adds [+-][\d.]+ to the score of 7")
+    )

@@ -66,7 +66,7 @@ def test_a_drawn_digit_is_read_right(mnist, index):
     assert "box of the 280×280 canvas" in captions  # the preprocessing steps are shown
     assert "hidden neurons fired" in captions
     assert "784 inputs:" in captions
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 5  # probabilities, preprocessing, inputs, hidden, the network drawn
     assert "sample" not in at.query_params
 
 
@@ -127,7 +127,7 @@ def test_choosing_a_test_digit_by_number(mnist):
     assert (selection.source, selection.index, selection.label) == ("sample", 12, int(labels[12]))
     assert "test digit #12" in " ".join(m.value for m in at.markdown)
     assert "Prediction" in metrics(at)
-    assert len(at.get("plotly_chart")) == 3  # no preprocessing for a test digit: it is already 28×28
+    assert len(at.get("plotly_chart")) == 4  # no preprocessing for a test digit: it is already 28×28
     assert "Nothing to do: test digit #12" in " ".join(c.value for c in at.caption)
 
 
@@ -304,3 +304,24 @@ def test_a_digit_gets_no_caution(mnist):
     images, _ = mnist
     at = run_draw(returns(canvas_image(images[0])))
     assert not at.warning
+
+
+def test_the_network_drawn_with_the_strongest_paths_of_the_live_answer(mnist):
+    from plotly_json import decode, figure
+
+    from nnviz.explain import strongest_paths
+
+    images, _ = mnist
+    at = run_draw(returns(None), query={"sample": "21"})
+    assert "4. The strongest paths through the network" in [h.value for h in at.subheader]
+    model = nnviz.load_model()
+    x = images[21].reshape(-1).astype(np.float32) / 255.0
+    paths = strongest_paths(model, x)  # recomputed here: the page must show these, not stale or typed numbers
+    captions = " ".join(c.value for c in at.caption)
+    assert f"add {paths.contributions.astype(np.float64).sum():+.2f} of the {paths.active_total:+.2f}" in captions
+    assert f"all {paths.n_active} active neurons add to the score of {paths.target}" in captions
+    frames = next(t for t in figure(at, "draw_network")["data"] if t.get("name") == "neurons")
+    cell = 28 / 16
+    np.testing.assert_allclose(decode(frames["x"]), (paths.neurons % 16 + 0.5) * cell)
+    assert any("Red adds, blue subtracts" in m.value for m in at.markdown)
+    assert any(pl.proto.page == "why" for pl in at.page_link)
