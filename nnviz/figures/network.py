@@ -351,7 +351,7 @@ def network_legend(paths: Paths, n_inputs: int, n_hidden: int, n_outputs: int) -
             f"- **Top:** the {n_inputs} inputs, your pixels. A dot marks each pixel a line starts from.",
             f"- **Middle:** the {n_hidden} hidden neurons, in the grid of section 3. A white frame marks the {m} "
             f"that move the score of {paths.target} most.",
-            f"- **Bottom:** the {n_outputs} outputs and their probabilities; the ringed one is the answer.",
+            f"- **Bottom:** the {n_outputs} outputs and their probabilities; the filled one is the answer.",
             f"- **Lines:** into the answer, each neuron's activation × its weight to {paths.target} (h × W2); into "
             f"each framed neuron, its {p} strongest terms x × W1 from the pixels. **Red adds, blue subtracts**, "
             "thicker is more. Across a layer a line is a thin grey thread, so it hides nothing.",
