@@ -6,7 +6,7 @@ figure draws the three layers as they are (the 28×28 input, the hidden layer in
 the Draw page's own 8 × 16 grid, the 10 outputs) and only the lines that matter
 most for the digit on screen, from :func:`nnviz.explain.strongest_paths`:
 
-* hidden -> output: the neurons that add most to the answer's score, each line
+* hidden -> output: the neurons that move the answer's score most, each line
   ``h_j × W2[j, digit]``;
 * input -> hidden: for each of those neurons, the pixels whose ``x_i × W1[i, j]``
   move its sum most.
@@ -48,6 +48,7 @@ class _Line:
     width: float
     hover: str
     gap: tuple[float, float]  # the y range between the two layers, where the line runs in the open
+    from_pixel: bool  # input -> hidden (else hidden -> output)
 
     def at(self, y: float) -> tuple[float, float]:
         """The point of the line at height ``y``."""
@@ -98,6 +99,7 @@ def _lines(paths: Paths, lay: _Layout) -> list[_Line]:
                 float(w),
                 f"neuron {j} → digit {paths.target}: h × w = {c:+.3f}",
                 (HIDDEN_TOP + lay.hidden_rows * CELL, lay.output_y),
+                from_pixel=False,
             )
         )
     used = paths.pixels >= 0
@@ -116,6 +118,7 @@ def _lines(paths: Paths, lay: _Layout) -> list[_Line]:
                     float(w),
                     f"pixel (row {r}, col {col}) → neuron {j}: x × w = {t:+.3f}",
                     (SIDE, HIDDEN_TOP),
+                    from_pixel=True,
                 )
             )
     return lines
@@ -168,7 +171,8 @@ def network_figure(
             zmin=0.0,
             zmax=1.0,
             showscale=False,
-            hovertemplate="pixel (row %{y:.0f}, col %{x:.0f})<br>x = %{z:.2f}<extra></extra>",
+            customdata=np.dstack(np.mgrid[0:SIDE, 0:SIDE]),  # (row, col) of each cell, as the lines' hovers name it
+            hovertemplate="pixel (row %{customdata[0]}, col %{customdata[1]})<br>x = %{z:.2f}<extra></extra>",
             name="inputs",
         )
     ]
@@ -242,7 +246,7 @@ def network_figure(
                 name="line ends",
             )
         )
-        starts = [line for line in lines if line.hover.startswith("pixel")]
+        starts = [line for line in lines if line.from_pixel]
         traces.append(  # the chosen pixels, on the image
             go.Scatter(
                 x=[line.start[0] for line in starts],
