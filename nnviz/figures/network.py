@@ -339,7 +339,7 @@ def network_summary(paths: Paths | None, n_weights: int) -> str:
     m = len(paths.neurons)
     lines = m + int((paths.pixels >= 0).sum())
     return (
-        f"{lines} of the network's {n_weights:,} connections, the strongest for this {paths.target}: the {m} "
+        f"{lines} of the network's {n_weights:,} connections, the strongest into the score of {paths.target}: the {m} "
         f"neurons drawn add {paths.contributions.astype(np.float64).sum():+.2f} of the {paths.active_total:+.2f} that all "
         f"{paths.n_active} active neurons add to the score of {paths.target} (the logit, {paths.logit:.2f} with the "
         "output bias): every connection not drawn carries its share too."

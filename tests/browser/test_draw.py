@@ -147,7 +147,7 @@ def test_the_network_drawn_follows_the_drawing(page, app_url):
     chart = page.locator(".st-key-draw_network [data-testid='stPlotlyChart']")
     chart.scroll_into_view_if_needed()
     expect(chart.locator(".scatterlayer .trace")).not_to_have_count(0, timeout=30_000)
-    caption = page.get_by_text(re.compile(r"the strongest for this 7: the \d+ neurons drawn add"))
+    caption = page.get_by_text(re.compile(r"the strongest into the score of 7: the \d+ neurons drawn add"))
     expect(caption).to_be_visible()
     # the first framed neuron: hover it and read its label from Plotly's hover layer
     x, y = chart.evaluate(
