@@ -11,7 +11,11 @@ similarity, here in plain NumPy:
   product plus ``argpartition`` (no sort of all n scores).
 * :func:`knn_vote` -- the labels of the k nearest neighbours vote: a second
   classifier, built from the embedding alone, to hold against the network's own answer.
-* :func:`fit_pca` -- a 2-D map of the 128-D space (principal components, fitted once).
+* :func:`fit_pca` -- a 2-D map of the 128-D space (principal components, fitted once);
+  :mod:`nnviz.tsne` ships another.
+* :func:`nearest_rows` -- every stored row's k nearest others (the index queried
+  against itself), and :func:`kept_neighbours` -- the share of those a 2-D map
+  keeps as neighbours: how far to trust a map.
 * :func:`familiarity` -- how near a query comes to the stored digits, against how
   near they come to each other (:func:`nearest_similarities`): a shape unlike any
   digit is far from all of them, however sure the network's softmax sounds.
