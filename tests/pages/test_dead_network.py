@@ -67,3 +67,10 @@ def test_neurons_and_weights_call_dead_neurons_dead(dead):
     assert "it fires for none of the test digits" in text
     text = texts(open_dead("weights", dead))
     assert "No test digit makes neuron 0 fire" in text and "fire hardest" not in text
+
+
+def test_draw_draws_no_paths(dead):
+    at = open_dead("draw", dead)
+    text = texts(at)
+    assert "No hidden neuron fired, so no path reaches the outputs" in text
+    assert "Red adds, blue subtracts" not in text  # no legend for lines that are not there
