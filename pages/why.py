@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from nnviz.explain import explain
+from nnviz.explain import explain, strongest_paths
 from nnviz.figures import why as figs
 from nnviz.figures.gallery import digit_image
+from nnviz.figures.network import network_figure, network_legend, network_summary
 from nnviz.post import sentence
 from nnviz.ui import chart, current_selection, quote, require_model, through_router
 
@@ -45,6 +46,17 @@ st.caption(figs.attribution_summary(e.attribution, e.x, e.b_eff, e.logit) + " Re
 st.subheader("The same score, neuron by neuron")
 chart(figs.waterfall_figure(e.contributions, e.active, e.output_bias, e.logit, e.target), key="fall")
 st.caption(figs.waterfall_summary(e.contributions, e.active, e.output_bias, e.logit))
+
+st.subheader("The same score, as paths through the network")
+paths = strongest_paths(model, sel.input, e.target)
+out = model.forward(sel.input[None])
+net_col, legend_col = st.columns(2, gap="large")
+with net_col:
+    chart(network_figure(sel.input, out.hidden[0], out.probabilities[0], paths), key="paths")
+    st.caption(network_summary(paths, model.n_weights))
+with legend_col:
+    if paths.n_active:
+        st.markdown(network_legend(paths, *model.sizes))
 
 st.subheader("Check: do the parts add up?")
 checks = e.checks()

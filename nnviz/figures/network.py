@@ -37,6 +37,7 @@ SIDE = 28  # the input image, one unit per pixel
 CELL = SIDE / HIDDEN_COLUMNS  # hidden neurons: the 16 columns span the image's width
 HIDDEN_TOP = SIDE + 12  # the layers' top edges, in pixel units, y pointing down
 ADDS, SUBTRACTS = "#B2182B", "#2166AC"  # the ends of the RdBu scale the weight maps use
+NODE_RADIUS = 1.2  # an output node's radius, in pixel units (22 px markers at ~10 px a unit)
 WIDTHS = (0.12, 0.8)  # line widths, in pixel units (~10 screen px each), for the smallest and largest term
 
 
@@ -89,16 +90,16 @@ def _widths(values: np.ndarray) -> np.ndarray:
 
 def _lines(paths: Paths, lay: _Layout) -> list[_Line]:
     lines = []
-    answer = (float(lay.output_x[paths.target]), lay.output_y)
+    into = (float(lay.output_x[paths.target]), lay.output_y - NODE_RADIUS)  # the node's top: its digit stays clear
     for j, c, w in zip(paths.neurons, paths.contributions, _widths(paths.contributions), strict=True):
         lines.append(
             _Line(
                 _neuron_centre(int(j)),
-                answer,
+                into,
                 float(c),
                 float(w),
                 f"neuron {j} → digit {paths.target}: h × w = {c:+.3f}",
-                (HIDDEN_TOP + lay.hidden_rows * CELL, lay.output_y),
+                (HIDDEN_TOP + lay.hidden_rows * CELL, into[1]),
                 from_pixel=False,
             )
         )
@@ -340,9 +341,9 @@ def network_summary(paths: Paths | None, n_weights: int) -> str:
     lines = m + int((paths.pixels >= 0).sum())
     return (
         f"{lines} of the network's {n_weights:,} connections, the strongest into the score of {paths.target}: the {m} "
-        f"neurons drawn add {paths.contributions.astype(np.float64).sum():+.2f} of the {paths.active_total:+.2f} that all "
-        f"{paths.n_active} active neurons add to the score of {paths.target} (the logit, {paths.logit:.2f} with the "
-        "output bias): every connection not drawn carries its share too."
+        f"neurons drawn add {paths.contributions.astype(np.float64).sum():+.2f} to it, and all {paths.n_active} "
+        f"active neurons together {paths.active_total:+.2f} (the logit, {paths.logit:.2f} with the output bias): "
+        "every connection not drawn carries its share too."
     )
 
 
@@ -353,10 +354,10 @@ def network_legend(paths: Paths, n_inputs: int, n_hidden: int, n_outputs: int) -
     return "\n".join(
         [
             f"- **Top:** the {n_inputs} inputs, your pixels. A dot marks each pixel a line starts from.",
-            f"- **Middle:** the {n_hidden} hidden neurons, in the grid of section 3. A white frame marks the {m} "
+            f"- **Middle:** the {n_hidden} hidden neurons, {HIDDEN_COLUMNS} to a row. A white frame marks the {m} "
             f"that move the score of {paths.target} most.",
             f"- **Bottom:** the {n_outputs} outputs and their probabilities; the filled one is the answer.",
-            f"- **Lines:** into the answer, each neuron's activation × its weight to {paths.target} (h × W2); into "
+            f"- **Lines:** into digit {paths.target}, each neuron's activation × its weight to it (h × W2); into "
             f"each framed neuron, its {p} strongest terms x × W1 from the pixels. **Red adds, blue subtracts**, "
             "thicker is more. Across a layer a line is a thin grey thread, so it hides nothing.",
             "- Hover over (or tap) a dot, a frame or the end of a line for its numbers.",

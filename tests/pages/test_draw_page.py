@@ -318,8 +318,10 @@ def test_the_network_drawn_with_the_strongest_paths_of_the_live_answer(mnist):
     x = images[21].reshape(-1).astype(np.float32) / 255.0
     paths = strongest_paths(model, x)  # recomputed here: the page must show these, not stale or typed numbers
     captions = " ".join(c.value for c in at.caption)
-    assert f"add {paths.contributions.astype(np.float64).sum():+.2f} of the {paths.active_total:+.2f}" in captions
-    assert f"all {paths.n_active} active neurons add to the score of {paths.target}" in captions
+    assert (
+        f"add {paths.contributions.astype(np.float64).sum():+.2f} to it, and all {paths.n_active} active neurons together {paths.active_total:+.2f}"
+        in captions
+    )
     frames = next(t for t in figure(at, "draw_network")["data"] if t.get("name") == "neurons")
     cell = 28 / 16
     np.testing.assert_allclose(decode(frames["x"]), (paths.neurons % 16 + 0.5) * cell)

@@ -27,7 +27,7 @@ from nnviz.embed import (
     nearest_similarities,
 )
 from nnviz.evaluate import ablation, evaluate, probabilities_from_hidden
-from nnviz.explain import explain
+from nnviz.explain import explain, strongest_paths
 from nnviz.mlp import MLP
 from nnviz.post import load_post
 from nnviz.tsne import load_tsne
@@ -322,3 +322,13 @@ def test_why_explains_another_digit(shipped, test_set):
     assert f"the score of digit **{other}**" in texts(at)
     e = explain(shipped, images[0].reshape(-1) / 255.0, other)
     assert f"{float(at.dataframe[0].value['forward pass'][0]):.4f}" == f"{e.logit:.4f}"
+    # the paths through the network lead into that digit's score, not the answer's
+    paths = strongest_paths(shipped, images[0].reshape(-1).astype(np.float32) / 255.0, other)
+    assert f"the strongest into the score of {other}: the {len(paths.neurons)} neurons drawn add" in texts(at)
+    assert (
+        f"add {paths.contributions.astype(np.float64).sum():+.2f} to it, and all {paths.n_active} active neurons together {paths.active_total:+.2f}"
+        in texts(at)
+    )
+    frames = next(t for t in figure(at, "paths")["data"] if t.get("name") == "neurons")
+    assert len(decode(frames["x"])) == len(paths.neurons)
+    assert f"into digit {other}, each neuron's activation" in texts(at)
