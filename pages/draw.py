@@ -3,12 +3,11 @@
 import streamlit as st
 
 from nnviz import post, ui
-from nnviz.explain import strongest_paths
 from nnviz.figures import draw as figs
 from nnviz.figures.embeddings import unfamiliar_note
-from nnviz.figures.network import network_figure, network_legend, network_summary
 from nnviz.ui.drawing import digit_input, sync_sample_from_url
 from nnviz.ui.inside import how_familiar, lonely_accuracy
+from nnviz.ui.network import network_paths
 from nnviz.ui.photo import photo_uploader
 
 ui.through_router()
@@ -91,15 +90,8 @@ def live() -> None:
         ui.chart(figs.hidden_figure(out.hidden[0]), key="draw_hidden")
         st.caption(figs.hidden_summary(out.hidden[0]))
     st.subheader("4. The strongest paths through the network")
-    paths = strongest_paths(model, selection.input, said)
-    left, right = st.columns(2, gap="large")
-    with left:
-        ui.chart(network_figure(selection.input, out.hidden[0], probabilities, paths), key="draw_network")
-        st.caption(network_summary(paths, model.n_weights))
-    with right:
-        if paths.n_active:
-            st.markdown(network_legend(paths, *model.sizes))
-        st.page_link("pages/why.py", label="Every term of the score: Why it said that", icon=":material/psychology:")
+    legend = network_paths(model, selection.input, out, said, key="draw_network")
+    legend.page_link("pages/why.py", label="Every term of the score: Why it said that", icon=":material/psychology:")
 
 
 live()

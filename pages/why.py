@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from nnviz.explain import explain, strongest_paths
+from nnviz.explain import explain
 from nnviz.figures import why as figs
 from nnviz.figures.gallery import digit_image
-from nnviz.figures.network import network_figure, network_legend, network_summary
 from nnviz.post import sentence
 from nnviz.ui import chart, current_selection, quote, require_model, through_router
+from nnviz.ui.network import network_paths
 
 through_router()
 
@@ -48,15 +48,7 @@ chart(figs.waterfall_figure(e.contributions, e.active, e.output_bias, e.logit, e
 st.caption(figs.waterfall_summary(e.contributions, e.active, e.output_bias, e.logit))
 
 st.subheader("The same score, as paths through the network")
-paths = strongest_paths(model, sel.input, e.target)
-out = model.forward(sel.input[None])
-net_col, legend_col = st.columns(2, gap="large")
-with net_col:
-    chart(network_figure(sel.input, out.hidden[0], out.probabilities[0], paths), key="paths")
-    st.caption(network_summary(paths, model.n_weights))
-with legend_col:
-    if paths.n_active:
-        st.markdown(network_legend(paths, *model.sizes))
+network_paths(model, sel.input, model.forward(sel.input[None]), e.target, key="paths")
 
 st.subheader("Check: do the parts add up?")
 checks = e.checks()
