@@ -39,7 +39,7 @@ from nnviz.figures.embeddings import UNFAMILIAR, LonelyAccuracy
 from nnviz.mlp import MLP, as_input
 from nnviz.tsne import MapError, TSNEMap, load_tsne
 from nnviz.ui import mnist, model_key
-from nnviz.ui.params import MAPS, query_choice
+from nnviz.ui.params import MAP_LABELS, MAPS, query_choice
 
 __all__ = [
     "NEIGHBOURS_K",
@@ -211,7 +211,6 @@ def _kept_on_map(key: str, _model: MLP, kind: str) -> float:
     return kept_neighbours(_neighbourhoods(key, _model)[0], coords)
 
 
-MAP_LABELS = {"pca": "PCA", "tsne": "t-SNE"}  # ?map= value -> the radio's label
 _MAP_KEY = "map_kind"
 
 

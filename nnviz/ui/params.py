@@ -22,10 +22,12 @@ import streamlit as st
 
 from nnviz.share import ShareCodeError, decode_drawing
 
-MAPS = ("pca", "tsne")  # the values of ?map=
+MAP_LABELS = {"pca": "PCA", "tsne": "t-SNE"}  # the values of ?map=, and how the Embeddings page names them
+MAPS = tuple(MAP_LABELS)
 
 __all__ = [
     "MAPS",
+    "MAP_LABELS",
     "apply_url_selection",
     "check_url_state",
     "query_choice",
