@@ -29,7 +29,7 @@ import plotly.graph_objects as go
 from nnviz.explain import Paths
 
 from . import common
-from .draw import HIDDEN_COLUMNS, format_probability, format_probability_short
+from .draw import HIDDEN_COLUMNS, _hidden_record, format_probability, format_probability_short
 
 __all__ = ["network_figure", "network_legend", "network_summary"]
 
@@ -177,17 +177,16 @@ def network_figure(
             name="inputs",
         )
     ]
-    grid = np.full(lay.hidden_rows * HIDDEN_COLUMNS, np.nan, dtype=np.float32)
-    grid[: hidden.size] = hidden
+    grid = _hidden_record(hidden)  # the Draw page's grid: NaN past the last neuron
     top = float(hidden.max()) if hidden.size and hidden.max() > 0 else 1.0
     traces.append(
         go.Heatmap(
-            z=grid.reshape(lay.hidden_rows, HIDDEN_COLUMNS),
+            z=grid.z,
             x0=CELL / 2,
             dx=CELL,
             y0=HIDDEN_TOP + CELL / 2,
             dy=CELL,
-            customdata=np.arange(grid.size).reshape(lay.hidden_rows, HIDDEN_COLUMNS),
+            customdata=grid.neuron,
             colorscale=common.SEQUENTIAL,
             zmin=0.0,
             zmax=top,
