@@ -10,6 +10,7 @@ page shows its picture beside the map (:func:`selected_index` reads the click).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -371,5 +372,6 @@ def vote_figure(counts: np.ndarray, network_answer: int, *, height: int = 220) -
     )
     fig.update_xaxes(title="digit (▼ and outlined: the network's answer)", type="category")
     top = float(counts.max())
-    fig.update_yaxes(title="votes", dtick=1 if top <= 10 else None, range=[0, top * 1.15 + 0.5])  # room for ▼
+    # whole votes only, and at most about six labels on a chart 220 px high
+    fig.update_yaxes(title="votes", dtick=max(1, math.ceil(top / 5)), range=[0, top * 1.15 + 0.5])  # room for ▼
     return common.layout(fig, height=height, showlegend=False, dragmode=False)

@@ -307,14 +307,17 @@ def network_figure(
             name="answer",
         )
     )
-    traces.append(  # each output's probability under it, the answer's in bold
+    # each output's probability under it, the answer's in bold; "<1%" ten times over would only crowd
+    # the row (on a phone the labels touch), so those stay in the hover and the bar chart
+    labels = [format_probability_short(v) for v in p]
+    traces.append(
         go.Scatter(
             x=lay.output_x,
             y=np.full(p.size, lay.output_y + 3.2),
             mode="text",
             text=[
-                f"<b>{format_probability_short(v)}</b>" if d == answer else format_probability_short(v)
-                for d, v in zip(digits, p, strict=True)
+                f"<b>{label}</b>" if d == answer else "" if label == "<1%" else label
+                for d, label in zip(digits, labels, strict=True)
             ],
             textfont=dict(size=10),
             hoverinfo="skip",
@@ -355,7 +358,7 @@ def network_legend(paths: Paths, n_inputs: int, n_hidden: int, n_outputs: int) -
             f"- **Top:** the {n_inputs} inputs, your pixels. A dot marks each pixel a line starts from.",
             f"- **Middle:** the {n_hidden} hidden neurons, {HIDDEN_COLUMNS} to a row. A white frame marks the {m} "
             f"that move the score of {paths.target} most.",
-            f"- **Bottom:** the {n_outputs} outputs and their probabilities; the filled one is the answer.",
+            f"- **Bottom:** the {n_outputs} outputs, each with its probability when it is 1% or more; the filled one is the answer.",
             f"- **Lines:** into digit {paths.target}, each neuron's activation × its weight to it (h × W2); into "
             f"each framed neuron, its {p} strongest terms x × W1 from the pixels. **Red adds, blue subtracts**, "
             "thicker is more. Across a layer a line is a thin grey thread, so it hides nothing.",

@@ -82,6 +82,9 @@ def test_vote_figure_outlines_the_network_answer():
     (marker,) = fig.layout.annotations  # and a ▼ in the theme's text colour, which a dark page does not hide
     assert (marker.text, marker.x, marker.y, marker.font.color) == ("▼", "3", 6.0, None)
     assert fig.layout.yaxis.range[1] > 6.5  # inside the plot
+    assert fig.layout.yaxis.dtick == 2  # whole votes, and a readable number of them
+    assert embeddings.vote_figure(np.array([0, 0, 0, 4, 0, 1, 0, 0, 0, 0]), 3).layout.yaxis.dtick == 1
+    assert embeddings.vote_figure(np.array([0, 0, 0, 48, 0, 2, 0, 0, 0, 0]), 3).layout.yaxis.dtick == 10
     assert _is_empty(embeddings.vote_figure(np.zeros(10), 3))
 
 

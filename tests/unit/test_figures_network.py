@@ -94,3 +94,16 @@ def test_nothing_drawn_and_nothing_fired():
     assert {t.name for t in fig.data} == {"inputs", "hidden neurons", "outputs", "answer", "probabilities"}  # no lines
     assert "No hidden neuron fired" in network.network_summary(paths, silent.n_weights)
     assert not math.isnan(float(out.probabilities.sum()))
+
+
+def test_under_each_output_its_probability_unless_below_one_percent():
+    model = nnviz.load_model()
+    x = np.zeros(784, np.float32)
+    p = np.array([0.004, 0.62, 0.0, 0.30, 0.07, 0.006, 0.0, 0.0, 0.0, 0.0], np.float32)
+    out = model.forward(x[None])
+    labels = list(trace(network.network_figure(x, out.hidden[0], p, None), "probabilities").text)
+    assert labels == ["", "<b>62%</b>", "", "30%", "7%", "1%", "", "", "", ""]
+    certain = np.array([0.0] * 9 + [1.0], np.float32)  # float32's 1.0: still never "100%"
+    assert list(trace(network.network_figure(x, out.hidden[0], certain, None), "probabilities").text)[-1] == (
+        "<b>>99%</b>"
+    )
