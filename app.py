@@ -21,15 +21,18 @@ def page(file: str, title: str, icon: str, url_path: str, **kwargs) -> st.Page:
 through_router()  # a fresh server may have started in legacy pages/ mode
 st.set_page_config(page_title="nnviz: Neural Networks Part 1, live", page_icon="🧠", layout="wide")
 
-post = page("post.py", "The post", ":material/article:", "home", default=True)  # served at /; "/post" redirects
+# The default page is served at / only: Streamlit answers its own url_path with "Page not found".
+# So that path is one nobody types, and the two people do type, /post and /home, are hidden pages
+# that send the reader to /.
+post = page("post.py", "The post", ":material/article:", "start", default=True)
 
 
 def to_the_post() -> None:
-    """``/post``: the default page lives at ``/``, so a hand-typed ``/post`` is sent there, its query kept."""
+    """``/post`` or ``/home``: the default page lives at ``/``, so a hand-typed address is sent there, its query kept."""
     st.switch_page(post, query_params=st.query_params.to_dict())
 
 
-post_alias = st.Page(to_the_post, title="The post", url_path="post", visibility="hidden")
+post_aliases = [st.Page(to_the_post, title="The post", url_path=path, visibility="hidden") for path in ("post", "home")]
 draw = page("draw.py", "Draw a digit", ":material/draw:", "draw")
 weights = page("weights.py", "Weights", ":material/grid_on:", "weights")
 matmul = page("matmul.py", "Matrix multiplication", ":material/calculate:", "matmul")
@@ -41,7 +44,7 @@ why = page("why.py", "Why it said that", ":material/psychology:", "why")
 
 nav = st.navigation(
     {
-        "Part 1: the network": [post, draw, weights, matmul, post_alias],
+        "Part 1: the network": [post, draw, weights, matmul, *post_aliases],
         "Part 2: learning": [learn],
         "Inside the network": [embeddings, errors, neurons, why],
     }

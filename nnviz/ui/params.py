@@ -198,8 +198,9 @@ def unknown_page_notice(current_path: str, default_path: str = "") -> None:
         ``url_path`` of the page ``st.navigation`` chose ("" for the default page).
     default_path : str
         The default page's declared ``url_path``: Streamlit serves that page only
-        at the root, so ``/home`` gets its dialog, but it is no wrong turn.  (``/post``,
-        the name in the menu, is a hidden page of ``app.py`` that sends the reader to the root.)
+        at the root, so that path gets its dialog, but it is no wrong turn.  (``/post``,
+        the name in the menu, and ``/home`` are hidden pages of ``app.py`` that send the
+        reader to the root.)
     """
     if current_path or not st.context.url:
         return

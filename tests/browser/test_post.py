@@ -56,9 +56,11 @@ def test_draw_your_own_stays_in_the_session(page, app_url):
     assert f"sample={index}" in page.url
 
 
-def test_a_typed_post_address_lands_on_the_post(page, app_url):
-    """The post is the default page, served at "/"; "/post" (the name in the menu) is sent there, query kept."""
-    goto(page, app_url + "/post?sample=7")
+@pytest.mark.parametrize("typed", ["post", "home"])
+def test_a_typed_post_address_lands_on_the_post(page, app_url, typed):
+    """The post is the default page, served at "/"; "/post" (the name in the menu) and "/home" are sent there,
+    the query kept, with no "Page not found" on the way."""
+    goto(page, f"{app_url}/{typed}?sample=7")
     expect(page.get_by_role("heading", name="Neural Networks Part 1, live")).to_be_visible()
     expect(page.get_by_text("The network reading test digit #7")).to_be_visible()
     expect(page.get_by_text("Page not found")).to_have_count(0)
