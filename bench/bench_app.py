@@ -29,7 +29,6 @@ Timings are never tests; this prints, and judges against the budgets.
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import time
@@ -40,6 +39,7 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from helpers import (  # noqa: E402  (the browser helpers live with the tests: one copy)
     DESKTOP,
+    app_pages,
     canvas_box,
     digit_strokes,
     draw_strokes,
@@ -88,11 +88,6 @@ BARE_READOUT = """() => {
   const t = document.querySelector("[data-testid='stText']");
   return t ? t.innerText.trim() : '';
 }"""
-
-
-def app_pages() -> list[str]:
-    """The url paths of every page in app.py."""
-    return re.findall(r'page\(\s*"[\w.]+",\s*"[^"]+",\s*"[^"]*",\s*"([^"]*)"', (ROOT / "app.py").read_text())
 
 
 # --- stroke -> prediction ----------------------------------------------------------------
@@ -201,7 +196,7 @@ def bench_memory(browser) -> tuple[float, float, list[tuple[str, float]]]:
         context = browser.new_context(viewport=DESKTOP)
         page = context.new_page()
         # the landing page ("") first, as a reader arrives from the post
-        for path in ["", *app_pages()]:
+        for path, _ in app_pages():
             goto(page, f"{server.url}/{path}", timeout=180)
             wait_charts(page, timeout=180)
             visited.append((path or "/", server.rss_mb()))
@@ -282,7 +277,7 @@ def main() -> None:
                 print("server RSS after each page (MB):", ", ".join(f"{p} {v:.0f}" for p, v in visited))
                 rows.append(
                     (
-                        f"server RSS, 1 session, all {len(visited) - 2} pages visited (MB)",
+                        f"server RSS, 1 session, all {len(visited) - 1} pages visited (MB)",
                         f"{rss:.0f}",
                         f"peak {hwm:.0f}",
                         f"≤ {RSS_BUDGET_MB:.0f} MB",

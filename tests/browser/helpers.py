@@ -21,6 +21,7 @@ import contextlib
 import itertools
 import math
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -66,6 +67,7 @@ __all__ = [
     "PHONE",
     "REPO",
     "Server",
+    "app_pages",
     "canvas_box",
     "canvas_ink",
     "digit_strokes",
@@ -91,6 +93,19 @@ __all__ = [
 
 
 # --- the server --------------------------------------------------------------------
+
+
+def app_pages() -> list[tuple[str, str]]:
+    """(url_path, title) of every page declared in app.py, the landing page first, at "" (the root).
+
+    The default page is served at the root only; its declared url_path is not routed.
+    """
+    found = re.findall(r'page\(\s*"[\w.]+",\s*"([^"]+)",\s*"[^"]*",\s*"([^"]*)"', (REPO / "app.py").read_text())
+    pages = [(url, title) for title, url in found]
+    if len(pages) < 9:
+        raise RuntimeError(f"expected the 9 pages of app.py, parsed {pages}")
+    pages[0] = ("", pages[0][1])
+    return pages
 
 
 def free_port() -> int:

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from helpers import REPO, goto, start_server
+from helpers import app_pages, goto, start_server
 
 pytestmark = pytest.mark.browser
-
-
-def app_pages() -> list[tuple[str, str]]:
-    """(url_path, title) of every page declared in app.py, the landing page first."""
-    found = re.findall(r'page\(\s*"[\w.]+",\s*"([^"]+)",\s*"[^"]*",\s*"([^"]*)"', (REPO / "app.py").read_text())
-    pages = [(url, title) for title, url in found]
-    pages[0] = ("", pages[0][1])  # the default page: served at the root (its declared url_path is not routed)
-    assert len(pages) >= 9, f"expected the 9 pages of app.py, parsed {pages}"
-    return pages
 
 
 PAGES = app_pages()
