@@ -19,14 +19,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from . import __version__
 from .augment import Augment, augment
 from .data import SHA256, SPLITS, load_mnist
 from .mlp import MLP, SGD, Adam, as_input, cross_entropy, inked_columns
 
-__all__ = ["Progress", "TrainConfig", "main", "one_blas_thread", "train"]
+__all__ = ["Progress", "TrainConfig", "blas_kernel", "main", "one_blas_thread", "train"]
 
 MODEL_PATH = Path(__file__).resolve().parent / "assets" / "model.npz"
 
@@ -133,6 +133,19 @@ def one_blas_thread() -> threadpool_limits:
     thread sums the products in another order).
     """
     return threadpool_limits(limits=1, user_api="blas")
+
+
+def blas_kernel() -> str:
+    """NumPy's BLAS and the CPU kernel it chose at run time, e.g. ``"openblas 0.3.31.188.0 Haswell"``.
+
+    Matrix products round differently from one kernel to another, so a training
+    run is bit for bit repeatable only on the same one: the model file records it.
+    ``"unknown"`` when threadpoolctl cannot tell which library is NumPy's.
+    """
+    for lib in threadpool_info():
+        if lib.get("user_api") == "blas" and "numpy" in Path(lib.get("filepath", "")).parts[-2]:
+            return " ".join(str(lib[k]) for k in ("internal_api", "version", "architecture") if lib.get(k))
+    return "unknown"
 
 
 def learning_rate(cfg: TrainConfig, step: int, total: int) -> float:
@@ -259,6 +272,7 @@ def _meta(cfg: TrainConfig, final: Progress) -> dict:
         "format": "nnviz-mlp",
         "nnviz_version": __version__,
         "numpy_version": np.__version__,
+        "blas": blas_kernel(),
         "architecture": list(final.model.sizes),
         "activation": "relu",
         "output": "softmax",

@@ -4,7 +4,10 @@ import numpy as np
 import pytest
 
 import nnviz
+from nnviz.mlp import MLP
 from nnviz.redraw import redraw_many
+from nnviz.train import blas_kernel
+from nnviz.train import main as train_main
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +24,31 @@ def test_it_is_exactly_the_posts_network(model):
 
 def test_metadata_records_how_it_was_made(model):
     meta = model.meta
-    for key in ("config", "seed", "epochs", "test_accuracy", "data_sha256", "nnviz_version", "train_seconds"):
+    for key in ("config", "seed", "epochs", "test_accuracy", "data_sha256", "nnviz_version", "train_seconds", "blas"):
         assert key in meta, key
     assert meta["architecture"] == [784, 128, 10]
     assert set(meta["data_sha256"]) == {name for split in nnviz.data.SPLITS.values() for name in split[:2]}
     assert meta["data_sha256"] == {k: nnviz.data.SHA256[k] for k in meta["data_sha256"]}
+
+
+def test_the_command_line_makes_exactly_these_weights(model, tmp_path):
+    """README: ``python -m nnviz.train``, its defaults, makes the shipped network bit for bit (about 30 s).
+
+    Matrix products round differently from one BLAS kernel to another, so the
+    check runs where the file's NumPy and kernel are this machine's.
+    """
+    made_with = (model.meta.get("numpy_version"), model.meta.get("blas"))
+    if made_with != (np.__version__, blas_kernel()):
+        pytest.skip(f"the file was made with NumPy {made_with[0]} on BLAS {made_with[1]!r}, not this machine's")
+    out = tmp_path / "model.npz"
+    assert train_main(["--quiet", "--out", str(out)]) == 0
+    made = MLP.load(out)
+    assert made.fingerprint() == model.fingerprint()
+    # and it says so: everything but the time it took (and the version label) is the shipped file's record
+    skip = {"train_seconds", "nnviz_version"}
+    assert {k: v for k, v in made.meta.items() if k not in skip} == {
+        k: v for k, v in model.meta.items() if k not in skip
+    }
 
 
 def test_at_least_98_5_percent_on_the_10000_test_digits(model):
