@@ -55,10 +55,10 @@ class TrainConfig:
     """
 
     hidden: int = 128
-    epochs: int = 40
+    epochs: int = 100
     batch_size: int = 128
     optimizer: str = "adam"
-    lr: float = 2e-3
+    lr: float = 3e-3
     momentum: float = 0.9
     schedule: str = "cosine"
     warmup_steps: int = 200

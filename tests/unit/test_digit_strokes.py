@@ -47,6 +47,7 @@ def test_unknown_digit():
 def test_the_cross_is_unlike_the_test_digits_and_the_digits_are_not(model):
     """The browser tests' scribble gets the Draw page's caution; their handwritten digits do not."""
     from nnviz.embed import CosineIndex, embed, familiarity, nearest_similarities
+    from nnviz.figures.embeddings import UNFAMILIAR
 
     index = CosineIndex(embed(model, nnviz.load_mnist("test")[0]))
     reference = nearest_similarities(index)
@@ -55,5 +56,6 @@ def test_the_cross_is_unlike_the_test_digits_and_the_digits_are_not(model):
         x = nnviz.preprocess(helpers.render_strokes(strokes)).input
         return familiarity(index, reference, embed(model, x[None])[0]).share_closer
 
-    assert share_closer(helpers.CROSS) >= 0.99
-    assert max(share_closer(helpers.digit_strokes(d)) for d in range(10)) < 0.9
+    assert share_closer(helpers.CROSS) >= UNFAMILIAR
+    # the digits, with a margin: the shipped network puts the stroked 4 at about 0.90
+    assert max(share_closer(helpers.digit_strokes(d)) for d in range(10)) < 0.95 < UNFAMILIAR

@@ -234,11 +234,12 @@ def test_format_probability_short_never_rounds_to_certainty(p, text):
     assert figs.format_probability_short(p) == text
 
 
-def test_a_test_digit_float32_rounds_to_certain_is_not_called_certain():
-    # Test digit #68: its lead in logits is so large that float32 softmax gives p = 1.0 exactly, and
-    # the summary read "The network says 3 with 100.0% confidence; runner-up 2 at < 0.0001%".
+def test_a_test_digit_float32_rounds_to_certain_is_not_called_certain(certain_three):
+    # A 3 whose lead in logits is so large that float32 softmax gives p = 1.0 exactly; the summary
+    # read "The network says 3 with 100.0% confidence; runner-up 2 at < 0.0001%".
     images, _ = nnviz.load_mnist("test")
-    p = nnviz.load_model().forward(as_input(images[68:69])).probabilities[0]
+    i = certain_three
+    p = nnviz.load_model().forward(as_input(images[i : i + 1])).probabilities[0]
     assert p.max() == 1.0 and p.dtype == np.float32
     text = figs.probabilities_summary(p)
     assert "100" not in text and ">99.9999% confidence" in text

@@ -95,9 +95,10 @@ def test_layer_figures_hold_the_slices(model, digit):
 
 
 def test_a_sure_answer_is_not_called_certain(digit):
-    t = trace(nnviz.load_model(), digit)  # the shipped network on test digit #0, a 7: p = 0.99998
+    t = trace(nnviz.load_model(), digit)  # the shipped network on test digit #0, a 7: p = 0.999992
     text = figs.layer2_summary(t)
-    assert "a 7 with probability 99.998%" in text and "(0.001%)" in text  # not "100.0%" and "0.00%"
+    assert "a 7 with probability 99.999%" in text and "(0.0004%)" in text  # not "100.0%" and "0.00%"
+    assert "100.0%" not in text and "0.00%" not in text
 
 
 def test_empty_product_is_labelled():
@@ -135,12 +136,12 @@ def test_worked_sum_text_says_whether_it_checks_out():
 
 
 def test_the_probability_cells_never_read_certain(digit):
-    t = trace(nnviz.load_model(), digit)  # test digit #0, a 7: p(7) = 0.99998, the others below 1%
+    t = trace(nnviz.load_model(), digit)  # test digit #0, a 7: p(7) = 0.999992, the others below 1%
     results = figs.layer2_figure(t).data[2]
     p = t.probabilities.values[0]
     digits = list(t.W2.cols)
     assert results.text[2][digits.index(7)] == ">99%" and "<1%" in results.text[2]  # not "1.0" and "0.0"
-    assert results.customdata[2][digits.index(7)] == "probability 99.998%"  # the hover: format_probability
+    assert results.customdata[2][digits.index(7)] == "probability 99.999%"  # the hover: format_probability
     assert results.text[1][0] == f"{t.logits.values[0][0]:.1f}"  # the other rows as before
     assert results.texttemplate == "%{text}" and len(results.text[2]) == p.size
 
