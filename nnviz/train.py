@@ -143,7 +143,7 @@ def blas_kernel() -> str:
     ``"unknown"`` when threadpoolctl cannot tell which library is NumPy's.
     """
     for lib in threadpool_info():
-        if lib.get("user_api") == "blas" and "numpy" in Path(lib.get("filepath", "")).parts[-2]:
+        if lib.get("user_api") == "blas" and "numpy" in Path(lib.get("filepath") or "").parent.name:
             return " ".join(str(lib[k]) for k in ("internal_api", "version", "architecture") if lib.get(k))
     return "unknown"
 

@@ -83,3 +83,16 @@ def test_command_line_writes_a_loadable_model(tmp_path, capsys):
     model = nnviz.load_model(out)
     assert model.meta["seed"] == 3 and model.meta["config"]["train_size"] == 2000
     assert "saved" in capsys.readouterr().out
+
+
+def test_the_model_file_names_the_blas_kernel_that_made_it(tmp_path, monkeypatch):
+    import nnviz.train as train_module
+
+    out = tmp_path / "model.npz"
+    assert main(["--epochs", "1", "--train-size", "500", "--no-augment", "--quiet", "--out", str(out)]) == 0
+    assert nnviz.load_model(out).meta["blas"] == train_module.blas_kernel() != ""
+    # a BLAS that is not NumPy's, or one threadpoolctl cannot place, is not guessed at
+    scipy_only = [{"user_api": "blas", "filepath": "/x/scipy.libs/libscipy_openblas.so", "architecture": "Zen"}]
+    for libs in ([], [{"user_api": "blas", "filepath": ""}], [{"user_api": "blas"}], scipy_only):
+        monkeypatch.setattr(train_module, "threadpool_info", lambda libs=libs: libs)
+        assert train_module.blas_kernel() == "unknown"
