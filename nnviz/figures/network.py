@@ -143,7 +143,7 @@ def network_figure(
     probabilities: np.ndarray | None,
     paths: Paths | None,
     *,
-    height: int = 640,
+    height: int = 800,
 ) -> go.Figure:
     """The three layers, top to bottom, with the strongest paths to the answer drawn between them.
 
