@@ -20,12 +20,11 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .npzfile import read_npz, write_npz
+from .npzfile import load_file, read_npz, write_npz
 
 __all__ = [
     "MLP",
@@ -557,13 +556,7 @@ class MLP:
             If the file is missing, not an ``.npz``, lacks an array, holds
             anything pickled, or has shapes that do not chain together.
         """
-        path = Path(path)
-        if not path.is_file():
-            raise ModelError(f"Model file {path} not found.")
-        try:
-            return cls.from_bytes(path.read_bytes())
-        except ModelError as exc:
-            raise ModelError(f"{path.name}: {exc}") from exc
+        return load_file(path, cls.from_bytes, ModelError, "Model")
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> MLP:

@@ -12,12 +12,15 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
-__all__ = ["read_npz", "write_npz"]
+__all__ = ["load_file", "read_npz", "write_npz"]
+
+T = TypeVar("T")
 
 
 def write_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) -> None:
@@ -72,3 +75,18 @@ def read_npz(
     if not isinstance(meta, dict):
         raise error("metadata must be a JSON object.")
     return arrays, meta
+
+
+def load_file(path: str | os.PathLike, parse: Callable[[bytes], T], error: type[Exception], what: str) -> T:
+    """``parse`` the bytes of the file at ``path``, with the file named in every error.
+
+    A missing file raises ``error("<what> file <path> not found.")``; an ``error``
+    from ``parse`` comes back with the file's name in front of its message.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise error(f"{what} file {path} not found.")
+    try:
+        return parse(path.read_bytes())
+    except error as exc:
+        raise error(f"{path.name}: {exc}") from exc

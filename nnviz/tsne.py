@@ -30,7 +30,7 @@ import numpy as np
 
 from . import __version__
 from .mlp import MLP
-from .npzfile import read_npz, write_npz
+from .npzfile import load_file, read_npz, write_npz
 
 __all__ = ["TSNE_PATH", "MapError", "TSNEMap", "fit_tsne", "load_tsne", "main"]
 
@@ -130,18 +130,17 @@ def load_tsne(path: str | os.PathLike | None = None) -> TSNEMap:
         If the file is missing, not an ``.npz``, holds anything pickled, or its
         positions are not finite (n, 2) numbers.
     """
-    path = Path(path) if path is not None else TSNE_PATH
-    if not path.is_file():
-        raise MapError(f"Map file {path} not found.")
-    try:
-        arrays, meta = read_npz(path.read_bytes(), ("coords",), MapError, "map")
-    except MapError as exc:
-        raise MapError(f"{path.name}: {exc}") from exc
+    return load_file(TSNE_PATH if path is None else path, _map_from_bytes, MapError, "Map")
+
+
+def _map_from_bytes(blob: bytes) -> TSNEMap:
+    """A map from the bytes of an ``.npz`` written by :meth:`TSNEMap.save`."""
+    arrays, meta = read_npz(blob, ("coords",), MapError, "map")
     coords = arrays["coords"]
     if coords.ndim != 2 or coords.shape[1] != 2 or not np.issubdtype(coords.dtype, np.floating):
-        raise MapError(f"{path.name}: positions must be (n, 2) floats, got {coords.dtype} {coords.shape}.")
+        raise MapError(f"positions must be (n, 2) floats, got {coords.dtype} {coords.shape}.")
     if not np.isfinite(coords).all():
-        raise MapError(f"{path.name}: positions contain NaN or infinity.")
+        raise MapError("positions contain NaN or infinity.")
     return TSNEMap(coords.astype(np.float32), meta)
 
 
