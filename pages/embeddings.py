@@ -39,7 +39,7 @@ kind = map_choice(tsne is not None)
 map_col, side_col = st.columns([3, 1])
 with map_col:
     nearest = None if silent else int(labels[near.indices[0]])
-    if kind == "t-SNE":
+    if kind == "tsne":
         if sel.source == "sample":  # a test digit: t-SNE placed it itself
             reader, star = tsne.coords[sel.index], "test digit"
         elif silent:  # no neighbours to place it among
@@ -62,7 +62,7 @@ with map_col:
     )
     event = pickable_chart(fig, key="embedding_map", selection_mode="points", mode_bar=True)
     kept_pca = kept_on_map(model, "pca")
-    if kind == "t-SNE":
+    if kind == "tsne":
         summary = figs.tsne_summary(
             n_test,
             dims,

@@ -230,14 +230,16 @@ def _sync_map_url(label: str | None) -> None:
 
 
 def map_choice(tsne_available: bool) -> str:
-    """The PCA / t-SNE radio (only when the t-SNE map is there), kept in step with ``?map=``; its label.
+    """The PCA / t-SNE radio (only when the t-SNE map is there), kept in step with ``?map=``; the map chosen.
+
+    Returns the map's key in :data:`~nnviz.ui.params.MAP_LABELS`: "pca" or "tsne".
 
     A link naming a map wins over the session's choice (it was opened just now);
     a click on the radio goes into the URL at once, so it wins the next run.
     """
     if not tsne_available:
         _sync_map_url(None)
-        return MAP_LABELS["pca"]
+        return "pca"
     linked = query_choice("map", MAPS)  # check_url_state has already dropped a bad value
     if linked is not None:
         st.session_state[_MAP_KEY] = MAP_LABELS[linked]
@@ -251,4 +253,4 @@ def map_choice(tsne_available: bool) -> str:
         "t-SNE: a layout that keeps each digit's nearest neighbours near it.",
     )
     _sync_map_url(label)  # after a page switch (which clears the query string), name the map again
-    return label
+    return next(key for key, shown in MAP_LABELS.items() if shown == label)
