@@ -32,7 +32,8 @@ def to_the_post() -> None:
     st.switch_page(post, query_params=st.query_params.to_dict())
 
 
-post_aliases = [st.Page(to_the_post, title="The post", url_path=path, visibility="hidden") for path in ("post", "home")]
+ALIASES = ("post", "home")
+post_aliases = [st.Page(to_the_post, title="The post", url_path=path, visibility="hidden") for path in ALIASES]
 draw = page("draw.py", "Draw a digit", ":material/draw:", "draw")
 weights = page("weights.py", "Weights", ":material/grid_on:", "weights")
 matmul = page("matmul.py", "Matrix multiplication", ":material/calculate:", "matmul")
@@ -49,5 +50,8 @@ nav = st.navigation(
         "Inside the network": [embeddings, errors, neurons, why],
     }
 )
-sidebar(nav)  # before the page: guards it and applies the link's state
+if nav.url_path not in ALIASES:
+    # before the page: guards it and checks and applies the link's state.  Not on the way
+    # through an alias: its notices would vanish with the switch; the post's own run gives them.
+    sidebar(nav)
 nav.run()

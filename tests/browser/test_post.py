@@ -65,3 +65,12 @@ def test_a_typed_post_address_lands_on_the_post(page, app_url, typed):
     expect(page.get_by_text("The network reading test digit #7")).to_be_visible()
     expect(page.get_by_text("Page not found")).to_have_count(0)
     assert page.url.endswith("/?sample=7"), page.url
+
+
+@pytest.mark.parametrize("typed", ["post", "home"])
+def test_a_malformed_link_through_an_alias_still_gets_its_notice(page, app_url, typed):
+    """The link is checked on the post's own run, after the switch: a notice given on the alias's run would vanish."""
+    goto(page, f"{app_url}/{typed}?sample=abc")
+    expect(page.get_by_role("heading", name="Neural Networks Part 1, live")).to_be_visible()
+    expect(page.get_by_text("The link's sample=abc is not a number")).to_be_visible()
+    assert "sample=" not in page.url, page.url  # dropped from the address, as on any page
