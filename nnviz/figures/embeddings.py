@@ -305,7 +305,12 @@ def familiarity_summary(f: Familiarity) -> str:
     )
     if f.share_closer >= UNFAMILIAR:
         return text + f". Lonelier than {UNFAMILIAR:.0%} of them: an outlier, unlike the digits the network knows."
-    return text + ": not an outlier."
+    # rounded down, so a digit short of the line never reads as on it (98.96% is "98.9%", not "99.0%")
+    share = f.closer * 1000 // f.total / 10  # in whole tenths of a percent, without float rounding
+    return (
+        text
+        + f", so it is lonelier than {share:.1f}% of them. Not an outlier: this check draws the line at {UNFAMILIAR:.0%}."
+    )
 
 
 def unfamiliar_note(

@@ -344,8 +344,12 @@ def test_the_familiarity_summary_says_lonely_only_when_it_is():
     usual = embeddings.familiarity_summary(Familiarity(0.912, 3_210, 10_000, 9_999))
     assert usual == (
         "An outlier check by nearest neighbour: its nearest embedding among the other 9,999 test digits has "
-        "similarity 0.912, and 3,210 of the 10,000 test digits have a nearer neighbour of their own: not an outlier."
+        "similarity 0.912, and 3,210 of the 10,000 test digits have a nearer neighbour of their own, so it is "
+        "lonelier than 32.1% of them. Not an outlier: this check draws the line at 99%."
     )
+    # just short of the line: rounded down, never shown as the 99% it has not reached
+    near = embeddings.familiarity_summary(Familiarity(0.736, 9_899, 10_000, 9_999))
+    assert near.endswith("lonelier than 98.9% of them. Not an outlier: this check draws the line at 99%.")
     lonely = embeddings.familiarity_summary(Familiarity(0.674, 9_987, 10_000, 10_000))
     assert "among the 10,000 test digits" in lonely and lonely.endswith(
         "an outlier, unlike the digits the network knows."
