@@ -13,7 +13,7 @@ A screen cannot show a 784x128 matrix as numbers, so :func:`trace` picks the
 rows and columns that matter for this digit (the inkiest pixels, the hidden
 neurons that fire hardest) and :func:`worked_sum` writes one entry of a product
 out term by term.  :func:`speed_test` times the same pass written as plain
-Python loops, as one NumPy product, and for 10,000 digits in one product.
+Python loops, as NumPy's two matrix products, and for 10,000 digits in the same two products.
 """
 
 from __future__ import annotations
@@ -228,12 +228,12 @@ class SpeedTest:
 
     @property
     def speedup(self) -> float:
-        """How many times faster one NumPy product is than the Python loops."""
+        """How many times faster NumPy's two matrix products are than the Python loops."""
         return self.loops / self.numpy
 
     @property
     def per_digit_in_batch(self) -> float:
-        """Seconds per digit when ``batch_size`` go through in one product."""
+        """Seconds per digit when ``batch_size`` go through the two products at once."""
         return self.batch / self.batch_size
 
     @property
@@ -243,15 +243,15 @@ class SpeedTest:
 
     @property
     def batch_rate(self) -> float:
-        """Multiply-adds per second in the batched NumPy product."""
+        """Multiply-adds per second in the batched NumPy products."""
         return self.multiply_adds * self.batch_size / self.batch
 
 
 def speed_test(model: MLP, x: np.ndarray, images: np.ndarray, *, budget: float = 1.0) -> SpeedTest:
-    """Time one digit ``x`` (784,) by loops and by NumPy, and ``images`` (n, 28, 28) uint8 in one product.
+    """Time one digit ``x`` (784,) by loops and by NumPy, and ``images`` (n, 28, 28) uint8 all at once.
 
     Each timing is a median over several runs, within about ``budget`` seconds
-    each (the loops take tens of milliseconds a run; the single product, microseconds).
+    each (the loops take milliseconds a run; NumPy on one digit, microseconds).
     """
     x = np.asarray(x, dtype=np.float32).reshape(-1)
     one = x[None]  # (1, 784)

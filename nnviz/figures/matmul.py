@@ -222,9 +222,9 @@ def layer2_summary(t: Trace) -> str:
 def speed_figure(s: SpeedTest, *, height: int = 260) -> go.Figure:
     """The three measured times as horizontal bars on a log scale (milliseconds)."""
     labels = [
-        "1 digit, Python loops",
-        "1 digit, one NumPy product",
-        f"{s.batch_size:,} digits, one NumPy product",
+        "Python loops, 1 digit",
+        "NumPy, 1 digit",
+        f"NumPy, {s.batch_size:,} digits",
     ]
     ms = np.array([s.loops, s.numpy, s.batch]) * 1000.0
     fig = go.Figure(
@@ -248,8 +248,8 @@ def speed_figure(s: SpeedTest, *, height: int = 260) -> go.Figure:
 def speed_summary(s: SpeedTest) -> str:
     """One line under the timings."""
     return (
-        f"One NumPy product is {s.speedup:,.0f}× faster than the loops; "
-        f"{s.batch_size:,} digits in one product take {s.batch * 1000:,.0f} ms, "
+        f"NumPy's two matrix products (one a layer) are {s.speedup:,.0f}× faster than the loops; "
+        f"{s.batch_size:,} digits through the same two products take {s.batch * 1000:,.0f} ms, "
         f"{s.per_digit_in_batch * 1e6:.1f} µs each ({s.batch_rate / 1e9:.1f} billion multiply-adds per second, "
         f"against {s.loops_rate / 1e6:.1f} million in Python)."
     )
