@@ -4,6 +4,7 @@ import streamlit as st
 
 from nnviz import post, ui
 from nnviz.figures import draw as figs
+from nnviz.figures.common import a_digit
 from nnviz.figures.embeddings import unfamiliar_note
 from nnviz.ui.drawing import digit_input, sync_sample_from_url
 from nnviz.ui.inside import how_familiar, lonely_accuracy
@@ -55,7 +56,7 @@ def live() -> None:
             st.markdown(mistake)
             st.page_link(
                 "pages/errors.py",
-                label=f"Every {selection.label} it reads as a {said}",
+                label=f"Every {selection.label} it reads as {a_digit(said)}",
                 icon=":material/rule:",
                 query_params={"true": selection.label, "said": said},
             )

@@ -4,6 +4,7 @@ import streamlit as st
 
 from nnviz.embed import embed, knn_vote
 from nnviz.figures import embeddings as figs
+from nnviz.figures.common import a_digit
 from nnviz.figures.gallery import digit_image, digit_images
 from nnviz.post import sentence
 from nnviz.timing import median_seconds
@@ -97,7 +98,9 @@ with side_col:
     else:
         said = int(an.evaluation.predictions[clicked])
         st.image(
-            digit_image(images[clicked], scale=5), width=140, caption=f"Test digit #{clicked}: a {labels[clicked]}"
+            digit_image(images[clicked], scale=5),
+            width=140,
+            caption=f"Test digit #{clicked}: {a_digit(labels[clicked])}",
         )
         st.markdown(f"The network says **{said}**.")
         st.page_link("pages/draw.py", label="Open it on the Draw page", query_params={"sample": clicked})
@@ -113,13 +116,13 @@ with emb_col:
     else:
         st.image(
             digit_images(images, near.indices),
-            caption=[f"{s:.3f} · a {labels[i]}" for i, s in zip(near.indices, near.similarities, strict=True)],
+            caption=[f"{s:.3f} · {a_digit(labels[i])}" for i, s in zip(near.indices, near.similarities, strict=True)],
         )
 with px_col:
     st.markdown(f"**By raw pixels** ({pixels.shape[1]} numbers, cosine similarity)")
     st.image(
         digit_images(images, near_px.indices),
-        caption=[f"{s:.3f} · a {labels[i]}" for i, s in zip(near_px.indices, near_px.similarities, strict=True)],
+        caption=[f"{s:.3f} · {a_digit(labels[i])}" for i, s in zip(near_px.indices, near_px.similarities, strict=True)],
     )
 same_px = int((labels[near_px.indices] == answer).sum())
 search = (

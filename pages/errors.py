@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from nnviz.figures import evaluation as figs
+from nnviz.figures.common import a_digit
 from nnviz.figures.draw import format_probability_short
 from nnviz.figures.gallery import digit_image
 from nnviz.post import sentence
@@ -46,7 +47,7 @@ found = ev.mistakes(true, said)
 if true == said:
     st.subheader(f"{len(found):,} {true}s it got right, least sure first")
 else:
-    st.subheader(f"{len(found)} times a {true} was read as a {said}, most confident mistakes first")
+    st.subheader(f"{len(found)} times {a_digit(true)} was read as {a_digit(said)}, most confident mistakes first")
 if len(found) == 0:
     st.info("No digit in this cell. Tap another cell of the matrix.")
 many = min(len(found), 96)  # a diagonal cell holds ~1,000 digits: cap what a phone must load
@@ -60,6 +61,7 @@ with st.container(horizontal=True, gap="medium"):  # cards wrap: 2 a row on a ph
         with st.container(width=140, gap=None):
             st.image(digit_image(images[i], scale=3), width=84)
             st.markdown(
-                f"<small>**#{i}**: a {labels[i]}, said {ev.predictions[i]}<br>{top3}</small>", unsafe_allow_html=True
+                f"<small>**#{i}**: {a_digit(labels[i])}, said {ev.predictions[i]}<br>{top3}</small>",
+                unsafe_allow_html=True,
             )
             st.page_link("pages/draw.py", label="Open on Draw", query_params={"sample": int(i)})

@@ -47,6 +47,16 @@ def ink_on(colour: str) -> str:
     return "#000000" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "#FFFFFF"
 
 
+def a_digit(d: int) -> str:
+    """A digit 0-9 with the article it takes when read aloud: "an 8" (an eight), "a 5".
+
+    >>> a_digit(8), a_digit(5)
+    ('an 8', 'a 5')
+    """
+    d = int(d)
+    return f"an {d}" if d == 8 else f"a {d}"
+
+
 def symmetric_range(values: np.ndarray) -> tuple[float, float]:
     """(-m, m) with m the largest magnitude, so zero sits at the colour scale's centre."""
     m = float(np.nanmax(np.abs(values))) if np.size(values) else 1.0

@@ -407,7 +407,7 @@ def mistake_text(label: int | None, said: int) -> str | None:
     """A line for a digit whose true label is known and differs from the network's answer, else None."""
     if label is None or label == said:
         return None
-    return f"**A mistake:** MNIST labels this digit a {label}, and the network says {said}."
+    return f"**A mistake:** MNIST labels this digit {common.a_digit(label)}, and the network says {said}."
 
 
 # --- light versions for the landing page ---------------------------------------------

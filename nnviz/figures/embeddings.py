@@ -117,7 +117,7 @@ def embedding_map_figure(
                 name=str(d),
                 marker=dict(color=common.DIGIT_COLOURS[d], size=4, opacity=0.6),
                 customdata=np.column_stack([custom, conf]),
-                hovertemplate="test digit #%{customdata[0]}: a %{customdata[1]}<br>"
+                hovertemplate=f"test digit #%{{customdata[0]}}: {common.a_digit(d)}<br>"
                 "network says %{customdata[2]} (%{customdata[3]}%)<extra></extra>",
             )
         )
@@ -142,7 +142,8 @@ def embedding_map_figure(
         # a dark ring on a light halo: one of the two shows on either theme's background
         hover = dict(
             customdata=np.column_stack([nb, np.asarray(labels)[nb]]),
-            hovertemplate="neighbour: test digit #%{customdata[0]}, a %{customdata[1]}<extra></extra>",
+            text=[common.a_digit(d) for d in np.asarray(labels)[nb]],
+            hovertemplate="neighbour: test digit #%{customdata[0]}, %{text}<extra></extra>",
         )
         for name, colour, width, extra in (
             ("halo", "#FFFFFF", 4.5, dict(hoverinfo="skip")),
@@ -213,7 +214,7 @@ def _reader_text(reader_nearest_label: int | None, silent: bool, placed: str = "
     if silent:
         return f" The star is {name}: no hidden neuron fired for it, so its embedding is all zeros."
     if reader_nearest_label is not None:
-        return f" The star is {name}{placed}; its nearest neighbour is a {reader_nearest_label}."
+        return f" The star is {name}{placed}; its nearest neighbour is {common.a_digit(reader_nearest_label)}."
     return ""
 
 
@@ -332,8 +333,8 @@ def unfamiliar_note(
     return (
         f"**Unlike the digits it knows.** Its embedding (the {dims} hidden activations) has cosine similarity "
         f"{f.nearest:.3f} to the nearest of {_others(f)}; {f.closer:,} of the {f.total:,} test digits have a "
-        f"nearer neighbour of their own. The network answers anyway, {format_probability(probability)} for a "
-        f"{prediction}: softmax shares out 100% among the ten digits and has no 'none of these'."
+        f"nearer neighbour of their own. The network answers anyway, {format_probability(probability)} for "
+        f"{common.a_digit(prediction)}: softmax shares out 100% among the ten digits and has no 'none of these'."
     ) + (_lonely_accuracy_text(accuracy) if accuracy is not None else "")
 
 

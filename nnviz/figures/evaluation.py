@@ -163,7 +163,7 @@ def confusion_summary(confusion: np.ndarray) -> str:
     np.fill_diagonal(off, 0)
     t, p = np.unravel_index(int(off.argmax()), off.shape)
     return (
-        f"{wrong:,} mistakes out of {total:,} digits; the most common: a {t} read as a {p} "
+        f"{wrong:,} mistakes out of {total:,} digits; the most common: {common.a_digit(t)} read as {common.a_digit(p)} "
         f"({int(off[t, p])} times). Tap a cell to see its mistakes."
     )
 

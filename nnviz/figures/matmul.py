@@ -214,7 +214,7 @@ def layer2_summary(t: Trace) -> str:
     return (
         f"Shown: the same {len(t.neurons)} hidden neurons' rows of W2, each beside its activation h, "
         f"and all {p.size} digit columns. "
-        f"The {p.size} scores z2 become probabilities that sum to {p.sum():.3f}: the network reads a {d} "
+        f"The {p.size} scores z2 become probabilities that sum to {p.sum():.3f}: the network reads {common.a_digit(d)} "
         f"with probability {format_probability(p[d])}; next best {second} ({format_probability(p[second])})."
     )
 

@@ -346,25 +346,25 @@ def top_digits_figure(
     if k == 0:
         return common.empty_figure("No digits", height=height)
     scale = 255.0 if images.dtype == np.uint8 else 1.0
-    step = SIDE + 2
-    z = np.full((SIDE, k * step - 2), np.nan, dtype=np.float32)
-    custom = np.zeros((*z.shape, 3), dtype=np.float32)
-    for i in range(k):
-        z[:, i * step : i * step + SIDE] = images[i].reshape(SIDE, SIDE) / scale
-        custom[:, i * step : i * step + SIDE] = (indices[i], labels[i], activations[i])
+    step = SIDE + 2  # each digit 28 columns wide, 2 empty columns between them
     who = f"neuron {neuron}" if neuron is not None else "activation"
+    # One heatmap per digit, each with its own hover text: no per-pixel copy of the
+    # digit's index, label and activation to send (that was 3 numbers for each of ~6,700 pixels).
     fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            customdata=custom,
-            colorscale=common.GREYS,
-            zmin=0.0,
-            zmax=1.0,
-            showscale=False,
-            hoverongaps=False,
-            hovertemplate=f"test digit #%{{customdata[0]:.0f}}, a %{{customdata[1]:.0f}}<br>{who}: "
-            "%{customdata[2]:.3f}<extra></extra>",
-        )
+        [
+            go.Heatmap(
+                z=(images[i].reshape(SIDE, SIDE) / scale).astype(np.float32),
+                x0=i * step,
+                dx=1,
+                colorscale=common.GREYS,
+                zmin=0.0,
+                zmax=1.0,
+                showscale=False,
+                hovertemplate=f"test digit #{int(indices[i])}: {common.a_digit(labels[i])}<br>{who}: "
+                f"{float(activations[i]):.3f}<extra></extra>",
+            )
+            for i in range(k)
+        ]
     )
     fig.update_xaxes(
         tickmode="array",

@@ -25,6 +25,7 @@ from threadpoolctl import threadpool_limits
 
 import nnviz
 from nnviz.data import DataError
+from nnviz.figures.common import a_digit
 from nnviz.mlp import MLP, ModelError
 from nnviz.preprocess import Preprocessed
 
@@ -200,7 +201,7 @@ class Selection:
     @property
     def description(self) -> str:
         if self.source == "sample":
-            return f"test digit #{self.index} (a {self.label})"
+            return f"test digit #{self.index} ({a_digit(self.label)})"
         if self.source == "link":
             return "the digit from the shared link"
         if self.source == "photo":

@@ -15,6 +15,7 @@ import nnviz
 from nnviz import ui
 from nnviz.backprop import backprop_step
 from nnviz.figures import learn as figures
+from nnviz.figures.common import a_digit
 from nnviz.landscape import Landscape, landscape
 from nnviz.mlp import MLP, as_input
 from nnviz.ui import training
@@ -60,7 +61,7 @@ def backprop_section() -> None:
         key = f"learn_label_{selection.source}_{selection.index}_{hash(selection.input.tobytes())}"
         default = selection.label if selection.label is not None else guess
         label = st.radio(
-            f"{_which_network().capitalize()} reads it as a {guess}. Which digit is it really?",
+            f"{_which_network().capitalize()} reads it as {a_digit(guess)}. Which digit is it really?",
             list(range(10)),
             index=default,
             key=key,

@@ -10,6 +10,7 @@ from helpers import CROSS, canvas_box, digit_strokes, goto, plot_point, wait_idl
 from playwright.sync_api import expect
 
 import nnviz
+from nnviz.figures.common import a_digit
 from nnviz.mlp import as_input
 
 pytestmark = pytest.mark.browser
@@ -103,7 +104,7 @@ def test_a_test_digit_without_a_mouse(page, app_url):
     field = page.get_by_label("Test digit number (0-9999)")
     field.fill("7")
     field.press("Enter")
-    expect(page.get_by_text(f"test digit #7 (a {label})", exact=True)).to_be_visible()
+    expect(page.get_by_text(f"test digit #7 ({a_digit(label)})", exact=True)).to_be_visible()
     expect(prediction(page)).to_have_text(str(predicted))
     assert "sample=7" in page.url
 
@@ -111,7 +112,7 @@ def test_a_test_digit_without_a_mouse(page, app_url):
 def test_a_link_to_a_sample(page, app_url):
     label, predicted = expected(0)
     goto(page, app_url + "/draw?sample=0")
-    expect(page.get_by_text(f"test digit #0 (a {label})", exact=True)).to_be_visible()
+    expect(page.get_by_text(f"test digit #0 ({a_digit(label)})", exact=True)).to_be_visible()
     expect(prediction(page)).to_have_text(str(predicted))
 
 
@@ -131,12 +132,12 @@ def test_a_test_digit_the_network_gets_wrong(page, app_url):
     wrong = int(np.flatnonzero(said != labels)[0])
     goto(page, f"{app_url}/draw?sample={wrong}")
     expect(
-        page.get_by_text(f"MNIST labels this digit a {labels[wrong]}, and the network says {said[wrong]}.")
+        page.get_by_text(f"MNIST labels this digit {a_digit(labels[wrong])}, and the network says {said[wrong]}.")
     ).to_be_visible()
-    page.get_by_text(f"Every {labels[wrong]} it reads as a {said[wrong]}").click()
-    heading = re.compile(rf"times a {labels[wrong]} was read as a {said[wrong]}")
+    page.get_by_text(f"Every {labels[wrong]} it reads as {a_digit(said[wrong])}").click()
+    heading = re.compile(rf"times {a_digit(labels[wrong])} was read as {a_digit(said[wrong])}")
     expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=30_000)
-    expect(page.get_by_text(f"#{wrong}: a {labels[wrong]}, said {said[wrong]}")).to_be_visible()
+    expect(page.get_by_text(f"#{wrong}: {a_digit(labels[wrong])}, said {said[wrong]}")).to_be_visible()
 
 
 def test_the_network_drawn_follows_the_drawing(page, app_url):

@@ -25,6 +25,7 @@ from playwright.sync_api import expect
 
 import nnviz
 from nnviz.evaluate import evaluate
+from nnviz.figures.common import a_digit
 from nnviz.mlp import as_input
 
 pytestmark = pytest.mark.browser
@@ -96,7 +97,7 @@ def test_click_a_confusion_cell_opens_its_mistakes(any_page, app_url):
     count, t, p = cells[-1]
     chart(page, "confusion").scroll_into_view_if_needed()
     pick(page, chart(page, "confusion"), p, t)
-    expected = f"{int(count)} times a {t} was read as a {p}"
+    expected = f"{int(count)} times {a_digit(t)} was read as {a_digit(p)}"
     page.locator("[data-testid='stMain'] h3").filter(has_text=expected).wait_for(timeout=30_000)
     wait_idle(page)
     mistake_links(page, count)

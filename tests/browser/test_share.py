@@ -20,6 +20,7 @@ from helpers import (
 from PIL import Image
 
 import nnviz
+from nnviz.figures.common import a_digit
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +76,7 @@ def test_a_sample_link_reproduces_the_view(page, fresh_page, app_url):
     assert link == app_url + "/draw?sample=42"
     goto(fresh_page, link)
     assert metric(fresh_page, "Prediction") == said
-    assert f"test digit #42 (a {labels[42]})" in fresh_page.locator("[data-testid='stMain']").inner_text()
+    assert f"test digit #42 ({a_digit(labels[42])})" in fresh_page.locator("[data-testid='stMain']").inner_text()
 
 
 def test_a_neuron_link_reproduces_the_view(page, fresh_page, app_url):

@@ -9,6 +9,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import nnviz
+from nnviz.figures.common import a_digit
 
 BLANK = np.zeros((280, 280, 4), np.uint8)
 BLANK[..., 3] = 255
@@ -234,8 +235,8 @@ def test_a_test_digit_the_network_gets_wrong_is_called_a_mistake(mnist):
     at = run_draw(returns(None), {"sample": str(wrong)})
     assert metrics(at)["Prediction"] == str(said[wrong])
     text = " ".join(m.value for m in at.markdown)
-    assert f"MNIST labels this digit a {labels[wrong]}, and the network says {said[wrong]}." in text
-    label = f"Every {labels[wrong]} it reads as a {said[wrong]}"
+    assert f"MNIST labels this digit {a_digit(labels[wrong])}, and the network says {said[wrong]}." in text
+    label = f"Every {labels[wrong]} it reads as {a_digit(said[wrong])}"
     assert any(label in str(link.proto) for link in at.get("page_link"))
     assert len(at.get("image")) == 1  # the canvas is blank: the digit being read is shown beside the prediction
 

@@ -28,6 +28,7 @@ from nnviz.embed import (
 )
 from nnviz.evaluate import ablation, evaluate, probabilities_from_hidden
 from nnviz.explain import explain, strongest_paths
+from nnviz.figures.common import a_digit
 from nnviz.mlp import MLP
 from nnviz.post import load_post
 from nnviz.tsne import load_tsne
@@ -199,7 +200,7 @@ def test_evaluation_numbers_and_default_cell(shipped, test_set, hidden):
     assert f"**{shipped.accuracy(images, labels):.2%}**" in page and f"**{ev.n_mistakes:,} mistakes**" in page
     true, said = ev.worst_confusion()
     count = int(ev.confusion[true, said])
-    assert f"{count} times a {true} was read as a {said}" in page
+    assert f"{count} times {a_digit(true)} was read as {a_digit(said)}" in page
     shown = samples(at)
     assert len(shown) == min(12, count)
     assert all(labels[i] == true and ev.predictions[i] == said for i in shown)
@@ -226,14 +227,14 @@ def test_evaluation_cell_from_a_link_and_from_a_click(shipped, test_set, hidden)
     # a cell from the link: the second most common mistake
     t, p = np.unravel_index(np.argsort(off, axis=None)[-2], off.shape)
     at = open_page("errors", query={"true": str(t), "said": str(p)})
-    assert f"{off[t, p]} times a {t} was read as a {p}" in texts(at)
+    assert f"{off[t, p]} times {a_digit(t)} was read as {a_digit(p)}" in texts(at)
     # a click on another cell (the selection the chart reports) opens that cell and updates the link
     t2, p2 = np.unravel_index(np.argsort(off, axis=None)[-3], off.shape)
     at.session_state["confusion"] = {
         "selection": {"points": [{"customdata": [int(t2), int(p2), int(off[t2, p2])], "x": int(p2), "y": int(t2)}]}
     }
     page = texts(rerun(at))
-    assert f"{off[t2, p2]} times a {t2} was read as a {p2}" in page
+    assert f"{off[t2, p2]} times {a_digit(t2)} was read as {a_digit(p2)}" in page
     assert at.query_params["true"] == [str(t2)] or at.query_params["true"] == str(t2)
 
 
@@ -248,7 +249,7 @@ def test_evaluation_diagonal_cell_and_bad_link(shipped, test_set, hidden):
     at = open_page("errors", query={"true": "abc", "said": "4"})
     assert at.warning and "not a number" in at.warning[0].value
     true, said = ev.worst_confusion()
-    assert f"times a {true} was read as a {said}" in texts(at)  # falls back to the default
+    assert f"times {a_digit(true)} was read as {a_digit(said)}" in texts(at)  # falls back to the default
 
 
 def test_pages_follow_the_readers_own_model(test_set):

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 import nnviz
 from nnviz import ui
+from nnviz.figures.common import a_digit
 from nnviz.mlp import as_input
 from nnviz.share import decode_drawing, encode_drawing
 
@@ -107,7 +108,7 @@ def test_sample_link_on_any_page(mnist):
     at = open_page("why", {"sample": "42"})
     sel = selection(at)
     assert sel.source == "sample" and sel.index == 42
-    assert f"test digit #42 (a {labels[42]})" in " ".join(m.value for m in at.markdown)
+    assert f"test digit #42 ({a_digit(labels[42])})" in " ".join(m.value for m in at.markdown)
     assert url(at)["sample"] == "42" and not warnings(at)
 
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import nnviz
 from nnviz import post
+from nnviz.figures.common import a_digit
 from nnviz.mlp import MLP
 
 
@@ -112,7 +113,7 @@ def test_a_test_digit_the_network_gets_wrong_is_called_a_mistake():
     said = nnviz.load_model().predict(nnviz.mlp.as_input(images))
     wrong, right = int(np.flatnonzero(said != labels)[0]), int(np.flatnonzero(said == labels)[0])
     at = open_landing(state={"drawing": nnviz.ui.sample_selection(wrong)})
-    assert f"**A mistake:** MNIST labels this digit a {labels[wrong]}, and the network says {said[wrong]}." in (
+    assert f"**A mistake:** MNIST labels this digit {a_digit(labels[wrong])}, and the network says {said[wrong]}." in (
         all_markdown(at)
     )
     assert metrics(at)["Prediction"] == str(said[wrong])

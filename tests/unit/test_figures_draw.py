@@ -268,3 +268,9 @@ def test_every_digit_colour_shows_on_the_dark_theme():
         contrast = (_luminance(colour) + 0.05) / (dark + 0.05)
         assert contrast >= 3.0, f"colour {d} ({colour}): {contrast:.2f}:1 on the dark background"
     assert len(set(common.DIGIT_COLOURS)) == 10
+
+
+def test_digits_take_the_article_they_are_read_aloud_with():
+    assert [common.a_digit(d) for d in range(10)] == [f"a {d}" for d in range(8)] + ["an 8", "a 9"]
+    assert common.a_digit(np.int64(8)) == "an 8"  # labels arrive as NumPy integers
+    assert figs.mistake_text(8, 3) == "**A mistake:** MNIST labels this digit an 8, and the network says 3."

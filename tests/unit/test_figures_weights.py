@@ -117,12 +117,14 @@ def test_top_digits_strip():
     images = rng.integers(0, 256, (3, 28, 28)).astype(np.uint8)
     acts = np.array([3.0, 2.5, 1.0])
     fig = figs.top_digits_figure(images, np.array([10, 20, 30]), np.array([1, 1, 7]), acts, neuron=2)
-    z = fig.data[0].z
-    assert z.shape == (28, 3 * 30 - 2)
-    np.testing.assert_allclose(z[:, 30:58], images[1] / 255.0)
-    assert np.isnan(z[:, 28:30]).all()  # gaps
+    assert len(fig.data) == 3  # one heatmap per digit, 28 columns wide and 2 apart
+    assert [t.x0 for t in fig.data] == [0, 30, 60] and {t.z.shape for t in fig.data} == {(28, 28)}
+    np.testing.assert_allclose(fig.data[1].z, images[1] / 255.0)
+    assert list(fig.layout.xaxis.tickvals) == [13.5, 43.5, 73.5]  # each activation under its digit
     assert list(fig.layout.xaxis.ticktext) == ["3.00", "2.50", "1.00"]
-    assert tuple(fig.data[0].customdata[0, 60]) == (30, 7, 1.0)
+    assert fig.data[2].hovertemplate == "test digit #30: a 7<br>neuron 2: 1.000<extra></extra>"
+    eight = figs.top_digits_figure(images[:1], np.array([5]), np.array([8]), acts[:1], neuron=2)
+    assert eight.data[0].hovertemplate.startswith("test digit #5: an 8<br>")
     text = figs.top_digits_summary(np.array([1, 1, 7]), acts, 2, 10_000)
     assert "10,000" in text and "2 of them are 1s" in text
     # a dead neuron: the page passes no digits (none makes it fire), not eight with activation 0.00
