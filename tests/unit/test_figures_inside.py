@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import pytest
 
 from nnviz.figures import embeddings, evaluation, neurons, why
-from nnviz.figures.common import DIGIT_COLOURS
+from nnviz.figures.common import DIGIT_COLOURS, a_digit
 from nnviz.figures.gallery import digit_image, digit_images
 from nnviz.figures.selection import point_customdata
 
@@ -20,24 +20,34 @@ def _is_empty(fig: go.Figure) -> bool:
 def _map_inputs(n=200):
     rng = np.random.default_rng(0)
     labels = np.arange(n) % 10
-    return rng.normal(size=(n, 2)).astype(np.float32), labels, (labels + (np.arange(n) % 7 == 0)) % 10, rng.random(n)
+    confidence = rng.random(n)
+    confidence[::9] = 1.0  # float32's softmax can be 1.0 exactly
+    return rng.normal(size=(n, 2)).astype(np.float32), labels, (labels + (np.arange(n) % 7 == 0)) % 10, confidence
 
 
 def test_embedding_map_one_trace_per_digit_in_digit_colours():
     coords, labels, predictions, confidence = _map_inputs()
     fig = embeddings.embedding_map_figure(coords, labels, predictions, confidence, explained=np.array([0.2, 0.1]))
-    assert [t.name for t in fig.data] == [str(d) for d in range(10)]
+    # each digit in up to two traces: the network's confidence that prints as 100.0% says ">99.9%"
+    assert sorted({t.name for t in fig.data}) == [str(d) for d in range(10)]
     assert sum(len(t.x) for t in fig.data) == 200
     names = fig.layout.annotations  # each cluster is labelled at its median
     assert [a.text for a in names] == [f"<b>{d}</b>" for d in range(10)]
     assert names[3].x == pytest.approx(np.median(coords[labels == 3, 0]))
-    for d, trace in enumerate(fig.data):
+    for trace in fig.data:
+        d = int(trace.name)
         assert trace.marker.color == DIGIT_COLOURS[d]
         custom = np.asarray(trace.customdata)
         index = custom[:, 0].astype(int)
         np.testing.assert_array_equal(labels[index], d)  # every point is a digit of its trace's class
         np.testing.assert_allclose(np.asarray(trace.x), coords[index, 0], rtol=1e-6)
-        np.testing.assert_array_equal(custom[:, 2].astype(int), predictions[index])
+        np.testing.assert_array_equal(custom[:, 1].astype(int), predictions[index])
+        np.testing.assert_allclose(custom[:, 2], np.round(100 * confidence[index], 1), rtol=1e-6)
+        assert custom.dtype == np.float32  # not float64: the map carries 10,000 rows of it
+        assert trace.hovertemplate.startswith(f"test digit #%{{customdata[0]}}: {a_digit(d)}<br>")
+        sure = "(>99.9%)" in trace.hovertemplate
+        assert (custom[:, 2] >= 100.0).all() if sure else (custom[:, 2] < 100.0).all()
+    assert any("(>99.9%)" in t.hovertemplate for t in fig.data)  # the inputs include confidences of 1.0
     assert "20%" in fig.layout.xaxis.title.text
 
 

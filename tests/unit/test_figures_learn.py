@@ -224,6 +224,14 @@ def test_gradient_images_are_the_input_then_symmetric_gradients(step):
     for i, tile in enumerate(found[1:]):
         np.testing.assert_allclose(tile, step.dW1[i].reshape(28, 28), rtol=1e-6)
     assert titles.text[0] == "your input<br>x" and titles.text[1].startswith(f"neuron {step.neurons[0]}<br>x · (")
+    # the hover's numbers: neuron, pixel row and column, dz1; float32, half of float64's bytes to the browser
+    custom = np.asarray(grads.customdata)
+    assert custom.dtype == np.float32
+    first = custom[custom[..., 0] == step.neurons[0]]
+    assert len(first) == 784 and sorted({(r, c) for r, c in first[:, 1:3].astype(int)}) == [
+        (r, c) for r in range(28) for c in range(28)
+    ]
+    np.testing.assert_allclose(first[:, 3], dz1[0], rtol=1e-6)
     line = figs.gradient_summary(dz1, step.neurons, step.identity_error, step.active, 32)
     assert f"{step.active} of 32" in line
     assert is_empty(figs.gradient_figure(step.x, np.zeros((0, 784)), np.array([]), np.array([])), "No neuron")
