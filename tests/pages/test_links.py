@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 import nnviz
 from nnviz import ui
 from nnviz.figures.common import a_digit
-from nnviz.mlp import as_input
+from nnviz.mlp import MLP, as_input
 from nnviz.share import decode_drawing, encode_drawing
 
 PAGES = ["post", "draw", "weights", "matmul", "learn", "embeddings", "errors", "neurons", "why"]
@@ -168,6 +168,17 @@ def test_share_button_shows_the_link_to_this_view(mnist):
     app_session.rerun(at, no_canvas)
     (link,) = [c.value for c in at.sidebar.code]
     assert f"d={code}" in link
+    assert "shipped network" not in " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_a_shared_view_says_it_opens_on_the_shipped_network_when_the_reader_trained_their_own():
+    at = app_session.open_page("why", {"sample": "3"}, state={"user_model": MLP.init(32, seed=2)}, canvas=no_canvas)
+    next(b for b in at.sidebar.button if b.label == "Share this view").click()
+    app_session.rerun(at, no_canvas)
+    (link,) = [c.value for c in at.sidebar.code]
+    assert "sample=3" in link and "model" not in link  # the link names the digit, not the weights
+    notes = " ".join(c.value for c in at.sidebar.caption)
+    assert "It opens on the shipped network: the one you trained lives only in this browser session." in notes
 
 
 def test_valid_neuron_link():
