@@ -4,7 +4,7 @@ import streamlit as st
 
 from nnviz.embed import embed, knn_vote
 from nnviz.figures import embeddings as figs
-from nnviz.figures.common import a_digit
+from nnviz.figures.common import a_digit, n_of_k_are
 from nnviz.figures.gallery import digit_image, digit_images
 from nnviz.post import sentence
 from nnviz.timing import median_seconds
@@ -130,7 +130,7 @@ search = (
     "(one matrix-vector product, then the top k)."
 )
 if silent:
-    st.caption(f"{same_px} of {k} pixel neighbours are {answer}s, the network's answer. {search}")
+    st.caption(f"{n_of_k_are(same_px, k, 'pixel neighbours', answer)}, the network's answer. {search}")
 else:
     same_emb = int((labels[near.indices] == answer).sum())
     st.caption(
@@ -147,6 +147,6 @@ else:
     chart(figs.vote_figure(vote.counts, answer), key="vote")
     verdict = "agrees with" if vote.winner == answer else "disagrees with"
     st.caption(
-        f"{int(vote.counts[vote.winner])} of {vote.k} nearest embeddings are {vote.winner}s: the vote {verdict} the "
-        f"network, which says {answer}."
+        f"{n_of_k_are(int(vote.counts[vote.winner]), vote.k, 'nearest embeddings', vote.winner)}: the vote "
+        f"{verdict} the network, which says {answer}."
     )

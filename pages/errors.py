@@ -47,7 +47,7 @@ found = ev.mistakes(true, said)
 if true == said:
     st.subheader(f"{len(found):,} {true}s it got right, least sure first")
 else:
-    st.subheader(f"{len(found)} times {a_digit(true)} was read as {a_digit(said)}, most confident mistakes first")
+    st.subheader(figs.mistakes_heading(len(found), true, said))
 if len(found) == 0:
     st.info("No digit in this cell. Tap another cell of the matrix.")
 many = min(len(found), 96)  # a diagonal cell holds ~1,000 digits: cap what a phone must load

@@ -48,7 +48,7 @@ st.query_params["neuron"] = str(neuron)
 lost, best = round(float(facts.drops[neuron]) * n_test), int(facts.preferred[neuron])
 likes = f"most for **{best}s**" if not facts.dead[neuron] else "**never** (a dead neuron)"
 st.markdown(
-    f"Silenced, the network {'loses' if lost >= 0 else 'gains'} **{abs(lost)}** test digits. "
+    f"Silenced, the network {'loses' if lost >= 0 else 'gains'} **{abs(lost)}** test digit{'' if abs(lost) == 1 else 's'}. "
     f"It fires for **{figs.firing_share(float(facts.firing[neuron]), n_test)}** of test digits, {likes}."
 )
 left, right = st.columns(2)

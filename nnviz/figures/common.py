@@ -57,6 +57,24 @@ def a_digit(d: int) -> str:
     return f"an {d}" if d == 8 else f"a {d}"
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` with the noun in the number it takes: "1 time", "2 times", "1,000 test digits".
+
+    >>> count(1, "time"), count(0, "time"), count(1_000, "test digit")
+    ('1 time', '0 times', '1,000 test digits')
+    """
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def n_of_k_are(n: int, k: int, things: str, digit: int) -> str:
+    """ "3 of 10 neighbours are 5s", "1 of 10 neighbours is a 5": the verb and the digit agree with n.
+
+    >>> n_of_k_are(3, 10, "neighbours", 5), n_of_k_are(1, 10, "neighbours", 8)
+    ('3 of 10 neighbours are 5s', '1 of 10 neighbours is an 8')
+    """
+    return f"{n} of {k} {things} is {a_digit(digit)}" if n == 1 else f"{n} of {k} {things} are {digit}s"
+
+
 def symmetric_range(values: np.ndarray) -> tuple[float, float]:
     """(-m, m) with m the largest magnitude, so zero sits at the colour scale's centre."""
     m = float(np.nanmax(np.abs(values))) if np.size(values) else 1.0

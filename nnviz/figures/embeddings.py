@@ -307,11 +307,17 @@ def _others(f: Familiarity) -> str:
     return f"the {f.searched:,} test digits" if f.searched == f.total else f"the other {f.searched:,} test digits"
 
 
+def _have(n: int) -> str:
+    """The verb agreeing with "n of the 10,000 test digits"."""
+    return "has" if n == 1 else "have"
+
+
 def familiarity_summary(f: Familiarity) -> str:
     """One line: how near the digit's nearest neighbour is, against the test digits' own nearest neighbours."""
     text = (
         f"An outlier check by nearest neighbour: its nearest embedding among {_others(f)} has similarity "
-        f"{f.nearest:.3f}, and {f.closer:,} of the {f.total:,} test digits have a nearer neighbour of their own"
+        f"{f.nearest:.3f}, and {f.closer:,} of the {f.total:,} test digits {_have(f.closer)} a nearer neighbour of "
+        "their own"
     )
     if f.share_closer >= UNFAMILIAR:
         return text + f". Lonelier than {UNFAMILIAR:.0%} of them: an outlier, unlike the digits the network knows."
@@ -341,7 +347,7 @@ def unfamiliar_note(
         return None
     return (
         f"**Unlike the digits it knows.** Its embedding (the {dims} hidden activations) has cosine similarity "
-        f"{f.nearest:.3f} to the nearest of {_others(f)}; {f.closer:,} of the {f.total:,} test digits have a "
+        f"{f.nearest:.3f} to the nearest of {_others(f)}; {f.closer:,} of the {f.total:,} test digits {_have(f.closer)} a "
         f"nearer neighbour of their own. The network answers anyway, {format_probability(probability)} for "
         f"{common.a_digit(prediction)}: softmax shares out 100% among the ten digits and has no 'none of these'."
     ) + (_lonely_accuracy_text(accuracy) if accuracy is not None else "")
@@ -378,7 +384,7 @@ def vote_figure(counts: np.ndarray, network_answer: int, *, height: int = 220) -
                 color=common.DIGIT_COLOURS[: len(digits)],
                 line=dict(color="#000000", width=[3 if d == network_answer else 0 for d in range(len(counts))]),
             ),
-            hovertemplate="%{y} neighbours are %{x}s<extra></extra>",
+            hovertemplate="votes for %{x}: %{y}<extra></extra>",
         )
     )
     # a marker in the theme's own text colour (no colour set): the outline alone vanishes on a dark page

@@ -24,6 +24,7 @@ __all__ = [
     "cell_from_selection",
     "confusion_figure",
     "confusion_summary",
+    "mistakes_heading",
     "per_digit_figure",
     "per_digit_summary",
 ]
@@ -152,6 +153,15 @@ def cell_from_selection(points: list[dict]) -> tuple[int, int] | None:
     return None
 
 
+def mistakes_heading(n: int, true: int, said: int) -> str:
+    """The heading over one off-diagonal cell's digits: "8 times a 9 was read as a 4, ...", "Just once, ..."."""
+    if n == 0:
+        return f"No {true} was read as {common.a_digit(said)}"
+    if n == 1:
+        return f"Just once, {common.a_digit(true)} was read as {common.a_digit(said)}"
+    return f"{n:,} times {common.a_digit(true)} was read as {common.a_digit(said)}, most confident mistakes first"
+
+
 def confusion_summary(confusion: np.ndarray) -> str:
     """One line under the matrix: total mistakes and the most common one."""
     confusion = np.asarray(confusion)
@@ -164,7 +174,7 @@ def confusion_summary(confusion: np.ndarray) -> str:
     t, p = np.unravel_index(int(off.argmax()), off.shape)
     return (
         f"{wrong:,} mistakes out of {total:,} digits; the most common: {common.a_digit(t)} read as {common.a_digit(p)} "
-        f"({int(off[t, p])} times). Tap a cell to see its mistakes."
+        f"({common.count(int(off[t, p]), 'time')}). Tap a cell to see its mistakes."
     )
 
 

@@ -273,7 +273,7 @@ def worked_sum_text(ws, *, result: str, a_name: str, w_name: str, labels: list[s
         f"[{a:.3f}×({w:+.4f}) = {t:+.4f}]<sub>{labels[int(i)]}</sub>"
         for i, a, w, t in zip(ws.index, ws.a, ws.w, named, strict=True)
     )
-    rest = f" + ({others} more non-zero terms: {terms[-1]:+.4f})" if others else ""
+    rest = f" + ({common.count(others, 'more non-zero term')}: {terms[-1]:+.4f})" if others else ""
     zeros = ws.n_terms - ws.n_nonzero
     check = "✓ the same as" if ws.agrees else "✗ NOT the same as"
     if ws.n_nonzero == 0:  # every term is 0 (no pixel inked, or no hidden neuron fired): the bias alone
@@ -283,6 +283,6 @@ def worked_sum_text(ws, *, result: str, a_name: str, w_name: str, labels: list[s
         )
     return (
         f"**{result}** = {bias:+.4f} (bias) + {shown}{rest} = **{ws.total:+.4f}** "
-        f"— the other {zeros} of the {ws.n_terms} terms are 0 × something. "
+        f"— the other {zeros} of the {ws.n_terms} terms {'is' if zeros == 1 else 'are'} 0 × something. "
         f"{check} the network's own {a_name} · {w_name} ({ws.network:+.4f})."
     )

@@ -86,8 +86,8 @@ def ablation_figure(
             marker=dict(color=rec.colours, line=dict(color="#0072B2", width=line_width)),
             customdata=np.column_stack([rec.order, rank, drops[rec.order] * 100]),
             hovertext=status,
-            hovertemplate="neuron %{customdata[0]:.0f} (rank %{customdata[1]:.0f}): silencing it loses %{y} test "
-            "digits (%{customdata[2]:.2f} points of accuracy) %{hovertext}<extra></extra>",
+            hovertemplate="neuron %{customdata[0]:.0f} (rank %{customdata[1]:.0f})<br>test digits lost when "
+            "silenced: %{y} (%{customdata[2]:.2f} points of accuracy) %{hovertext}<extra></extra>",
         )
     )
     if rec.dead.any():
@@ -113,15 +113,17 @@ def ablation_summary(drops: np.ndarray, dead: np.ndarray, n_test: int) -> str:
     top = int(np.argmax(drops))
     n_dead = int(np.asarray(dead).sum())
     dead_text = (
-        f"{n_dead} never fire on the test set (marked ×)." if n_dead else "Every neuron fires for some test digit."
+        f"{n_dead} never {'fires' if n_dead == 1 else 'fire'} on the test set (marked ×)."
+        if n_dead
+        else "Every neuron fires for some test digit."
     )
-    gains = int((lost < 0).sum())
+    gains, needed = int((lost < 0).sum()), int((lost > 0).sum())
     if lost[top] <= 0:  # no neuron is needed (a network whose neurons have died, say)
         some_gain = f"; silencing {gains} of them even gains some" if gains else ""
         return f"Silencing any one of the {len(drops)} neurons loses no test digit{some_gain}. {dead_text}"
     return (
         f"Silencing neuron {top} costs the most: {lost[top]} of {n_test:,} test digits. "
-        f"{int((lost > 0).sum())} of {len(drops)} neurons lose digits when silenced, {gains} gain. "
+        f"{needed} of {len(drops)} neurons {'loses' if needed == 1 else 'lose'} digits when silenced, {gains} gain. "
         f"{dead_text}"
     )
 

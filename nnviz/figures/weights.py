@@ -388,10 +388,20 @@ def top_digits_summary(labels: np.ndarray, activations: np.ndarray, neuron: int,
         )
     counts = np.bincount(labels, minlength=10)
     common_digit = int(np.argmax(counts))
+    if labels.size == 1:
+        return (
+            f"Of the {n_images:,} test digits, only one makes neuron {neuron} fire "
+            f"(activation {float(activations[0]):.2f}, under it): {common.a_digit(common_digit)}."
+        )
+    most = (
+        f"{int(counts[common_digit])} of them are {common_digit}s"
+        if counts[common_digit] > 1
+        else "no two of them are the same digit"
+    )
     return (
         f"Of the {n_images:,} test digits, these {labels.size} make neuron {neuron} fire hardest "
         f"(activation under each, from {float(activations[0]):.2f} down to {float(activations[-1]):.2f}); "
-        f"{int(counts[common_digit])} of them are {common_digit}s."
+        f"{most}."
     )
 
 

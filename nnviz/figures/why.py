@@ -119,11 +119,24 @@ def waterfall_summary(contributions: np.ndarray, active: np.ndarray, output_bias
     down = contributions[on & (contributions < 0)]
     # rounded so that, as printed, the sum adds up; the bias is printed as the waterfall prints it
     up_sum, down_sum, bias = common.rounded_parts([up.sum(), down.sum(), output_bias], logit, 2, fixed=[2])
-    return (
-        f"{int(on.sum())} of {len(on)} neurons fired: {len(up)} push this logit up (by {up_sum:+.2f} in all), "
-        f"{len(down)} push it down ({down_sum:+.2f}); with the bias {bias:+.2f} that makes {logit:.2f}. "
-        f"The other {int((~on).sum())} are silent and add exactly 0."
+    silent = int((~on).sum())
+    rest = (
+        ""
+        if silent == 0
+        else " The other one is silent and adds exactly 0."
+        if silent == 1
+        else f" The other {silent} are silent and add exactly 0."
     )
+    return (
+        f"{int(on.sum())} of {len(on)} neurons fired: {len(up)} {_push(len(up))} this logit up "
+        f"(by {up_sum:+.2f} in all), {len(down)} {_push(len(down))} it down ({down_sum:+.2f}); "
+        f"with the bias {bias:+.2f} that makes {logit:.2f}.{rest}"
+    )
+
+
+def _push(n: int) -> str:
+    """The verb agreeing with n neurons: "1 pushes", "2 push"."""
+    return "pushes" if n == 1 else "push"
 
 
 def attribution_figure(values: np.ndarray, *, title: str, colorbar_title: str = "", height: int = 300) -> go.Figure:

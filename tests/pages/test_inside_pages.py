@@ -28,7 +28,7 @@ from nnviz.embed import (
 )
 from nnviz.evaluate import ablation, evaluate, probabilities_from_hidden
 from nnviz.explain import explain, strongest_paths
-from nnviz.figures.common import a_digit
+from nnviz.figures.common import a_digit, n_of_k_are
 from nnviz.mlp import MLP
 from nnviz.post import load_post
 from nnviz.tsne import load_tsne
@@ -88,7 +88,7 @@ def test_embeddings_neighbours_and_vote_follow_the_live_model(shipped, test_set,
     near = CosineIndex(hidden).query(hidden[0], k, exclude=0)
     vote = knn_vote(labels[near.indices], near.similarities)
     answer = int(shipped.predict(images[:1].reshape(1, -1) / 255.0)[0])
-    assert f"{int(vote.counts[vote.winner])} of {k} nearest embeddings are {vote.winner}s" in page
+    assert n_of_k_are(int(vote.counts[vote.winner]), k, "nearest embeddings", vote.winner) in page
     assert f"which says {answer}" in page
     assert re.search(r"One search over 10,000 × \d+ took [\d.]+ ms", page)
     # how lonely test digit 0 is in the embedding, recomputed here
@@ -111,7 +111,7 @@ def test_embeddings_fewer_neighbours_and_a_drawing(shipped, test_set, hidden):
     near = CosineIndex(hidden).query(embed(shipped, x[None])[0], 3)
     assert near.indices[0] == 7  # a drawing identical to test digit 7 finds it first
     vote = knn_vote(labels[near.indices], near.similarities)
-    assert f"{int(vote.counts[vote.winner])} of 3 nearest embeddings are {vote.winner}s" in page
+    assert n_of_k_are(int(vote.counts[vote.winner]), 3, "nearest embeddings", vote.winner) in page
 
 
 @pytest.fixture(scope="module")
@@ -246,6 +246,14 @@ def test_evaluation_diagonal_cell_and_bad_link(shipped, test_set, hidden):
     assert samples(at) == ev.mistakes(1, 1)[:12].tolist()
     at.toggle[0].set_value(True)  # "Show 96": more, but capped for a phone
     assert len(samples(rerun(at))) == 96
+    # the heading agrees in number with the cell: "Just once, ...", "No 1 was read as ..."
+    once = next((t, p) for t in range(10) for p in range(10) if t != p and ev.confusion[t, p] == 1)
+    at = open_page("errors", query={"true": str(once[0]), "said": str(once[1])})
+    assert f"Just once, {a_digit(once[0])} was read as {a_digit(once[1])}" in texts(at) and len(samples(at)) == 1
+    never = next((t, p) for t in range(10) for p in range(10) if t != p and ev.confusion[t, p] == 0)
+    at = open_page("errors", query={"true": str(never[0]), "said": str(never[1])})
+    assert f"No {never[0]} was read as {a_digit(never[1])}" in texts(at) and not samples(at)
+    assert "No digit in this cell" in at.info[0].value
     at = open_page("errors", query={"true": "abc", "said": "4"})
     assert at.warning and "not a number" in at.warning[0].value
     true, said = ev.worst_confusion()
@@ -275,7 +283,7 @@ def test_neurons_default_is_the_most_needed_and_links_work(shipped, test_set, hi
     rerun(at)
     assert at.subheader[-1].value == "Neuron 5"
     lost = round(float(drops[5]) * len(labels))
-    assert f"**{abs(lost)}** test digits" in texts(at)
+    assert f"**{abs(lost)}** {'test digit' if abs(lost) == 1 else 'test digits'}. " in texts(at)  # 1: "1 test digit"
     at = open_page("neurons", query={"neuron": "17"})
     assert at.subheader[-1].value == "Neuron 17"
     at = open_page("neurons", query={"neuron": "999"})
@@ -297,7 +305,7 @@ def test_neurons_flags_a_dead_neuron():
     model.b1[3] = -1e4  # neuron 3 can never fire
     at = open_page("neurons", query={"neuron": "3"}, state={"user_model": model})
     page = texts(at)
-    assert "**never** (a dead neuron)" in page and "1 never fire on the test set" in page
+    assert "**never** (a dead neuron)" in page and "1 never fires on the test set" in page
 
 
 # --- why --------------------------------------------------------------------------------

@@ -41,7 +41,10 @@ def test_a_run_whose_neurons_died_says_so_and_why():
     assert run.cfg.optimizer == "adam" and run.cfg.lr == 1.0
     assert 2 * run.dead > 32  # 27 of 32 here
     success = at.success[0].value
-    assert f"{run.dead} of its 32 hidden neurons never fire on the test digits" in success
+    assert (
+        f"{run.dead} of its 32 hidden neurons never {'fires' if run.dead == 1 else 'fire'} on the test digits"
+        in success
+    )
     assert "too large a learning rate" in success
 
 

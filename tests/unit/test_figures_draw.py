@@ -270,6 +270,15 @@ def test_every_digit_colour_shows_on_the_dark_theme():
     assert len(set(common.DIGIT_COLOURS)) == 10
 
 
+def test_counts_agree_with_their_nouns_and_verbs():
+    assert [common.count(n, "time") for n in (0, 1, 2, 1_000)] == ["0 times", "1 time", "2 times", "1,000 times"]
+    assert common.n_of_k_are(1, 10, "neighbours", 8) == "1 of 10 neighbours is an 8"
+    assert common.n_of_k_are(0, 10, "neighbours", 5) == "0 of 10 neighbours are 5s"
+    x = np.zeros(784, np.float32)
+    x[400] = 1.0
+    assert figs.input_summary(x).startswith("784 inputs: 1 carries some ink")
+
+
 def test_digits_take_the_article_they_are_read_aloud_with():
     assert [common.a_digit(d) for d in range(10)] == [f"a {d}" for d in range(8)] + ["an 8", "a 9"]
     assert common.a_digit(np.int64(8)) == "an 8"  # labels arrive as NumPy integers

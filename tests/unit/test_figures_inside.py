@@ -171,6 +171,12 @@ def test_confusion_figure_empty_and_summary():
     assert _is_empty(evaluation.confusion_figure(np.zeros((10, 10), int)))
     text = evaluation.confusion_summary(_confusion())
     assert "20 mistakes out of 920" in text and "a 4 read as a 9 (12 times)" in text
+    once = np.diag(np.full(10, 90))
+    once[8, 3] = 1
+    assert "an 8 read as a 3 (1 time)." in evaluation.confusion_summary(once)
+    assert evaluation.mistakes_heading(1, 8, 3) == "Just once, an 8 was read as a 3"
+    assert evaluation.mistakes_heading(0, 8, 3) == "No 8 was read as a 3"
+    assert evaluation.mistakes_heading(12, 4, 9) == "12 times a 4 was read as a 9, most confident mistakes first"
     assert evaluation.confusion_summary(np.diag(np.full(10, 5))).startswith("No mistakes")
 
 
@@ -210,7 +216,8 @@ def test_ablation_figure_ranks_and_flags_dead():
 
 def test_ablation_summary():
     text = neurons.ablation_summary(np.array([0.001, 0.0, -0.0001]), np.array([False, True, False]), 10_000)
-    assert "neuron 0 costs the most: 10 of 10,000" in text and "1 never fire" in text and "1 gain" in text
+    assert "neuron 0 costs the most: 10 of 10,000" in text and "1 never fires" in text and "1 gain" in text
+    assert "1 of 3 neurons loses digits when silenced" in text
     # no neuron needed (a network whose ReLUs died): not "Silencing neuron 0 costs the most: 0"
     dead = np.array([True, True, False])
     text = neurons.ablation_summary(np.array([0.0, 0.0, -0.0002]), dead, 10_000)
@@ -292,7 +299,12 @@ def test_why_summaries():
     contributions = np.array([1.0, -0.5, 0.0, 2.0])
     active = np.array([True, True, False, True])
     text = why.waterfall_summary(contributions, active, 0.25, 2.75)
-    assert "3 of 4 neurons fired" in text and "2 push this logit up (by +3.00" in text and "The other 1" in text
+    assert "3 of 4 neurons fired" in text and "2 push this logit up (by +3.00" in text
+    assert "1 pushes it down (-0.50)" in text and text.endswith("The other one is silent and adds exactly 0.")
+    every = why.waterfall_summary(contributions, np.ones(4, bool), 0.25, 2.75)
+    assert "1 pushes it down" in every and "silent" not in every  # all 4 fired: no "other 0"
+    many = why.waterfall_summary(np.array([1.0, 2.0, 0.0, 0.0]), np.array([True, True, False, False]), 0.0, 3.0)
+    assert "0 push it down" in many and many.endswith("The other 2 are silent and add exactly 0.")
     x = np.zeros(784)
     x[:3] = 1.0
     att = np.zeros(784)
@@ -363,6 +375,9 @@ def test_the_familiarity_summary_says_lonely_only_when_it_is():
     lonely = embeddings.familiarity_summary(Familiarity(0.674, 9_987, 10_000, 10_000))
     assert "among the 10,000 test digits" in lonely and lonely.endswith(
         "an outlier, unlike the digits the network knows."
+    )
+    assert "and 1 of the 10,000 test digits has a nearer neighbour" in embeddings.familiarity_summary(
+        Familiarity(0.99, 1, 10_000, 9_999)
     )
     edge = embeddings.familiarity_summary(Familiarity(0.7, 9_900, 10_000, 10_000))  # exactly 99%: an outlier
     assert edge.endswith("an outlier, unlike the digits the network knows.")

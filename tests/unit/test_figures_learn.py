@@ -282,5 +282,6 @@ def test_random_landscape_summary_says_the_path_barely_shows():
 def test_dead_neurons_summary():
     assert figs.dead_neurons_summary(0, 128) == ""
     assert figs.dead_neurons_summary(3, 128) == " 3 of its 128 hidden neurons never fire on the test digits."
+    assert figs.dead_neurons_summary(1, 128) == " 1 of its 128 hidden neurons never fires on the test digits."
     most = figs.dead_neurons_summary(123, 128)
     assert most.startswith(" 123 of its 128") and "too large a learning rate" in most

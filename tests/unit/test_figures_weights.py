@@ -127,6 +127,10 @@ def test_top_digits_strip():
     assert eight.data[0].hovertemplate.startswith("test digit #5: an 8<br>")
     text = figs.top_digits_summary(np.array([1, 1, 7]), acts, 2, 10_000)
     assert "10,000" in text and "2 of them are 1s" in text
+    apart = figs.top_digits_summary(np.array([1, 7, 8]), acts, 2, 10_000)  # no digit twice: no "1 of them are"
+    assert apart.endswith("no two of them are the same digit.")
+    one = figs.top_digits_summary(np.array([8]), acts[:1], 2, 10_000)
+    assert one == "Of the 10,000 test digits, only one makes neuron 2 fire (activation 3.00, under it): an 8."
     # a dead neuron: the page passes no digits (none makes it fire), not eight with activation 0.00
     dead = figs.top_digits_summary(np.array([], int), np.array([]), 2, 10_000)
     assert dead == "No test digit makes neuron 2 fire: its activation is 0 on all 10,000 of them (a dead neuron)."

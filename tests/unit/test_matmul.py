@@ -132,8 +132,12 @@ def test_speed_figure_and_texts():
 def test_worked_sum_text_says_whether_it_checks_out():
     ws = worked_sum(np.array([1.0, 0.0, 0.5]), np.array([0.2, 1.0, -0.4]), 0.05, network=0.05)
     text = figs.worked_sum_text(ws, result="z1[0]", a_name="x", w_name="W1", labels=["px 0", "px 1", "px 2"])
-    assert "✓" in text and "+0.0500" in text and "px 0" in text and "1 of the 3 terms are 0" in text
+    assert "✓" in text and "+0.0500" in text and "px 0" in text and "the other 1 of the 3 terms is 0" in text
     assert "[0.500×(-0.4000) = -0.2000]<sub>px 2</sub>" in text  # each term: its two factors and its value
+    # verbs and nouns agree with their numbers: "1 more non-zero term", "2 ... terms are 0"
+    five = worked_sum(np.array([1.0, 0.5, 0.25, 0.125, 0.0, 0.0]), np.ones(6), 0.0, network=1.875)
+    text = figs.worked_sum_text(five, result="z", a_name="x", w_name="W", labels=[f"px {i}" for i in range(6)])
+    assert "(1 more non-zero term: +0.1250)" in text and "the other 2 of the 6 terms are 0" in text
     bad = worked_sum(np.array([1.0]), np.array([1.0]), 0.0, network=2.0)
     assert "NOT" in figs.worked_sum_text(bad, result="z", a_name="x", w_name="W", labels=["a"])
 
