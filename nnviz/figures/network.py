@@ -341,11 +341,18 @@ def network_summary(paths: Paths | None, n_weights: int) -> str:
         return f"No hidden neuron fired, so no path reaches the outputs: the score of {paths.target} is its bias alone."
     m = len(paths.neurons)
     lines = m + int((paths.pixels >= 0).sum())
+    drawn = paths.contributions.astype(np.float64).sum()
+    if paths.n_active == 1:  # one neuron fired: it is the one drawn
+        neurons = f"the one active neuron adds {drawn:+.2f} to it"
+    else:
+        neurons = (
+            f"{'the one neuron drawn adds' if m == 1 else f'the {m} neurons drawn add'} {drawn:+.2f} to it, "
+            f"and all {paths.n_active} active neurons together {paths.active_total:+.2f}"
+        )
     return (
-        f"{lines} of the network's {n_weights:,} connections, the strongest into the score of {paths.target}: the {m} "
-        f"neurons drawn add {paths.contributions.astype(np.float64).sum():+.2f} to it, and all {paths.n_active} "
-        f"active neurons together {paths.active_total:+.2f} (the logit, {paths.logit:.2f} with the output bias): "
-        "every connection not drawn carries its share too."
+        f"{lines} of the network's {n_weights:,} connections, the strongest into the score of {paths.target}: "
+        f"{neurons} (the logit, {paths.logit:.2f} with the output bias): every connection not drawn carries its "
+        "share too."
     )
 
 
@@ -356,11 +363,12 @@ def network_legend(paths: Paths, n_inputs: int, n_hidden: int, n_outputs: int) -
     return "\n".join(
         [
             f"- **Top:** the {n_inputs} inputs, your pixels. A dot marks each pixel a line starts from.",
-            f"- **Middle:** the {n_hidden} hidden neurons, {HIDDEN_COLUMNS} to a row. A white frame marks the {m} "
-            f"that move the score of {paths.target} most.",
+            f"- **Middle:** the {n_hidden} hidden neurons, {HIDDEN_COLUMNS} to a row. A white frame marks "
+            f"{'the one that moves' if m == 1 else f'the {m} that move'} the score of {paths.target} most.",
             f"- **Bottom:** the {n_outputs} outputs, each with its probability when it is 1% or more; the filled one is the answer.",
             f"- **Lines:** into digit {paths.target}, each neuron's activation × its weight to it (h × W2); into "
-            f"each framed neuron, its {p} strongest terms x × W1 from the pixels. **Red adds, blue subtracts**, "
+            f"each framed neuron, {'its strongest term' if p == 1 else f'its {p} strongest terms'} x × W1 from the "
+            "pixels. **Red adds, blue subtracts**, "
             "thicker is more. Across a layer a line is a thin grey thread, so it hides nothing.",
             "- Hover over (or tap) a dot, a frame or the end of a line for its numbers.",
         ]

@@ -107,3 +107,18 @@ def test_under_each_output_its_probability_unless_below_one_percent():
     assert list(trace(network.network_figure(x, out.hidden[0], certain, None), "probabilities").text)[-1] == (
         "<b>>99%</b>"
     )
+
+
+def test_one_neuron_and_one_pixel_are_named_in_the_singular():
+    model = nnviz.load_model()
+    b1 = np.full_like(model.b1, -100.0)
+    b1[7] = 100.0  # only neuron 7 fires
+    lone = nnviz.MLP(model.W1, b1, model.W2, model.b2)
+    x = np.zeros(784, np.float32)
+    x[300] = 1.0  # one inked pixel
+    paths = strongest_paths(lone, x)
+    assert paths.n_active == 1 and list(paths.neurons) == [7]
+    text = network.network_summary(paths, lone.n_weights)
+    assert f"the one active neuron adds {paths.contributions.astype(np.float64).sum():+.2f} to it (the logit" in text
+    legend = network.network_legend(paths, *lone.sizes)
+    assert "A white frame marks the one that moves the score" in legend and "its strongest term x × W1" in legend
