@@ -555,8 +555,13 @@ def gradient_summary(dz1: np.ndarray, neurons: np.ndarray, identity_error: float
             "biases b2. A neuron that never fires never learns: ReLU's flat side passes no gradient."
         )
     top = ", ".join(f"{n} ({d:+#.3g})" for n, d in zip(neurons, dz1, strict=True))
+    passes = (
+        "only it passes the error back. Its error signal dz1"
+        if active == 1
+        else "only they pass the error back. Largest error signals dz1"
+    )
     return (
-        f"{active} of {hidden} hidden neurons fired; only they pass the error back. Largest error signals dz1: {top}. "
+        f"{active} of {hidden} hidden neurons fired; {passes}: {top}. "
         f"max |∂L/∂W1[:, j] − x·dz1[j]| = {identity_error:.1e}."
     )
 

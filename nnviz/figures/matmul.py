@@ -177,12 +177,30 @@ def layer1_summary(t: Trace) -> str:
     n_ink = int(np.count_nonzero(x))
     active = int(np.count_nonzero(t.forward.hidden[0]))
     return (
-        f"Shown: {len(t.pixels)} of the {x.size} rows of W1 (the inkiest of the {n_ink} pixels with ink), "
-        f"each beside the pixel value x that multiplies it, and "
-        f"{len(t.neurons)} of its {t.W1.shape[1]} columns (the hidden neurons that fire hardest). "
+        f"Shown: {len(t.pixels)} of the {x.size} rows of W1 ({_which_pixels(len(t.pixels), n_ink)}), "
+        f"each beside the pixel value x that multiplies it, and {len(t.neurons)} of its {t.W1.shape[1]} columns "
+        f"({_which_neurons(len(t.neurons), active)}). "
         f"Each z1 adds all {x.size} products x × weight down its column, plus its bias; "
         f"{active} of the {t.forward.hidden.shape[1]} hidden neurons end up above 0 after ReLU."
     )
+
+
+def _which_pixels(shown: int, n_ink: int) -> str:
+    """Which rows of W1 the slice shows: ``trace`` picks the largest inputs, zeros once the ink runs out."""
+    if n_ink >= shown:
+        return f"the inkiest of the {n_ink} pixels with ink"
+    if n_ink == 0:
+        return "no pixel has ink"
+    return f"{'the one pixel' if n_ink == 1 else f'all {n_ink} pixels'} with ink, then blank ones"
+
+
+def _which_neurons(shown: int, active: int) -> str:
+    """Which columns of W1 the slice shows: the largest activations, silent neurons once they run out."""
+    if active >= shown:
+        return "the hidden neurons that fire hardest"
+    if active == 0:
+        return "no hidden neuron fired"
+    return f"{'the one hidden neuron that fired' if active == 1 else f'all {active} that fired'}, then silent ones"
 
 
 def layer2_figure(t: Trace, *, height: int = 360) -> go.Figure:

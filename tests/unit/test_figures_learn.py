@@ -239,6 +239,8 @@ def test_gradient_images_are_the_input_then_symmetric_gradients(step):
     assert none.startswith("None of the 32 hidden neurons fired") and "moves only the 10 output biases b2" in none
     # three significant digits each, trailing zeros kept: "+0.130", not "+0.13" beside "-0.173"
     assert "5 (+0.130), 9 (-0.173)" in figs.gradient_summary(np.array([0.13, -0.173]), np.array([5, 9]), 0.0, 2, 32)
+    lone = figs.gradient_summary(np.array([0.13]), np.array([5]), 0.0, 1, 32)
+    assert lone.startswith("1 of 32 hidden neurons fired; only it passes the error back. Its error signal dz1: 5 (")
 
 
 def test_landscape_contour_with_the_path():

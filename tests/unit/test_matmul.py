@@ -92,6 +92,14 @@ def test_layer_figures_hold_the_slices(model, digit):
     np.testing.assert_allclose(fig2.data[2].z[2], t.probabilities.values[0])
     assert "sum to 1.000" in figs.layer2_summary(t)
     assert f"{int(np.count_nonzero(digit))} pixels with ink" in figs.layer1_summary(t)
+    one = np.zeros(784, np.float32)
+    one[300] = 1.0  # a single inked pixel: "the one pixel with ink", not "the inkiest of the 1 pixels"
+    # trace still shows 6 rows and 6 columns: it says which are blank (and, for a silent network, which are silent)
+    assert "Shown: 6 of the 784 rows of W1 (the one pixel with ink, then blank ones), " in figs.layer1_summary(
+        trace(model, one)
+    )
+    silent = type(model)(model.W1, np.full_like(model.b1, -100.0), model.W2, model.b2)
+    assert "6 of its 128 columns (no hidden neuron fired)" in figs.layer1_summary(trace(silent, one))
 
 
 def test_a_sure_answer_is_not_called_certain(digit):
