@@ -107,8 +107,8 @@ def confusion_figure(confusion: np.ndarray, *, selected: tuple[int, int] | None 
             mode="markers",
             marker=dict(symbol="square", size=26, color="rgba(0,0,0,0)"),
             customdata=np.column_stack([true, predicted, rec.counts]),
-            hovertemplate="true %{customdata[0]}, network said %{customdata[1]}: %{customdata[2]} digits"
-            "<extra></extra>",
+            text=[common.count(int(n), "digit") for n in rec.counts],  # "1 digit", "976 digits"
+            hovertemplate="true %{customdata[0]}, network said %{customdata[1]}: %{text}<extra></extra>",
             selected=dict(marker=dict(opacity=0)),
             unselected=dict(marker=dict(opacity=0)),
             name="cells",

@@ -155,6 +155,14 @@ def test_confusion_figure_mistakes_coloured_diagonal_grey_every_cell_clickable()
     np.testing.assert_array_equal(custom[:, 2], cm.reshape(-1))
     row = custom[(custom[:, 0] == 4) & (custom[:, 1] == 9)][0]
     assert row[2] == 12
+    hover = dict(zip(map(tuple, custom[:, :2].tolist()), cells.text, strict=True))  # the count in words
+    assert (hover[(4, 9)], hover[(0, 0)], hover[(0, 1)]) == ("12 digits", "90 digits", "0 digits")
+    one = cm.copy()
+    one[2, 7] = 1
+    ones = evaluation.confusion_figure(one).data[2]
+    assert (
+        dict(zip(map(tuple, np.asarray(ones.customdata)[:, :2].tolist()), ones.text, strict=True))[(2, 7)] == "1 digit"
+    )
     (shape,) = fig.layout.shapes  # the selected cell is outlined
     assert (shape.x0, shape.x1, shape.y0, shape.y1) == (8.5, 9.5, 3.5, 4.5)
 
