@@ -178,9 +178,11 @@ def attribution_summary(attribution: np.ndarray, x: np.ndarray, b_eff: float, lo
     up, down, b_eff = common.rounded_parts(
         [attribution[attribution > 0].sum(), attribution[attribution < 0].sum(), b_eff], logit, 2, fixed=[2]
     )
-    pixels = "the one inked pixel" if inked.sum() == 1 else f"the {int(inked.sum())} inked pixels"
-    return (
-        f"Only {pixels} can count (x = 0 elsewhere): together they add {up:+.2f} and "
-        f"{down:+.2f}, a total of {round(up + down, 2):+.2f}; with the effective bias {b_eff:+.2f} that is the "
-        f"logit {logit:.2f}."
-    )
+    if inked.sum() == 1:
+        adds = f"Only the one inked pixel can count (x = 0 elsewhere): it adds {round(up + down, 2):+.2f}"
+    else:
+        adds = (
+            f"Only the {int(inked.sum())} inked pixels can count (x = 0 elsewhere): together they add {up:+.2f} and "
+            f"{down:+.2f}, a total of {round(up + down, 2):+.2f}"
+        )
+    return f"{adds}; with the effective bias {b_eff:+.2f} that is the logit {logit:.2f}."

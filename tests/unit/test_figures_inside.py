@@ -318,8 +318,10 @@ def test_why_summaries():
     att = np.zeros(784)
     att[:3] = [1.0, -0.25, 0.5]
     assert "the 3 inked pixels" in why.attribution_summary(att, x, 0.5, 1.75)
-    assert why.attribution_summary(att[:1].tolist() + [0.0] * 783, x[:1].tolist() + [0.0] * 783, 0.5, 1.5).startswith(
-        "Only the one inked pixel can count"
+    one = why.attribution_summary(att[:1].tolist() + [0.0] * 783, x[:1].tolist() + [0.0] * 783, 0.5, 1.5)
+    assert (
+        one
+        == "Only the one inked pixel can count (x = 0 elsewhere): it adds +1.00; with the effective bias +0.50 that is the logit 1.50."
     )
 
 
