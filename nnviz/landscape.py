@@ -57,7 +57,7 @@ class Landscape:
     alphas : (na,)       grid coordinates along d1 (x axis)
     betas : (nb,)        grid coordinates along d2 (y axis)
     loss : (nb, na)      loss at theta + alphas[i] d1 + betas[j] d2, indexed [j, i]
-    centre_loss : float  the loss at the current weights (the origin)
+    centre_loss : float  the loss at the current parameters (the origin)
     kind : str           "random" or "path"
     path : (m, 2) or None      the snapshots projected onto the plane (last = origin for "path")
     path_loss : (m,) or None   the true loss of each snapshot on the same batch

@@ -31,8 +31,8 @@ st.fragment(backprop_section)()
 
 st.subheader("3. Gradient descent, seen from above")
 st.markdown(
-    "The loss is a surface over all the network's weights; training walks downhill on it. "
-    f"Here is one flat slice of it through the current weights ({model.n_params:,} dimensions seen through "
-    "two), with the path training took drawn on it."
+    "The loss is a surface over all the network's parameters, its weights and biases; training walks downhill "
+    f"on it. Here is one flat slice of it through the current parameters ({model.n_params:,} dimensions seen "
+    "through two), with the path training took drawn on it."
 )
 st.fragment(landscape_section)()

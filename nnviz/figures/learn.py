@@ -649,8 +649,8 @@ def landscape_figure(ls: Landscape | None, *, height: int = 420) -> go.Figure:
             y=[0.0],
             mode="markers",
             marker=dict(size=14, color="#FFFFFF", symbol="star", line=dict(color="#000000", width=1)),
-            name="current weights",
-            hovertemplate=f"current weights<br>loss {ls.centre_loss:.4f}<extra></extra>",
+            name="current parameters",
+            hovertemplate=f"current parameters<br>loss {ls.centre_loss:.4f}<extra></extra>",
         )
     )
     axis = "principal direction" if ls.kind == "path" else "random direction"
@@ -662,7 +662,7 @@ def landscape_figure(ls: Landscape | None, *, height: int = 420) -> go.Figure:
 def landscape_summary(ls: Landscape) -> str:
     """One line: the loss at the centre, the range on the plane, and how much of the path the plane holds."""
     text = (
-        f"Loss on {ls.n_images:,} training images: {ls.centre_loss:.3f} at the current weights (the star), "
+        f"Loss on {ls.n_images:,} training images: {ls.centre_loss:.3f} at the current parameters (the star), "
         f"from {float(np.min(ls.loss)):.3f} to {float(np.max(ls.loss)):.2f} on this slice."
     )
     if ls.kind == "path" and ls.explained is not None:

@@ -181,7 +181,7 @@ def _landscape(model: MLP, path: np.ndarray | None, kind: str, key: tuple) -> La
 
 
 def landscape_section() -> None:
-    """A 2-D slice of the loss surface around the current weights, with the path training took."""
+    """A 2-D slice of the loss surface around the current parameters, with the path training took."""
     run = training.current_run()
     if run is not None and run.running:
         st.info("The loss surface appears when training stops.", icon=":material/landscape:")

@@ -259,10 +259,13 @@ def test_landscape_contour_with_the_path():
     assert np.asarray(contour.text)[2, 2] == f"{ls.loss[2, 2]:.4f}"
     np.testing.assert_allclose(line.x, ls.path[:, 0])
     np.testing.assert_allclose(line.customdata, ls.path_loss)
-    assert fig.data[-1].name == "current weights"
+    assert fig.data[-1].name == "current parameters"
     assert "principal direction 1" in fig.layout.xaxis.title.text
     summary = figs.landscape_summary(ls)
     assert f"{ls.centre_loss:.3f}" in summary and "path's movement" in summary
+    # the slice runs through every parameter, biases too (the path is parameter_vector's): "parameters", as the
+    # app's note on the numbers distinguishes weights (101,632) from parameters (101,770)
+    assert "at the current parameters (the star)" in summary
     assert is_empty(figs.landscape_figure(None), "No loss surface")
 
 
