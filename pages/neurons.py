@@ -5,6 +5,7 @@ import streamlit as st
 
 from nnviz.embed import embed
 from nnviz.figures import neurons as figs
+from nnviz.figures.common import agree
 from nnviz.post import sentence
 from nnviz.ui import chart, current_selection, pickable_chart, quote, require_model, through_router
 from nnviz.ui.inside import analysis, atlas
@@ -48,7 +49,7 @@ st.query_params["neuron"] = str(neuron)
 lost, best = round(float(facts.drops[neuron]) * n_test), int(facts.preferred[neuron])
 likes = f"most for **{best}s**" if not facts.dead[neuron] else "**never** (a dead neuron)"
 st.markdown(
-    f"Silenced, the network {'loses' if lost >= 0 else 'gains'} **{abs(lost)}** test digit{'' if abs(lost) == 1 else 's'}. "
+    f"Silenced, the network {'loses' if lost >= 0 else 'gains'} **{abs(lost)}** {agree(abs(lost), 'test digit', 'test digits')}. "
     f"It fires for **{figs.firing_share(float(facts.firing[neuron]), n_test)}** of test digits, {likes}."
 )
 left, right = st.columns(2)

@@ -57,13 +57,22 @@ def a_digit(d: int) -> str:
     return f"an {d}" if d == 8 else f"a {d}"
 
 
+def agree(n: int, one: str, many: str) -> str:
+    """The word that agrees with a count of ``n``: ``one`` for exactly 1, else ``many`` (0 takes the plural).
+
+    >>> agree(1, "pushes", "push"), agree(0, "pushes", "push"), agree(3, "has", "have")
+    ('pushes', 'push', 'have')
+    """
+    return one if n == 1 else many
+
+
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """``n`` with the noun in the number it takes: "1 time", "2 times", "1,000 test digits".
 
     >>> count(1, "time"), count(0, "time"), count(1_000, "test digit")
     ('1 time', '0 times', '1,000 test digits')
     """
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+    return f"{n:,} {agree(n, noun, plural or noun + 's')}"
 
 
 def n_of_k_are(n: int, k: int, things: str, digit: int) -> str:
@@ -72,7 +81,7 @@ def n_of_k_are(n: int, k: int, things: str, digit: int) -> str:
     >>> n_of_k_are(3, 10, "neighbours", 5), n_of_k_are(1, 10, "neighbours", 8)
     ('3 of 10 neighbours are 5s', '1 of 10 neighbours is an 8')
     """
-    return f"{n} of {k} {things} is {a_digit(digit)}" if n == 1 else f"{n} of {k} {things} are {digit}s"
+    return f"{n} of {k} {things} {agree(n, f'is {a_digit(digit)}', f'are {digit}s')}"
 
 
 def symmetric_range(values: np.ndarray) -> tuple[float, float]:

@@ -206,7 +206,7 @@ def input_summary(x: np.ndarray | None) -> str:
     x = np.asarray(x).reshape(-1)
     inked = int((x > 0).sum())
     return (
-        f"{x.size} inputs: {inked} {'carries' if inked == 1 else 'carry'} some ink ({inked / x.size:.0%}), {int((x >= 0.5).sum())} at least half "
+        f"{x.size} inputs: {inked} {common.agree(inked, 'carries', 'carry')} some ink ({inked / x.size:.0%}), {int((x >= 0.5).sum())} at least half "
         f"bright; the other {x.size - inked} are exactly 0."
     )
 

@@ -307,16 +307,11 @@ def _others(f: Familiarity) -> str:
     return f"the {f.searched:,} test digits" if f.searched == f.total else f"the other {f.searched:,} test digits"
 
 
-def _have(n: int) -> str:
-    """The verb agreeing with "n of the 10,000 test digits"."""
-    return "has" if n == 1 else "have"
-
-
 def familiarity_summary(f: Familiarity) -> str:
     """One line: how near the digit's nearest neighbour is, against the test digits' own nearest neighbours."""
     text = (
         f"An outlier check by nearest neighbour: its nearest embedding among {_others(f)} has similarity "
-        f"{f.nearest:.3f}, and {f.closer:,} of the {f.total:,} test digits {_have(f.closer)} a nearer neighbour of "
+        f"{f.nearest:.3f}, and {f.closer:,} of the {f.total:,} test digits {common.agree(f.closer, 'has', 'have')} a nearer neighbour of "
         "their own"
     )
     if f.share_closer >= UNFAMILIAR:
@@ -347,7 +342,7 @@ def unfamiliar_note(
         return None
     return (
         f"**Unlike the digits it knows.** Its embedding (the {dims} hidden activations) has cosine similarity "
-        f"{f.nearest:.3f} to the nearest of {_others(f)}; {f.closer:,} of the {f.total:,} test digits {_have(f.closer)} a "
+        f"{f.nearest:.3f} to the nearest of {_others(f)}; {f.closer:,} of the {f.total:,} test digits {common.agree(f.closer, 'has', 'have')} a "
         f"nearer neighbour of their own. The network answers anyway, {format_probability(probability)} for "
         f"{common.a_digit(prediction)}: softmax shares out 100% among the ten digits and has no 'none of these'."
     ) + (_lonely_accuracy_text(accuracy) if accuracy is not None else "")

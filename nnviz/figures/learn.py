@@ -420,7 +420,7 @@ def dead_neurons_summary(dead: int, hidden: int) -> str:
     """
     if dead == 0:
         return ""
-    text = f" {dead} of its {hidden} hidden neurons never {'fires' if dead == 1 else 'fire'} on the test digits."
+    text = f" {dead} of its {hidden} hidden neurons never {common.agree(dead, 'fires', 'fire')} on the test digits."
     if 2 * dead > hidden:
         text += (
             " That is what too large a learning rate does: a step pushes a neuron to where no digit lifts its "

@@ -191,7 +191,7 @@ def _which_pixels(shown: int, n_ink: int) -> str:
         return f"the inkiest of the {n_ink} pixels with ink"
     if n_ink == 0:
         return "no pixel has ink"
-    return f"{'the one pixel' if n_ink == 1 else f'all {n_ink} pixels'} with ink, then blank ones"
+    return f"{common.agree(n_ink, 'the one pixel', f'all {n_ink} pixels')} with ink, then blank ones"
 
 
 def _which_neurons(shown: int, active: int) -> str:
@@ -200,7 +200,7 @@ def _which_neurons(shown: int, active: int) -> str:
         return "the hidden neurons that fire hardest"
     if active == 0:
         return "no hidden neuron fired"
-    return f"{'the one hidden neuron that fired' if active == 1 else f'all {active} that fired'}, then silent ones"
+    return f"{common.agree(active, 'the one hidden neuron that fired', f'all {active} that fired')}, then silent ones"
 
 
 def layer2_figure(t: Trace, *, height: int = 360) -> go.Figure:
@@ -301,6 +301,6 @@ def worked_sum_text(ws, *, result: str, a_name: str, w_name: str, labels: list[s
         )
     return (
         f"**{result}** = {bias:+.4f} (bias) + {shown}{rest} = **{ws.total:+.4f}** "
-        f"— the other {zeros} of the {ws.n_terms} terms {'is' if zeros == 1 else 'are'} 0 × something. "
+        f"— the other {zeros} of the {ws.n_terms} terms {common.agree(zeros, 'is', 'are')} 0 × something. "
         f"{check} the network's own {a_name} · {w_name} ({ws.network:+.4f})."
     )

@@ -346,7 +346,7 @@ def network_summary(paths: Paths | None, n_weights: int) -> str:
         neurons = f"the one active neuron adds {drawn:+.2f} to it"
     else:
         neurons = (
-            f"{'the one neuron drawn adds' if m == 1 else f'the {m} neurons drawn add'} {drawn:+.2f} to it, "
+            f"{common.agree(m, 'the one neuron drawn adds', f'the {m} neurons drawn add')} {drawn:+.2f} to it, "
             f"and all {paths.n_active} active neurons together {paths.active_total:+.2f}"
         )
     return (
@@ -364,10 +364,10 @@ def network_legend(paths: Paths, n_inputs: int, n_hidden: int, n_outputs: int) -
         [
             f"- **Top:** the {n_inputs} inputs, your pixels. A dot marks each pixel a line starts from.",
             f"- **Middle:** the {n_hidden} hidden neurons, {HIDDEN_COLUMNS} to a row. A white frame marks "
-            f"{'the one that moves' if m == 1 else f'the {m} that move'} the score of {paths.target} most.",
+            f"{common.agree(m, 'the one that moves', f'the {m} that move')} the score of {paths.target} most.",
             f"- **Bottom:** the {n_outputs} outputs, each with its probability when it is 1% or more; the filled one is the answer.",
             f"- **Lines:** into digit {paths.target}, each neuron's activation × its weight to it (h × W2); into "
-            f"each framed neuron, {'its strongest term' if p == 1 else f'its {p} strongest terms'} x × W1 from the "
+            f"each framed neuron, {common.agree(p, 'its strongest term', f'its {p} strongest terms')} x × W1 from the "
             "pixels. **Red adds, blue subtracts**, "
             "thicker is more. Across a layer a line is a thin grey thread, so it hides nothing.",
             "- Hover over (or tap) a dot, a frame or the end of a line for its numbers.",

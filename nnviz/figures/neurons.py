@@ -113,7 +113,7 @@ def ablation_summary(drops: np.ndarray, dead: np.ndarray, n_test: int) -> str:
     top = int(np.argmax(drops))
     n_dead = int(np.asarray(dead).sum())
     dead_text = (
-        f"{n_dead} never {'fires' if n_dead == 1 else 'fire'} on the test set (marked ×)."
+        f"{n_dead} never {common.agree(n_dead, 'fires', 'fire')} on the test set (marked ×)."
         if n_dead
         else "Every neuron fires for some test digit."
     )
@@ -123,7 +123,7 @@ def ablation_summary(drops: np.ndarray, dead: np.ndarray, n_test: int) -> str:
         return f"Silencing any one of the {len(drops)} neurons loses no test digit{some_gain}. {dead_text}"
     return (
         f"Silencing neuron {top} costs the most: {lost[top]} of {n_test:,} test digits. "
-        f"{needed} of {len(drops)} neurons {'loses' if needed == 1 else 'lose'} digits when silenced, {gains} gain. "
+        f"{needed} of {len(drops)} neurons {common.agree(needed, 'loses', 'lose')} digits when silenced, {gains} gain. "
         f"{dead_text}"
     )
 

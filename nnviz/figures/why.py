@@ -128,15 +128,10 @@ def waterfall_summary(contributions: np.ndarray, active: np.ndarray, output_bias
         else f" The other {silent} are silent and add exactly 0."
     )
     return (
-        f"{int(on.sum())} of {len(on)} neurons fired: {len(up)} {_push(len(up))} this logit up "
-        f"(by {up_sum:+.2f} in all), {len(down)} {_push(len(down))} it down ({down_sum:+.2f}); "
+        f"{int(on.sum())} of {len(on)} neurons fired: {len(up)} {common.agree(len(up), 'pushes', 'push')} this logit up "
+        f"(by {up_sum:+.2f} in all), {len(down)} {common.agree(len(down), 'pushes', 'push')} it down ({down_sum:+.2f}); "
         f"with the bias {bias:+.2f} that makes {logit:.2f}.{rest}"
     )
-
-
-def _push(n: int) -> str:
-    """The verb agreeing with n neurons: "1 pushes", "2 push"."""
-    return "pushes" if n == 1 else "push"
 
 
 def attribution_figure(values: np.ndarray, *, title: str, colorbar_title: str = "", height: int = 300) -> go.Figure:

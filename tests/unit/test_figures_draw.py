@@ -271,6 +271,7 @@ def test_every_digit_colour_shows_on_the_dark_theme():
 
 
 def test_counts_agree_with_their_nouns_and_verbs():
+    assert [common.agree(n, "pushes", "push") for n in (0, 1, 2)] == ["push", "pushes", "push"]
     assert [common.count(n, "time") for n in (0, 1, 2, 1_000)] == ["0 times", "1 time", "2 times", "1,000 times"]
     assert common.n_of_k_are(1, 10, "neighbours", 8) == "1 of 10 neighbours is an 8"
     assert common.n_of_k_are(0, 10, "neighbours", 5) == "0 of 10 neighbours are 5s"
