@@ -6,7 +6,7 @@ from PIL import Image
 from scipy import ndimage
 
 import nnviz
-from nnviz.preprocess import preprocess, to_ink
+from nnviz.preprocess import MIN_LENGTH_OVER_WIDTH, length_over_width, preprocess, to_ink
 
 
 def canvas_from_digit(digit, size=280, box=(40, 60, 200, 200), invert=False, alpha=False):
@@ -93,6 +93,37 @@ def test_a_dot_is_no_digit():
     canvas[140:146, 140:146] = 255
     prep = preprocess(canvas)
     assert not prep.ok and "Draw a digit" in prep.message
+
+
+def _pen(points, width: float, size: int = 280) -> np.ndarray:
+    """A canvas with the pen's round tip pressed at each point (a tap is one point)."""
+    yy, xx = np.mgrid[:size, :size]
+    canvas = np.zeros((size, size), np.uint8)
+    for y, x in points:
+        canvas[(yy - y) ** 2 + (xx - x) ** 2 <= (width / 2) ** 2] = 255
+    return canvas
+
+
+@pytest.mark.parametrize("width", [8, 18, 30, 40])
+@pytest.mark.parametrize("where", [(140, 140), (20, 260), (270, 10)])
+def test_a_tap_of_any_pen_is_only_a_dot(width, where):
+    # a tap, and a tap whose finger slid a few pixels
+    for slide in (0, 4):
+        prep = preprocess(_pen([where, (where[0] + slide, where[1] - slide)], width))
+        assert not prep.ok and prep.message.startswith("Draw a digit: that is only a dot")
+
+
+def test_a_short_stroke_is_not_a_dot():
+    dash = _pen([(140, x) for x in range(110, 171, 3)], 18)  # 79 x 19 px: a mark, if not much of a digit
+    assert length_over_width(dash > 0) == pytest.approx(79 / 19, rel=0.06)
+    assert preprocess(dash).ok
+
+
+def test_mnist_digits_are_longer_than_their_strokes_are_wide():
+    images, _ = nnviz.load_mnist("test")
+    ratios = np.array([length_over_width(im >= 0.2 * 255) for im in images])
+    assert (ratios >= MIN_LENGTH_OVER_WIDTH).all()
+    assert 4 < np.median(ratios) < 5
 
 
 def test_bad_shapes_raise_value_error():
