@@ -269,7 +269,7 @@ def _link(text: str, url: str, title: str = "") -> str:
     return f'[{text}]({url} "{title}")' if title else f"[{text}]({url})"
 
 
-def _number(c: Check) -> str:
+def _number(c: Check, query: str = "") -> str:
     """The claim's phrase with its number linked, or annotated if the network disagrees."""
     claim = c.claim
     if c.holds is False:
@@ -278,7 +278,12 @@ def _number(c: Check) -> str:
     title = claim.shows
     if c.actual is not None and claim.fact == "seconds":
         title = f"{claim.shows}: {c.actual_text} for one digit"
-    return claim.phrase.replace(claim.number, _link(claim.number, f"/{claim.page}", title), 1)
+    return claim.phrase.replace(claim.number, _link(claim.number, _internal(claim.page, query), title), 1)
+
+
+def _internal(page: str, query: str = "") -> str:
+    """The link to one of the app's pages, with a query (``"sample=8"``) if given."""
+    return f"/{page}?{query}" if query else f"/{page}"
 
 
 # --- the series and the reading list --------------------------------------------------
@@ -312,30 +317,37 @@ RESOURCES: tuple[Resource, ...] = (
     ),
 )
 
-# Other phrases linked in place: (phrase, url, tooltip).
+# Other phrases linked in place: (phrase, url or one of the app's pages, tooltip).
 _OTHER_LINKS: tuple[tuple[str, str, str], ...] = (
     ("3Blue1Brown's Neural Networks series", RESOURCES[0].url, ""),
     (
         "how vector databases store and search embeddings",
-        f"/{PREVIOUS_POST}",
+        PREVIOUS_POST,
         "Last week's idea, here: your drawing as an embedding",
     ),
-    ("next week's post (Part 2)", f"/{PART_2}", "Part 2, live: train this network yourself"),
+    ("next week's post (Part 2)", PART_2, "Part 2, live: train this network yourself"),
 )
 
 
-def render_markdown(f: Facts) -> str:
+def render_markdown(f: Facts, query: str = "") -> str:
     """The post's body as Markdown, wording unchanged, with its numbers and resources linked.
 
     Each number in :data:`CLAIMS` is checked against ``f``: where it holds it links
     to the page that shows it; where it does not, it stays unlinked and is followed
     by the network's real value in italics.  Single line breaks are kept (as
     Markdown hard breaks), so the post's lines fall where its author put them.
+
+    ``query`` (``"sample=8"``, ``"d=<code>"``) goes on every link to the app's own
+    pages: Streamlit opens a Markdown link in a new tab, a new session, which
+    shows the reader's digit only if the link names it.
     """
     body = load_post().body
-    replacements: list[tuple[str, str]] = [(c.phrase, _number(check(c, f))) for c in CLAIMS]
+    replacements: list[tuple[str, str]] = [(c.phrase, _number(check(c, f), query)) for c in CLAIMS]
     replacements += [(r.phrase, _link(r.phrase, r.url)) for r in RESOURCES]
-    replacements += [(phrase, _link(phrase, url, title)) for phrase, url, title in _OTHER_LINKS]
+    replacements += [
+        (phrase, _link(phrase, url if url.startswith("https://") else _internal(url, query), title))
+        for phrase, url, title in _OTHER_LINKS
+    ]
     # Two passes through placeholders, so no replacement is ever applied to another's output.
     for i, (phrase, _) in enumerate(replacements):
         if body.count(phrase) != 1:

@@ -14,7 +14,9 @@ st.title("Matrix multiplication")
 model = ui.require_model()
 n_in, n_hidden, n_out = model.sizes
 selection = ui.current_selection()
-st.markdown(f"The digit: **{selection.description}** ([draw your own](/draw)). The whole network is four lines:")
+st.markdown(f"The digit: **{selection.description}**.")
+st.page_link("pages/draw.py", label="Draw your own digit", icon=":material/draw:")
+st.markdown("The whole network is four lines:")
 st.latex(
     rf"""\begin{{aligned}}
 z_1 &= x_{{\,1\times{n_in}}}\;W_{{1\;{n_in}\times{n_hidden}}} + b_{{1\;({n_hidden})}} \\

@@ -5,6 +5,7 @@ import streamlit as st
 
 from nnviz import post, ui
 from nnviz.figures import draw as figs
+from nnviz.ui.params import digit_query
 
 ui.through_router()
 
@@ -32,7 +33,6 @@ st.title("Neural Networks Part 1, live")
 live, text = st.columns([2, 3], gap="large")
 
 
-@st.fragment
 def demo() -> float:
     selection = ui.current_selection()
     seconds = post.time_one_digit(model, selection.input)
@@ -69,7 +69,7 @@ with live:
 
 with text, st.container(border=True):
     st.markdown(f"### {post.load_post().title}")
-    st.markdown(post.render_markdown(facts))
+    st.markdown(post.render_markdown(facts, digit_query()))
 with text:
     st.caption(f"**A note on the numbers.** {post.footnote(facts)}")
     st.markdown("**Keep going**")

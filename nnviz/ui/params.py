@@ -174,6 +174,11 @@ def _url_of(selection) -> dict[str, str]:
     return {"d": encode_drawing(selection.input)}
 
 
+def digit_query() -> str:
+    """The current digit as a link's query string, ``"sample=8"`` or ``"d=<code>"`` ("" for none)."""
+    return urlencode(_url_of(st.session_state.get("drawing")))
+
+
 def sync_url(selection) -> None:
     """Make the URL name ``selection`` (``?sample=N`` or ``?d=code``; neither for None)."""
     qp = st.query_params

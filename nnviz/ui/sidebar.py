@@ -58,10 +58,13 @@ def sidebar(nav: st.navigation | None = None) -> None:
             else "The shipped model, trained with `python -m nnviz.train`."
         )
         st.markdown("#### The series")
-        st.markdown(
-            "- Previous: vector databases and embeddings → [Embeddings](/embeddings)\n"
-            "- **Part 1: Neural Networks** (this app)\n"
-            "- Part 2: backpropagation and gradient descent → [Train it yourself](/learn)"
+        # page links, not Markdown ones: those open a new tab, a new session without the reader's digit
+        st.page_link(
+            "pages/embeddings.py", label="Previous: vector databases and embeddings", icon=":material/arrow_back:"
+        )
+        st.markdown("**Part 1: Neural Networks** (this app)")
+        st.page_link(
+            "pages/learn.py", label="Part 2: backpropagation and gradient descent", icon=":material/arrow_forward:"
         )
         _share()
 

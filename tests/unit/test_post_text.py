@@ -170,6 +170,16 @@ def test_each_number_links_to_the_page_that_shows_it(net):
     ]
 
 
+def test_links_to_the_apps_pages_carry_the_readers_digit(net):
+    # Streamlit opens a Markdown link in a new tab, a new session: the link must name the digit
+    found = links(post.render_markdown(post.facts(net, 1e-4), "sample=582"))
+    urls = [u for us in found.values() for u in us]
+    internal = [u for u in urls if u.startswith("/")]
+    assert len(internal) == 10 and all(u.endswith("?sample=582") for u in internal)
+    assert found["next week's post (Part 2)"] == ["/learn?sample=582"]
+    assert all("sample" not in u for u in urls if u.startswith("https://"))
+
+
 def test_internal_links_point_at_real_pages(net):
     """Every /path the post links to is a url_path registered in app.py."""
     url_paths = set(re.findall(r'"([a-z_]+)"(?:, default=True)?\)\n', APP.read_text()))
