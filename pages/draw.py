@@ -21,14 +21,23 @@ with st.expander("Upload a photo of a handwritten digit instead", icon=":materia
     photo_uploader()
 
 
+# On a phone the two columns stack, and the answer lands a screen below the canvas:
+# a one-line status under the canvas, shown only while they are stacked, says it there.
+# (Streamlit stacks columns below 640 px of viewport width.)
+st.html("<style>@media (min-width: 640px) { .st-key-draw_phone_status { display: none; } }</style>")
+
+
 @st.fragment
 def live() -> None:
     left, right = st.columns(2, gap="large")
     with left:
-        digit = digit_input()
+        digit = digit_input(status_key="draw_phone_status")
+        status = digit.status
     selection = digit.selection
     with right:
         if selection is None:
+            if digit.prep is not None and not digit.prep.ok:  # a dot, an emptied canvas: say so by the canvas
+                status.markdown("No digit yet: " + digit.prep.message.removeprefix("Draw a digit: "))
             st.info(digit.hint, icon=":material/draw:")
             return
         out = model.forward(selection.input[None])
@@ -69,6 +78,11 @@ def live() -> None:
             prediction=said,
             probability=probabilities[said],
             accuracy=lonely_accuracy(model),
+        )
+        status.markdown(
+            f"The network reads it as **{said}** ({figs.format_probability(probabilities.max())} confidence"
+            + ("; but see the note below: the drawing is unlike the digits it knows" if note is not None else "")
+            + "). Every step is below."
         )
         if note is not None:
             st.warning(note, icon=":material/help:")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -41,11 +42,15 @@ class DigitInput:
         The canvas as preprocessed this run, when the canvas has sent an image.
     hint : str
         Shown instead of a prediction when ``selection`` is None.
+    status : st.container
+        An empty container right under the canvas, for a line that must be seen
+        without scrolling (the page fills it once it has the answer).
     """
 
     selection: ui.Selection | None
     prep: Preprocessed | None
     hint: str
+    status: Any = None
 
 
 def _rng() -> np.random.Generator:
@@ -123,18 +128,21 @@ def _apply_canvas(image: np.ndarray) -> Preprocessed:
     return prep
 
 
-def digit_input(*, size: int = 280) -> DigitInput:
+def digit_input(*, size: int = 280, status_key: str | None = None) -> DigitInput:
     """Draw the canvas and its controls (clear, a test digit, pen width); return the current digit.
 
     The controls sit in one wrapping row of buttons and popovers under the canvas,
     so on a phone the prediction follows the canvas closely.  Call it inside the
-    page's ``st.fragment``, so a stroke reruns only the fragment.
+    page's ``st.fragment``, so a stroke reruns only the fragment.  ``status_key``:
+    the key of the container put between the canvas and its controls
+    (``DigitInput.status``).
     """
     st.session_state.setdefault(_GEN, 0)
     st.caption("Draw with your mouse or finger: white ink on black, as in MNIST.")
     st.space(24)  # the canvas's toolbar floats above it on hover: keep it off the caption
     image = ui.canvas(f"draw_canvas_{st.session_state[_GEN]}", stroke_width=st.session_state.get(_WIDTH, 18), size=size)
 
+    status = st.container(key=status_key) if status_key else None
     prep = None if image is None else _apply_canvas(image)
     hint = "Draw a digit in the black square, or choose a test digit." if prep is None or prep.ok else prep.message
 
@@ -150,4 +158,4 @@ def digit_input(*, size: int = 280) -> DigitInput:
             st.pills("Or a random test digit of class", list(range(10)), key=_CLASS, on_change=_on_class)
         with st.popover("Pen", icon=":material/edit:"):
             st.slider("Pen width", 6, 36, 18, step=2, key=_WIDTH, help="Thicker strokes look more like MNIST's digits.")
-    return DigitInput(st.session_state.get("drawing"), prep, hint)
+    return DigitInput(st.session_state.get("drawing"), prep, hint, status)

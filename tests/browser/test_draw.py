@@ -74,6 +74,9 @@ def test_drawn_digits_are_read_right(page, app_url):
         for caption in ("box of the 280×280 canvas", "784 inputs:", "hidden neurons fired", "The network says"):
             expect(page.get_by_text(caption).first).to_be_visible()
         expect(page.get_by_text(CAUTION)).to_have_count(0)  # a digit is not "unlike the digits it knows"
+        expect(
+            page.locator(".st-key-draw_phone_status")
+        ).to_be_hidden()  # the phone's line: the columns sit side by side
         clear(page)
         expect(page.get_by_text(HINT)).to_be_visible()
         expect(prediction(page)).to_have_count(0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import digit_strokes, goto, wait_charts, write_strokes
+from helpers import canvas_box, digit_strokes, goto, wait_charts, write_strokes
 from test_pages import PAGES
 
 pytestmark = pytest.mark.browser
@@ -41,10 +41,17 @@ _OVERFLOW = """
 
 def test_draw_with_a_finger(phone_page, app_url):
     goto(phone_page, app_url + "/draw")
+    status = phone_page.locator(".st-key-draw_phone_status")
+    # the line right under the canvas is on the first screen (the columns stack: the metrics are a screen below)
+    box = canvas_box(phone_page)
+    assert box["y"] + box["height"] + 40 < phone_page.viewport_size["height"], box
     cdp = phone_page.context.new_cdp_session(phone_page)
     write_strokes(phone_page, digit_strokes(7), cdp=cdp)  # one stroke: one rerun
     value = phone_page.locator("[data-testid='stMetric']").filter(has_text="Prediction")
     assert value.locator("[data-testid='stMetricValue']").inner_text().strip() == "7"
+    assert status.is_visible() and status.inner_text().startswith("The network reads it as 7 (")
+    below = status.bounding_box()["y"] - (canvas_box(phone_page)["y"] + box["height"])
+    assert 0 <= below < 40, below  # right under the canvas
     assert "?d=" in phone_page.url  # and the drawing can be shared from the phone
 
 

@@ -38,6 +38,22 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def under_canvas(at: AppTest) -> str:
+    """The text of the status line between the canvas and its buttons ("" when it is empty)."""
+
+    def find(node):
+        if str(getattr(getattr(node, "proto", None), "id", "")).endswith("-draw_phone_status"):
+            return node
+        for child in getattr(node, "children", {}).values():
+            if (hit := find(child)) is not None:
+                return hit
+        return None
+
+    box = find(at._tree)
+    assert box is not None, "no status container under the canvas"
+    return box.markdown[0].value if box.markdown else ""
+
+
 def current(at: AppTest):
     """The session's current digit (``nnviz.ui.current_selection`` state), or None."""
     return at.session_state["drawing"] if "drawing" in at.session_state else None
@@ -69,6 +85,9 @@ def test_a_drawn_digit_is_read_right(mnist, index):
     assert "784 inputs:" in captions
     assert len(at.get("plotly_chart")) == 5  # probabilities, preprocessing, inputs, hidden, the network drawn
     assert "sample" not in at.query_params
+    # the line right under the canvas (shown while the columns stack, on a phone) says it too
+    said = f"The network reads it as **{labels[index]}** ({shown['Confidence']} confidence). Every step is below."
+    assert under_canvas(at) == said
 
 
 def test_page_opens_with_the_posts_sentence():
@@ -96,6 +115,17 @@ def test_a_dot_is_not_a_digit():
     at = run_draw(returns(dot))
     assert "Prediction" not in metrics(at)
     assert "Draw a digit" in at.info[0].value
+    assert under_canvas(at).startswith("No digit yet: that")
+
+
+def test_a_tap_of_the_pen_is_not_a_digit():
+    tap = BLANK.copy()
+    yy, xx = np.mgrid[:280, :280]
+    tap[(yy - 100) ** 2 + (xx - 150) ** 2 <= 9**2, :3] = 255  # the default pen, 18 px across
+    at = run_draw(returns(tap))
+    assert "Prediction" not in metrics(at) and current(at) is None
+    assert at.info[0].value == "Draw a digit: that is only a dot, no longer than the pen is wide. Draw bigger."
+    assert under_canvas(at) == "No digit yet: that is only a dot, no longer than the pen is wide. Draw bigger."
 
 
 def test_erasing_the_drawing_brings_back_the_hint(mnist):

@@ -87,6 +87,9 @@ def test_another_test_digit(landing):
     selection = at.session_state["drawing"]
     assert selection.source == "sample"
     assert f"test digit #{selection.index}" in all_markdown(at)
+    # the post's links open a new tab, a new session: they name the digit
+    shown = next(m.value for m in at.markdown if m.value.startswith("As promised last week"))
+    assert shown.count(f"?sample={selection.index} ") == 10  # eight numbers, the previous and the next post
 
 
 def test_a_different_network_is_described_honestly():
