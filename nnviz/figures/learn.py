@@ -27,6 +27,7 @@ __all__ = [
     "accuracy_summary",
     "before_after_figure",
     "before_after_summary",
+    "chance_level",
     "dead_neurons_summary",
     "error_text",
     "gradient_figure",
@@ -40,6 +41,7 @@ __all__ = [
     "output_error_figure",
     "output_error_summary",
     "probability_pair",
+    "trained_summary",
     "unchanged_step_summary",
 ]
 
@@ -90,7 +92,15 @@ def loss_summary(epoch: np.ndarray, loss: np.ndarray) -> str:
         return "No training yet."
     if len(loss) == 1:
         return f"Training loss {loss[0]:.3f} after {epoch[0]:.2f} epochs."
-    return f"Training loss fell from {loss[0]:.3f} to {loss[-1]:.3f} over {epoch[-1]:.2f} epochs."
+    first, last = f"{loss[0]:.3f}", f"{loss[-1]:.3f}"
+    if first == last:
+        return f"Training loss stayed at {first} over {epoch[-1]:.2f} epochs: the steps did not lower it."
+    if loss[-1] > loss[0]:
+        return (
+            f"Training loss rose from {first} to {last} over {epoch[-1]:.2f} epochs: "
+            "the steps made the network worse, not better."
+        )
+    return f"Training loss fell from {first} to {last} over {epoch[-1]:.2f} epochs."
 
 
 def accuracy_figure(
@@ -406,6 +416,38 @@ def before_after_summary(before: np.ndarray, after: np.ndarray, label: int, loss
         return f"{moved}; the loss −log p({label}) stayed at {loss:.4g}."
     before_loss, after_loss = loss_pair(loss, loss_after)
     return f"{moved}; the loss −log p({label}) from {before_loss} to {after_loss} ({loss_after - loss:+.3g})."
+
+
+def chance_level(labels: np.ndarray) -> tuple[int, float]:
+    """The commonest digit among ``labels`` and its share: the accuracy of always answering it."""
+    counts = np.bincount(np.asarray(labels), minlength=10)
+    return int(counts.argmax()), float(counts.max() / counts.sum())
+
+
+def trained_summary(accuracy: float, n_test: int, how: str, labels: np.ndarray) -> tuple[bool, str]:
+    """A finished run's report, and whether it learned anything (False: near chance, say so).
+
+    Parameters
+    ----------
+    accuracy : float
+        On the ``n_test`` test digits.
+    how : str
+        How the run ended ("after all its epochs", ...).
+    labels : (n_test,) the test digits' labels, for the chance level
+
+    Returns
+    -------
+    (learned, text) : learned is False when the accuracy is within 5 points of
+        always answering the commonest digit.
+    """
+    digit, share = chance_level(labels)
+    text = f"**{accuracy:.2%}** of the {n_test:,} test digits right, {how}"
+    if accuracy < share + 0.05:
+        return False, (
+            f"Trained, but it learned next to nothing: {text}. Always answering {digit} "
+            f"(the commonest digit) would score {share:.2%}."
+        )
+    return True, f"Trained: {text}"
 
 
 def dead_neurons_summary(dead: int, hidden: int) -> str:

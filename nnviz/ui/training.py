@@ -530,9 +530,9 @@ def trainer() -> TrainingRun | None:
     if run is not None and run.finished:
         accuracy = run.final_accuracy or 0.0
         how = "after all its epochs" if run.status == "done" else f"when it reached the {run.budget:.0f} s budget"
-        st.success(
-            f"Trained: **{accuracy:.2%}** of the {run.n_test:,} test digits right, {how} "
-            f"({run.epoch:.1f} epochs, {run.compute:.1f} s of computing on this server)."
+        learned, text = figures.trained_summary(accuracy, run.n_test, how, run.test_data[1])
+        (st.success if learned else st.warning)(
+            f"{text} ({run.epoch:.1f} epochs, {run.compute:.1f} s of computing on this server)."
             + figures.dead_neurons_summary(run.dead or 0, run.cfg.hidden)
         )
     in_use = st.session_state.get(USER_MODEL) is not None

@@ -40,12 +40,13 @@ def test_a_run_whose_neurons_died_says_so_and_why():
     run = at.session_state["learn_run"]
     assert run.cfg.optimizer == "adam" and run.cfg.lr == 1.0
     assert 2 * run.dead > 32  # 27 of 32 here
-    success = at.success[0].value
+    assert run.final_accuracy < 0.17 and not at.success  # near chance: no green box
+    report = at.warning[0].value
+    assert report.startswith(f"Trained, but it learned next to nothing: **{run.final_accuracy:.2%}**")
     assert (
-        f"{run.dead} of its 32 hidden neurons never {'fires' if run.dead == 1 else 'fire'} on the test digits"
-        in success
+        f"{run.dead} of its 32 hidden neurons never {'fires' if run.dead == 1 else 'fire'} on the test digits" in report
     )
-    assert "too large a learning rate" in success
+    assert "too large a learning rate" in report
 
 
 def test_page_opens_with_the_post_sentence_and_a_start_button():

@@ -25,6 +25,12 @@ def test_loss_curve_plots_the_history():
     np.testing.assert_array_equal(fig.data[0].y, loss)
     assert "loss" in fig.data[0].hovertemplate
     assert figs.loss_summary(epoch, loss) == "Training loss fell from 2.000 to 0.300 over 1.00 epochs."
+    # a learning rate too large: the curve climbs, and the words say so
+    assert figs.loss_summary(epoch, loss[::-1]) == (
+        "Training loss rose from 0.300 to 2.000 over 1.00 epochs: the steps made the network worse, not better."
+    )
+    flat = np.array([2.3026, 2.3031, 2.3029])
+    assert figs.loss_summary(epoch, flat).startswith("Training loss stayed at 2.303 over 1.00 epochs")
     assert is_empty(figs.loss_figure(np.array([]), np.array([])), "Start")
 
 
@@ -290,3 +296,19 @@ def test_dead_neurons_summary():
     assert figs.dead_neurons_summary(1, 128) == " 1 of its 128 hidden neurons never fires on the test digits."
     most = figs.dead_neurons_summary(123, 128)
     assert most.startswith(" 123 of its 128") and "too large a learning rate" in most
+
+
+def test_a_run_near_chance_is_not_reported_as_a_success():
+    labels = np.repeat(np.arange(10), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009])  # MNIST's test set
+    assert figs.chance_level(labels) == (1, 0.1135)
+    learned, text = figs.trained_summary(0.1135, 10_000, "after all its epochs", labels)
+    assert not learned
+    assert text == (
+        "Trained, but it learned next to nothing: **11.35%** of the 10,000 test digits right, after all its epochs. "
+        "Always answering 1 (the commonest digit) would score 11.35%."
+    )
+    learned, text = figs.trained_summary(0.9787, 10_000, "after all its epochs", labels)
+    assert learned and text == "Trained: **97.87%** of the 10,000 test digits right, after all its epochs"
+    assert (
+        not figs.trained_summary(0.1634, 10_000, "", labels)[0] and figs.trained_summary(0.1636, 10_000, "", labels)[0]
+    )
