@@ -28,12 +28,24 @@ if "atlas_neuron" not in st.session_state:  # a link's ?neuron=, else the most n
     st.session_state["atlas_neuron"] = linked if linked is not None else int(np.argmax(facts.drops))
 
 
+def on_pick() -> None:
+    """A click (or a second tap) on a bar: study that neuron.  Runs before the page, so the bar is outlined at once.
+
+    A callback fires on each new selection only: the chart's kept selection does not
+    take the neuron back from the number box on later runs.
+    """
+    clicked = figs.neuron_from_selection(st.session_state["ablation"].selection.points)
+    if clicked is not None:
+        st.session_state["atlas_neuron"] = clicked
+
+
 neuron = int(st.session_state["atlas_neuron"])
-event = pickable_chart(figs.ablation_figure(facts.drops, facts.dead, n_test, selected=neuron), key="ablation")
-clicked = figs.neuron_from_selection(event["selection"]["points"])
-if clicked is not None and clicked != st.session_state.get("atlas_clicked"):  # a new click, not the last one again
-    st.session_state["atlas_clicked"] = st.session_state["atlas_neuron"] = clicked
-    st.rerun()  # redraw with the clicked bar outlined
+pickable_chart(
+    figs.ablation_figure(facts.drops, facts.dead, n_test, selected=neuron),
+    key="ablation",
+    on_select=on_pick,
+    selection_mode="points",
+)
 st.caption(figs.ablation_summary(facts.drops, facts.dead, n_test) + " Tap a bar to study that neuron.")
 
 st.subheader("What each neuron fires for")

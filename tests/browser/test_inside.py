@@ -166,6 +166,15 @@ def test_click_a_bar_of_the_neuron_atlas(any_page, app_url):
     pick(page, el, 5, height / 2 if height else -0.2)
     page.locator("[data-testid='stMain'] h3").filter(has_text=f"Neuron {neuron}").wait_for(timeout=30_000)
     assert f"neuron={neuron}" in page.url
+    # another neuron typed in the box, then the same bar again: the bar wins again
+    other = 0 if neuron != 0 else 1
+    box = page.get_by_label("Neuron", exact=True)
+    box.fill(str(other))
+    box.press("Enter")
+    page.locator("[data-testid='stMain'] h3").filter(has_text=f"Neuron {other}").wait_for(timeout=30_000)
+    el.scroll_into_view_if_needed()
+    pick(page, el, 5, height / 2 if height else -0.2)
+    page.locator("[data-testid='stMain'] h3").filter(has_text=f"Neuron {neuron}").wait_for(timeout=30_000)
 
 
 @pytest.mark.parametrize("path", ["embeddings", "errors", "neurons", "why"])
