@@ -26,6 +26,7 @@ __all__ = [
     "confusion_summary",
     "mistakes_heading",
     "per_digit_figure",
+    "per_digit_axis_start",
     "per_digit_summary",
 ]
 
@@ -207,7 +208,7 @@ def per_digit_figure(per_digit: np.ndarray, totals: np.ndarray, *, height: int =
             hovertemplate="digit %{x}: %{y:.2%} right (%{customdata[0]:.0f} of %{customdata[1]:.0f})<extra></extra>",
         )
     )
-    start = max(0.0, float(np.nanmin(per_digit)) - 0.05)
+    start = per_digit_axis_start(per_digit)
     # zoom so the differences show, but say so: the axis does not start at 0
     step = next(s for s in (0.02, 0.05, 0.1, 0.2) if (1.0 - start) / s <= 6)
     ticks = np.round(np.arange(math.ceil(start / step - 1e-9) * step, 1.0 + 1e-9, step), 4)
@@ -222,11 +223,17 @@ def per_digit_figure(per_digit: np.ndarray, totals: np.ndarray, *, height: int =
     return common.layout(fig, height=height, showlegend=False, dragmode=False, uniformtext=dict(minsize=9, mode="hide"))
 
 
+def per_digit_axis_start(per_digit: np.ndarray) -> float:
+    """Where :func:`per_digit_figure`'s accuracy axis starts: 5 points below the hardest digit, or 0."""
+    return max(0.0, float(np.nanmin(np.asarray(per_digit, dtype=float))) - 0.05)
+
+
 def per_digit_summary(per_digit: np.ndarray) -> str:
-    """One line: the hardest and easiest digits."""
+    """One line: the hardest and easiest digits, and where the bars' axis starts when not at 0."""
     per_digit = np.asarray(per_digit, dtype=float)
     worst, best = int(np.nanargmin(per_digit)), int(np.nanargmax(per_digit))
-    return (
-        f"Hardest digit: {worst} ({per_digit[worst]:.1%} right); easiest: {best} ({per_digit[best]:.1%}). "
-        "Bars start above zero so the differences show."
-    )
+    text = f"Hardest digit: {worst} ({per_digit[worst]:.1%} right); easiest: {best} ({per_digit[best]:.1%})."
+    start = per_digit_axis_start(per_digit)
+    if start > 0:
+        text += f" The axis starts at {start:.0%}, not 0, so the differences show."
+    return text

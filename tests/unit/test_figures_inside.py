@@ -199,7 +199,12 @@ def test_per_digit_figure():
     for low in (0.0, 0.3, 0.6, 0.97):
         ticks = evaluation.per_digit_figure(np.full(10, low), np.full(10, 100)).layout.yaxis.tickvals
         assert 2 <= len(ticks) <= 7 and max(ticks) == 1.0
-    assert "Hardest digit: 0 (90.0% right)" in evaluation.per_digit_summary(acc)
+    assert evaluation.per_digit_summary(acc).startswith("Hardest digit: 0 (90.0% right)")
+    assert evaluation.per_digit_summary(acc).endswith(" The axis starts at 85%, not 0, so the differences show.")
+    # a network near chance: the axis starts at 0, and the caption does not say otherwise
+    chance = np.array([0.0, 1.0, 0, 0, 0, 0, 0, 0, 0, 0])
+    assert evaluation.per_digit_figure(chance, np.full(10, 100)).layout.yaxis.range[0] == 0
+    assert evaluation.per_digit_summary(chance) == "Hardest digit: 0 (0.0% right); easiest: 1 (100.0%)."
 
 
 # --- neurons ---------------------------------------------------------------------------
