@@ -233,7 +233,9 @@ def nearest_similarities(index: CosineIndex, *, block: int = 100) -> np.ndarray:
     return nearest_rows(index, 1, block=block)[1][:, 0].copy()
 
 
-def kept_neighbours(neighbours: np.ndarray, coords: np.ndarray, *, block: int = 100) -> float:
+def kept_neighbours(
+    neighbours: np.ndarray, coords: np.ndarray, *, rows: np.ndarray | None = None, block: int = 100
+) -> float:
     """How well a 2-D map keeps the embedding's neighbourhoods: a number to check a map by.
 
     For every row: of its k nearest other rows in the full space (``neighbours``,
@@ -247,18 +249,28 @@ def kept_neighbours(neighbours: np.ndarray, coords: np.ndarray, *, block: int = 
         Each row's nearest rows in the full space.
     coords : (n, 2) float
         The same rows' map positions.
+    rows : (n,) bool, optional
+        Average over these rows only: those that have neighbours (a row of zeros
+        has none, only arbitrary ties).  Default all.
     block : int
         Rows compared with all n at a time, as in :func:`nearest_rows`.
 
     Returns
     -------
     float in [0, 1]
+
+    Raises
+    ------
+    ValueError
+        If ``rows`` selects none.
     """
     neighbours = np.asarray(neighbours)
     xy = np.asarray(coords, dtype=np.float32)
     n, k = neighbours.shape
     if len(xy) != n:
         raise ValueError(f"coords has {len(xy)} rows for {n} rows of neighbours")
+    if rows is not None and not np.any(rows):
+        raise ValueError("no row to average over")
     if k == 0:
         return 1.0
 
@@ -271,8 +283,10 @@ def kept_neighbours(neighbours: np.ndarray, coords: np.ndarray, *, block: int = 
         return np.negative(d, out=d)
 
     on_map, _ = _best_of_each_row(nearness, n, k, block)
-    shared = (neighbours[:, :, None] == on_map[:, None, :]).any(axis=2).sum()
-    return float(shared) / (n * k)
+    shared = (neighbours[:, :, None] == on_map[:, None, :]).any(axis=2)
+    if rows is not None:
+        shared = shared[np.asarray(rows, dtype=bool)]
+    return float(shared.mean())
 
 
 @dataclass(frozen=True)

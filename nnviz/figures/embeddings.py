@@ -244,6 +244,12 @@ def map_summary(
     ``kept``: :func:`nnviz.embed.kept_neighbours` of this map, for ``k`` neighbours.
     ``reader_name``: what the star is ("your drawing", "test digit #445 (a 6)").
     """
+    if not np.any(np.asarray(explained) > 0):  # PCA of identical points: no direction to flatten onto
+        text = (
+            f"{n:,} test digits, each a {dims}-number embedding, and all {n:,} are the same vector: they vary in no "
+            "direction, so the map is a single point."
+        )
+        return text + _reader_text(reader_nearest_label, silent, name=reader_name)
     text = (
         f"{n:,} test digits, each a {dims}-number embedding, flattened onto the 2 directions in which they "
         f"vary most; those keep {explained_percents(explained)[2]}% of the variance, so clusters that overlap here "

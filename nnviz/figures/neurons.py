@@ -191,7 +191,8 @@ def mean_activation_figure(means: np.ndarray, *, order: np.ndarray | None = None
             x=np.arange(len(order)),
             y=[str(d) for d in range(means.shape[0])],
             colorscale=common.SEQUENTIAL,
-            zmin=0,
+            zmin=0,  # ReLU: never below 0; and for a network whose neurons all died (all 0), not Plotly's -0.5..0.5
+            zmax=float(z.max()) if z.max() > 0 else 1.0,
             customdata=neuron,
             colorbar=dict(title=dict(text="mean", side="right"), thickness=10),
             hovertemplate="neuron %{customdata}, digit %{y}: mean activation %{z:.3f}<extra></extra>",

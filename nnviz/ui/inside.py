@@ -194,13 +194,18 @@ def tsne_map(model: MLP) -> tuple[TSNEMap | None, str]:
     return tsne, ""
 
 
-def kept_on_map(model: MLP, kind: str) -> float:
-    """:func:`nnviz.embed.kept_neighbours` of ``model``'s "pca" or "tsne" map, once per model and map."""
+def kept_on_map(model: MLP, kind: str) -> float | None:
+    """:func:`nnviz.embed.kept_neighbours` of ``model``'s "pca" or "tsne" map, once per model and map.
+
+    Over the test digits that have neighbours (an embedding with a direction:
+    positive similarity to all its ``NEIGHBOURS_K`` nearest); None when fewer
+    than 1% of them do (a network whose neurons died): no number to give.
+    """
     return _kept_on_map(model_key(model), model, kind)
 
 
 @st.cache_resource(show_spinner="Checking the map against the full space…", max_entries=2 * MAX_MODELS)
-def _kept_on_map(key: str, _model: MLP, kind: str) -> float:
+def _kept_on_map(key: str, _model: MLP, kind: str) -> float | None:
     if kind == "tsne":
         tsne, why_not = tsne_map(_model)
         if tsne is None:
@@ -208,7 +213,11 @@ def _kept_on_map(key: str, _model: MLP, kind: str) -> float:
         coords = tsne.coords
     else:
         coords = _analysis(key, _model).map.coords
-    return kept_neighbours(_neighbourhoods(key, _model)[0], coords)
+    indices, similarities = _neighbourhoods(key, _model)
+    rows = similarities[:, -1] > 0
+    if rows.sum() < 0.01 * len(rows):
+        return None
+    return kept_neighbours(indices, coords, rows=rows)
 
 
 _MAP_KEY = "map_kind"

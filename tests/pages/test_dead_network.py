@@ -38,6 +38,9 @@ def test_embeddings_has_no_neighbours_for_a_zero_vector(dead):
     assert "no hidden neuron fired for it, so its embedding is all zeros" in text  # the map's caption
     assert "No vote" in text and "embedding neighbours and" not in text  # no count of arbitrary "neighbours"
     assert "nearest neighbour is a" not in text
+    # every embedding is the zero vector: no variance to keep, no neighbourhoods to count
+    assert "all 10,000 are the same vector: they vary in no direction, so the map is a single point" in text
+    assert "% of the variance" not in text and "nearest neighbours in the full space" not in text
 
 
 def test_why_says_the_logit_is_the_bias_alone(dead):

@@ -183,6 +183,11 @@ def test_kept_neighbours_is_one_for_a_faithful_map_and_chance_for_a_shuffled_one
     assert kept_neighbours(near1, line[[3, 1, 2, 0]]) == 0.25
     with pytest.raises(ValueError, match="rows"):
         kept_neighbours(near1, line[:3])
+    # averaged over chosen rows only (those with real neighbours)
+    assert kept_neighbours(near1, line[[3, 1, 2, 0]], rows=np.array([False, False, True, False])) == 1.0
+    assert kept_neighbours(near1, line[[3, 1, 2, 0]], rows=np.array([True, True, False, False])) == 0.0
+    with pytest.raises(ValueError, match="no row"):
+        kept_neighbours(near1, line, rows=np.zeros(4, bool))
 
 
 def test_familiarity_counts_the_rows_with_nearer_neighbours():

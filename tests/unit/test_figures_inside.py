@@ -272,6 +272,9 @@ def test_mean_activation_heatmap_groups_neurons_by_preferred_digit():
     fig = neurons.mean_activation_figure(means)
     np.testing.assert_array_equal(np.asarray(fig.data[0].z), means[:, order])
     np.testing.assert_array_equal(np.asarray(fig.data[0].customdata)[0], [3, 2, 1, 0])  # hover names the neuron
+    assert (fig.data[0].zmin, fig.data[0].zmax) == (0, 1.0)
+    dead = neurons.mean_activation_figure(np.zeros((10, 4))).data[0]
+    assert (dead.zmin, dead.zmax) == (0, 1.0)  # all zeros: a scale from 0 up, never below (ReLU)
 
 
 def test_neuron_profile_figure():
