@@ -25,8 +25,8 @@ __all__ = [
     "confusion_figure",
     "confusion_summary",
     "mistakes_heading",
-    "per_digit_figure",
     "per_digit_axis_start",
+    "per_digit_figure",
     "per_digit_summary",
 ]
 
