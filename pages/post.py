@@ -76,7 +76,7 @@ with text:
     st.page_link("pages/learn.py", label="Part 2: train this network yourself", icon=":material/school:")
     st.page_link(
         "pages/embeddings.py",
-        label="The previous post, vector databases: your digit as an embedding",
+        label="Previous post: your digit as an embedding",
         icon=":material/scatter_plot:",
     )
     st.markdown("**Recommended in the post**\n" + "".join(f"\n- {r.markdown()}" for r in post.RESOURCES))

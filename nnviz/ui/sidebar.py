@@ -55,17 +55,13 @@ def sidebar(nav: st.navigation | None = None) -> None:
         st.caption(
             "You trained this one on the Learn page."
             if trained_here
-            else "The shipped model, trained with `python -m nnviz.train`."
+            else "The shipped network, trained from scratch in NumPy (`python -m nnviz.train` reproduces it)."
         )
         st.markdown("#### The series")
         # page links, not Markdown ones: those open a new tab, a new session without the reader's digit
-        st.page_link(
-            "pages/embeddings.py", label="Previous: vector databases and embeddings", icon=":material/arrow_back:"
-        )
+        st.page_link("pages/embeddings.py", label="Previous: vector databases", icon=":material/arrow_back:")
         st.markdown("**Part 1: Neural Networks** (this app)")
-        st.page_link(
-            "pages/learn.py", label="Part 2: backpropagation and gradient descent", icon=":material/arrow_forward:"
-        )
+        st.page_link("pages/learn.py", label="Part 2: backpropagation", icon=":material/arrow_forward:")
         _share()
 
 
