@@ -168,7 +168,7 @@ def test_share_button_shows_the_link_to_this_view(mnist):
     app_session.rerun(at, no_canvas)
     (link,) = [c.value for c in at.sidebar.code]
     assert f"d={code}" in link
-    assert "shipped network" not in " ".join(c.value for c in at.sidebar.caption)
+    assert "It opens on the shipped network" not in " ".join(c.value for c in at.sidebar.caption)
 
 
 def test_a_shared_view_says_it_opens_on_the_shipped_network_when_the_reader_trained_their_own():
