@@ -5,7 +5,7 @@ side: the input stands on end beside the weights, each entry level with the row
 of weights it multiplies, and each result sits below the weight column that made
 it.  Only slices fit on a screen; titles state the full shapes.
 
-:func:`speed_figure` compares the measured times on a log scale.
+:func:`speed_figure` compares the measured times as dots on a log scale.
 """
 
 from __future__ import annotations
@@ -238,29 +238,48 @@ def layer2_summary(t: Trace) -> str:
 
 
 def speed_figure(s: SpeedTest, *, height: int = 260) -> go.Figure:
-    """The three measured times as horizontal bars on a log scale (milliseconds)."""
+    """The three measured times as dots on a log scale (milliseconds), each labelled.
+
+    Dots, not bars: on a log axis a bar's length depends on where the axis
+    happens to start, and a reader compares lengths (a bar a quarter as long
+    was 1,871 times shorter).  A dot's place is all there is to read, and equal
+    ratios are equal distances; each label says the ratio in words.
+    """
     labels = [
         "Python loops, 1 digit",
         "NumPy, 1 digit",
         f"NumPy, {s.batch_size:,} digits",
     ]
     ms = np.array([s.loops, s.numpy, s.batch]) * 1000.0
+    notes = [
+        f"{ms[0]:.3g} ms",
+        f"{ms[1]:.3g} ms: {s.speedup:,.0f}× faster",
+        f"{ms[2]:.3g} ms: {s.per_digit_in_batch * 1e6:.2g} µs a digit",
+    ]
+    right = ms == ms.max()  # the rightmost dot's label goes to its left, inside the plot
     fig = go.Figure(
-        go.Bar(
+        go.Scatter(
             x=ms,
             y=labels,
-            orientation="h",
-            marker=dict(color=[common.DIGIT_COLOURS[3], common.DIGIT_COLOURS[0], common.DIGIT_COLOURS[2]]),
-            text=[f"{v:.3g} ms" for v in ms],
-            textposition="auto",
+            mode="markers+text",
+            marker=dict(
+                size=16,
+                color=[common.DIGIT_COLOURS[3], common.DIGIT_COLOURS[0], common.DIGIT_COLOURS[2]],
+                line=dict(color="#333333", width=1),
+            ),
+            text=notes,
+            textposition=["middle left" if r else "middle right" for r in right],
+            cliponaxis=False,
             hovertemplate="%{y}<br>%{x:.4g} ms<extra></extra>",
         )
     )
-    # start a decade below the fastest, so even the shortest bar has length
-    span = [float(np.log10(ms.min())) - 1.0, float(np.log10(ms.max())) + 0.3]
-    fig.update_xaxes(type="log", dtick=1, range=span, title="milliseconds (log scale)", fixedrange=True)
+    lo, hi = float(np.log10(ms.min())), float(np.log10(ms.max()))
+    # room for the labels: to the right of the fastest dots, and a little beyond the slowest
+    span = [lo - 0.4, hi + 0.4]
+    fig.update_xaxes(type="log", dtick=1, range=span, title="milliseconds (log scale)")
+    fig.update_xaxes(fixedrange=True, showgrid=True)
     fig.update_yaxes(autorange="reversed", fixedrange=True, automargin=True)
-    return common.layout(fig, height=height)
+    return common.layout(fig, height=height, showlegend=False)
 
 
 def speed_summary(s: SpeedTest) -> str:

@@ -130,6 +130,10 @@ def test_speed_figure_and_texts():
     fig = figs.speed_figure(s)
     np.testing.assert_allclose(fig.data[0].x, [50.0, 0.02, 200.0])
     assert fig.layout.xaxis.type == "log"
+    # dots, not bars: on a log axis a bar's length is an artefact of where the axis starts
+    assert fig.data[0].type == "scatter" and fig.data[0].mode == "markers+text"
+    assert list(fig.data[0].text) == ["50 ms", "0.02 ms: 2,500× faster", "200 ms: 20 µs a digit"]
+    assert list(fig.data[0].textposition) == ["middle right", "middle right", "middle left"]  # the last stays inside
     text = figs.speed_summary(s)
     assert "2,500× faster" in text and "20.0 µs each" in text
     # what is timed is the whole forward pass, a matrix product per layer: never called "one product"
