@@ -200,26 +200,31 @@ def network_figure(
     if lines:
         # Each line runs in full between two layers; across a layer (over the image, through
         # the grid) it is a faint thread, so the pixels and neurons under it stay visible.
-        threads: list[float] = []
+        # The thread is the band's own colour, so the eye follows it from where the band
+        # meets the layer's edge to the pixel or neuron it is for.
+        threads: dict[str, list[float]] = {ADDS: [], SUBTRACTS: []}
         bands: dict[str, list[float]] = {ADDS: [], SUBTRACTS: []}
         ends, hovers = [], []
         for line in lines:
             a, b = line.at(line.gap[0]), line.at(line.gap[1])
-            threads += [*line.start, *a, math.nan, math.nan, *b, *line.end, math.nan, math.nan]
-            bands[ADDS if line.value >= 0 else SUBTRACTS] += _band(line, a, b)
+            colour = ADDS if line.value >= 0 else SUBTRACTS
+            threads[colour] += [*line.start, *a, math.nan, math.nan, *b, *line.end, math.nan, math.nan]
+            bands[colour] += _band(line, a, b)
             ends += [a, b]
             hovers += [line.hover] * 2
-        traces.append(
-            go.Scatter(
-                x=np.array(threads[0::2]),  # arrays, not lists: Plotly checks a list item by item
-                y=np.array(threads[1::2]),
-                mode="lines",
-                line=dict(color=common.MARK_GREY, width=1),
-                opacity=0.6,
-                hoverinfo="skip",
-                name="threads",
-            )
-        )
+        for colour, thread in threads.items():
+            if thread:
+                traces.append(
+                    go.Scatter(
+                        x=np.array(thread[0::2]),  # arrays, not lists: Plotly checks a list item by item
+                        y=np.array(thread[1::2]),
+                        mode="lines",
+                        line=dict(color=colour, width=1.5),
+                        opacity=0.9,
+                        hoverinfo="skip",
+                        name="threads",
+                    )
+                )
         for colour, band in bands.items():
             if band:
                 traces.append(
@@ -369,7 +374,8 @@ def network_legend(paths: Paths, n_inputs: int, n_hidden: int, n_outputs: int) -
             f"- **Lines:** into digit {paths.target}, each neuron's activation × its weight to it (h × W2); into "
             f"each framed neuron, {common.agree(p, 'its strongest term', f'its {p} strongest terms')} x × W1 from the "
             "pixels. **Red adds, blue subtracts**, "
-            "thicker is more. Across a layer a line is a thin grey thread, so it hides nothing.",
+            "thicker is more. Inside a layer each line goes on as a thin thread of its colour to its pixel or "
+            "neuron, so it hides nothing under it.",
             "- Hover over (or tap) a dot, a frame or the end of a line for its numbers.",
         ]
     )

@@ -55,6 +55,13 @@ def test_every_mark_sits_where_its_pixel_or_neuron_is(drawn):
     for name, count in (("adds", (values >= 0).sum()), ("subtracts", (values < 0).sum())):
         bands = [t for t in fig.data if t.name == name]
         assert (np.isnan(np.asarray(bands[0].x)).sum() if bands else 0) == count
+    # and each band goes on inside the layers as a thread of its colour, to its pixel or neuron:
+    # two stretches (NaN pairs) a line, never grey (a grey thread left the band looking like it ended on the edge)
+    threads = [t for t in fig.data if t.name == "threads"]
+    by_colour = {t.line.color: np.isnan(np.asarray(t.x)).sum() for t in threads}
+    assert set(by_colour) <= {network.ADDS, network.SUBTRACTS}
+    assert by_colour.get(network.ADDS, 0) == 2 * (values >= 0).sum()
+    assert by_colour.get(network.SUBTRACTS, 0) == 2 * (values < 0).sum()
     # the open stretch of each pixel line runs from the image's bottom edge to the grid's top
     ends = trace(fig, "line ends")
     hovers = list(ends.hovertext)
