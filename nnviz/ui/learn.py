@@ -34,12 +34,24 @@ def _which_network() -> str:
 # --- one step of backpropagation ----------------------------------------------------
 
 
+_CANVAS_GEN = "learn_canvas_gen"  # bumping it gives the canvas a new key: a blank canvas
+
+
+def _clear_canvas() -> None:
+    """A blank canvas; a drawing that was the current digit is forgotten (a test digit stays)."""
+    st.session_state[_CANVAS_GEN] = st.session_state.get(_CANVAS_GEN, 0) + 1
+    current = st.session_state.get("drawing")
+    if current is not None and current.source == "drawing":
+        ui.set_selection(None)
+
+
 def backprop_section() -> None:
     """Draw (or reuse the current digit), say which digit it is, and watch one SGD step."""
     model = ui.require_model()
     left, right = st.columns([2, 3], gap="large")
     with left:
-        image = ui.canvas("learn_canvas")
+        image = ui.canvas(f"learn_canvas_{st.session_state.get(_CANVAS_GEN, 0)}")
+        st.button("Clear", on_click=_clear_canvas, icon=":material/delete:", key="learn_clear")
         drawn_here = False
         if image is not None:
             prep = nnviz.preprocess(image)

@@ -165,6 +165,21 @@ def test_one_backprop_step_on_a_drawing(monkeypatch):
     assert at.metric[1].label == "Test accuracy"
 
 
+def test_clear_gives_a_blank_canvas_and_forgets_the_drawing(monkeypatch):
+    keys = []
+    monkeypatch.setattr(
+        nnviz.ui, "canvas", lambda key, **kw: keys.append(key) or (digit_rgba(1) if len(keys) == 1 else None)
+    )
+    at = open_learn()
+    assert at.session_state["drawing"].source == "drawing"
+    at.button(key="learn_clear").click().run()
+    assert not at.exception
+    assert keys[0] != keys[-1]  # a new key: the component starts blank
+    assert "drawing" not in at.session_state or at.session_state["drawing"] is None
+    captions = " ".join(c.value for c in at.caption)
+    assert "one the network is unsure of. Draw above to use your own." in captions
+
+
 def test_a_step_on_a_digit_the_network_is_sure_of_still_shows_what_changed():
     # test digit #0, a 7: p(7) = 0.999992 (open_page checks that the page raised nothing)
     at = open_page("learn", state={"drawing": nnviz.ui.sample_selection(0)}, timeout=60)
