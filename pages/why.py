@@ -54,11 +54,12 @@ st.subheader("Check: do the parts add up?")
 checks = e.checks()
 st.dataframe(
     {
+        # the answer first: on a phone the last columns are a sideways scroll away
         "adding up": [c.name for c in checks],
+        "equal?": ["✓ yes" if c.ok() else "✗ no" for c in checks],
         "sum": [f"{c.total:.6f}" for c in checks],
         "forward pass": [f"{c.logit:.6f}" for c in checks],
         "gap": [f"{c.error:.1e}" for c in checks],
-        "equal?": ["✓ yes" if c.ok() else "✗ no" for c in checks],
     },
     hide_index=True,
     width="stretch",

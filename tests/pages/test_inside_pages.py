@@ -318,6 +318,7 @@ def test_why_parts_add_up_on_the_page(shipped, test_set):
     e = explain(shipped, images[0].reshape(-1) / 255.0)
     table = at.dataframe[0].value
     assert list(table["equal?"]) == ["✓ yes", "✓ yes"]
+    assert list(table.columns[:2]) == ["adding up", "equal?"]  # the answer first: on a phone, still on screen
     assert all(float(v) == pytest.approx(e.logit, abs=1e-5) for v in table["forward pass"])
     assert f"the network says **{e.prediction}**" in texts(at)
     assert f"{int(e.active.sum())} of its {len(e.active)} hidden neurons fired" in texts(at)
