@@ -52,7 +52,7 @@ if len(found) == 0:
     st.info("No digit in this cell. Tap another cell of the matrix.")
 many = min(len(found), 96)  # a diagonal cell holds ~1,000 digits: cap what a phone must load
 shown = found[:12]
-if many > 12 and st.toggle(f"Show {'all ' if many == len(found) else ''}{many}"):
+if many > 12 and st.toggle(f"Show all {many}" if many == len(found) else f"Show {many} of {len(found):,}"):
     shown = found[:many]
 with st.container(horizontal=True, gap="medium"):  # cards wrap: 2 a row on a phone, 6 on a desktop
     for i in shown:

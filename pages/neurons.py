@@ -19,9 +19,9 @@ model = require_model()
 facts, hidden = atlas(model), analysis(model).hidden
 n_test, n_hidden = hidden.shape
 st.markdown(
-    f"What is each of the {n_hidden} hidden neurons worth? Silence one -- force its output to 0 -- and count the "
-    f"test digits the network then gets wrong. All {n_hidden} silencings are computed in one pass over the "
-    f"{n_test:,} test digits."
+    f"What is each of the {n_hidden} hidden neurons worth? Silence one -- force its output to 0 -- and count "
+    f"how many more test digits the network then gets wrong (fewer, sometimes). All {n_hidden} silencings are "
+    f"computed in one pass over the {n_test:,} test digits."
 )
 if "atlas_neuron" not in st.session_state:  # a link's ?neuron=, else the most needed neuron
     linked = query_int("neuron", 0, n_hidden - 1)
@@ -59,10 +59,14 @@ st.subheader(f"Neuron {neuron}")
 st.number_input("Neuron", 0, n_hidden - 1, key="atlas_neuron", width=200)
 st.query_params["neuron"] = str(neuron)
 lost, best = round(float(facts.drops[neuron]) * n_test), int(facts.preferred[neuron])
-likes = f"most for **{best}s**" if not facts.dead[neuron] else "**never** (a dead neuron)"
+fires = (
+    f"It fires for **{figs.firing_share(float(facts.firing[neuron]), n_test)}** of test digits, most for **{best}s**."
+    if not facts.dead[neuron]
+    else "It fires for **none** of the test digits: a dead neuron."
+)
 st.markdown(
-    f"Silenced, the network {'loses' if lost >= 0 else 'gains'} **{abs(lost)}** {agree(abs(lost), 'test digit', 'test digits')}. "
-    f"It fires for **{figs.firing_share(float(facts.firing[neuron]), n_test)}** of test digits, {likes}."
+    f"Silenced, the network {'loses' if lost >= 0 else 'gains'} **{abs(lost)}** "
+    f"{agree(abs(lost), 'test digit', 'test digits')}. {fires}"
 )
 left, right = st.columns(2)
 with left:

@@ -6,7 +6,9 @@ query string, so that opening it shows what the sender saw:
 * ``sample`` -- a test digit, 0-9999 (``/draw?sample=42``);
 * ``d`` -- the reader's own drawing, as a share code (:mod:`nnviz.share`);
 * ``neuron`` -- a hidden neuron, 0..n_hidden-1 (``/weights?neuron=7``);
-* ``map`` -- the Embeddings page's map, ``pca`` (the default) or ``tsne``.
+* ``map`` -- the Embeddings page's map, ``pca`` (the default) or ``tsne``;
+* ``true`` and ``said`` -- a cell of the confusion matrix on Where it errs, 0-9
+  each (``/errors?true=4&said=9``: the 4s read as 9s).
 
 Links get typed, cut short and pasted wrongly.  Every value is checked; a bad
 one shows one notice, is dropped from the URL, and the page falls back to its
@@ -103,6 +105,8 @@ def check_url_state(n_samples: int, n_hidden: int | None) -> None:
         ("sample", lambda: query_int("sample", 0, n_samples - 1)),
         ("d", query_drawing),
         ("map", lambda: query_choice("map", MAPS)),
+        ("true", lambda: query_int("true", 0, 9)),
+        ("said", lambda: query_int("said", 0, 9)),
     ]
     if n_hidden is not None:
         checks.append(("neuron", lambda: query_int("neuron", 0, n_hidden - 1)))

@@ -244,7 +244,8 @@ def test_evaluation_diagonal_cell_and_bad_link(shipped, test_set, hidden):
     at = open_page("errors", query={"true": "1", "said": "1"})
     assert f"{ev.confusion[1, 1]:,} 1s it got right, least sure first" in texts(at)
     assert samples(at) == ev.mistakes(1, 1)[:12].tolist()
-    at.toggle[0].set_value(True)  # "Show 96": more, but capped for a phone
+    assert at.toggle[0].label == f"Show 96 of {ev.confusion[1, 1]:,}"  # more, but capped for a phone
+    at.toggle[0].set_value(True)
     assert len(samples(rerun(at))) == 96
     # the heading agrees in number with the cell: "Just once, ...", "No 1 was read as ..."
     once = next((t, p) for t in range(10) for p in range(10) if t != p and ev.confusion[t, p] == 1)
@@ -306,7 +307,9 @@ def test_neurons_flags_a_dead_neuron():
     model.b1[3] = -1e4  # neuron 3 can never fire
     at = open_page("neurons", query={"neuron": "3"}, state={"user_model": model})
     page = texts(at)
-    assert "**never** (a dead neuron)" in page and "1 never fires on the test set" in page
+    assert (
+        "It fires for **none** of the test digits: a dead neuron." in page and "1 never fires on the test set" in page
+    )
 
 
 # --- why --------------------------------------------------------------------------------

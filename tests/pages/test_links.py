@@ -74,6 +74,8 @@ def metric(at: AppTest, label: str) -> str:
         ("why", {"d": "AAAA"}, "drawing could not be read"),
         ("draw", {"d": "x" * 5000}, "too long"),
         ("embeddings", {"map": "umap"}, "map=umap` is not one of pca, tsne"),
+        ("errors", {"true": "11"}, "true=11` is outside 0-9"),
+        ("errors", {"said": "x"}, "said=x` is not a number"),
     ],
 )
 def test_malformed_link_gets_one_notice_and_falls_back(page, query, words):
