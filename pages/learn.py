@@ -33,6 +33,6 @@ st.subheader("3. Gradient descent, seen from above")
 st.markdown(
     "The loss is a surface over all the network's parameters, its weights and biases; training walks downhill "
     f"on it. Here is one flat slice of it through the current parameters ({model.n_params:,} dimensions seen "
-    "through two), with the path training took drawn on it."
+    "through two); once you have trained a network above, the path its training took is drawn on it."
 )
 st.fragment(landscape_section)()

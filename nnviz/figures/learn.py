@@ -602,9 +602,11 @@ def gradient_summary(dz1: np.ndarray, neurons: np.ndarray, identity_error: float
         if active == 1
         else "only they pass the error back. Largest error signals dz1"
     )
+    check = "exactly" if identity_error == 0 else f"to within {identity_error:.1e}"
     return (
-        f"{active} of {hidden} hidden neurons fired; {passes}: {top}. "
-        f"max |∂L/∂W1[:, j] − x·dz1[j]| = {identity_error:.1e}."
+        f"{active} of {hidden} hidden neurons fired; {passes}: {top}. Each picture is your pixels times that "
+        f"neuron's dz1 (∂L/∂W1[:, j] = x · dz1[j], the chain rule's last step), and the gradient backpropagation "
+        f"computed matches it {check}."
     )
 
 
@@ -708,9 +710,15 @@ def landscape_summary(ls: Landscape) -> str:
         f"from {float(np.min(ls.loss)):.3f} to {float(np.max(ls.loss)):.2f} on this slice."
     )
     if ls.kind == "path" and ls.explained is not None:
-        text += f" The two directions hold {float(np.sum(ls.explained)):.1%} of the path's movement."
-    elif ls.path is not None:
         text += (
-            " Random directions are nearly at right angles to the path, so it barely shows: try the path's directions."
+            f" The two directions hold {float(np.sum(ls.explained)):.1%} of the path's movement; a step of 1 along "
+            "either moves the parameters a distance of 1 (the square root of the sum of their squared changes)."
         )
+    else:
+        text += (
+            " A step of 1 along a random direction changes each neuron's incoming weights by as much as their own "
+            "size (the directions are scaled neuron by neuron, after Li et al., 2018)."
+        )
+        if ls.path is not None:
+            text += " Random directions are nearly at right angles to the path, so it barely shows: try the path's directions."
     return text

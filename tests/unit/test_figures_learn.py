@@ -246,6 +246,9 @@ def test_gradient_images_are_the_input_then_symmetric_gradients(step):
     # three significant digits each, trailing zeros kept: "+0.130", not "+0.13" beside "-0.173"
     assert "5 (+0.130), 9 (-0.173)" in figs.gradient_summary(np.array([0.13, -0.173]), np.array([5, 9]), 0.0, 2, 32)
     lone = figs.gradient_summary(np.array([0.13]), np.array([5]), 0.0, 1, 32)
+    assert lone.endswith("the gradient backpropagation computed matches it exactly.")
+    near = figs.gradient_summary(np.array([0.13]), np.array([5]), 3e-9, 1, 32)
+    assert near.endswith("matches it to within 3.0e-09.")
     assert lone.startswith("1 of 32 hidden neurons fired; only it passes the error back. Its error signal dz1: 5 (")
 
 
@@ -269,6 +272,7 @@ def test_landscape_contour_with_the_path():
     assert "principal direction 1" in fig.layout.xaxis.title.text
     summary = figs.landscape_summary(ls)
     assert f"{ls.centre_loss:.3f}" in summary and "path's movement" in summary
+    assert "a step of 1 along either moves the parameters a distance of 1" in summary  # what the axes count
     # the slice runs through every parameter, biases too (the path is parameter_vector's): "parameters", as the
     # app's note on the numbers distinguishes weights (101,632) from parameters (101,770)
     assert "at the current parameters (the star)" in summary
@@ -286,6 +290,7 @@ def test_random_landscape_summary_says_the_path_barely_shows():
         n_images=10,
     )
     assert "barely shows" in figs.landscape_summary(ls)
+    assert "changes each neuron's incoming weights by as much as their own size" in figs.landscape_summary(ls)
     fig = figs.landscape_figure(ls)
     assert "random direction 1" in fig.layout.xaxis.title.text
 
