@@ -45,7 +45,10 @@ st.caption(figs.attribution_summary(e.attribution, e.x, e.b_eff, e.logit) + " Re
 
 st.subheader("The same score, neuron by neuron")
 chart(figs.waterfall_figure(e.contributions, e.active, e.output_bias, e.logit, e.target), key="fall")
-st.caption(figs.waterfall_summary(e.contributions, e.active, e.output_bias, e.logit))
+st.caption(
+    figs.waterfall_summary(e.contributions, e.active, e.output_bias, e.logit)
+    + " Red bars raise the score, blue bars lower it, as on the pixel map above."
+)
 
 st.subheader("The same score, as paths through the network")
 network_paths(model, sel.input, model.forward(sel.input[None]), e.target, key="paths")

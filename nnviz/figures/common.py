@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 DIVERGING = "RdBu_r"
 # Intensities and activations (0 = dark, high = bright); perceptually uniform.
 SEQUENTIAL = "Viridis"
+RAISES, LOWERS = "#B2182B", "#2166AC"  # the ends of the RdBu scale the weight maps use: red adds, blue subtracts
 # Ink on black, as the canvas shows it.
 GREYS = [[0.0, "#000000"], [1.0, "#FFFFFF"]]
 # Ten colours for ten digits: Okabe-Ito's seven colours, a mid grey for its black, and two of

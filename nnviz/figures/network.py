@@ -36,7 +36,7 @@ __all__ = ["network_figure", "network_legend", "network_summary"]
 SIDE = 28  # the input image, one unit per pixel
 CELL = SIDE / HIDDEN_COLUMNS  # hidden neurons: the 16 columns span the image's width
 HIDDEN_TOP = SIDE + 12  # the layers' top edges, in pixel units, y pointing down
-ADDS, SUBTRACTS = "#B2182B", "#2166AC"  # the ends of the RdBu scale the weight maps use
+ADDS, SUBTRACTS = common.RAISES, common.LOWERS  # the ends of the RdBu scale the weight maps use
 NODE_RADIUS = 1.2  # an output node's radius, in pixel units (22 px markers at ~10 px a unit)
 WIDTHS = (0.12, 0.8)  # line widths, in pixel units (~10 screen px each), for the smallest and largest term
 
@@ -368,7 +368,8 @@ def network_legend(paths: Paths, n_inputs: int, n_hidden: int, n_outputs: int) -
     return "\n".join(
         [
             f"- **Top:** the {n_inputs} inputs, your pixels. A dot marks each pixel a line starts from.",
-            f"- **Middle:** the {n_hidden} hidden neurons, {HIDDEN_COLUMNS} to a row. A white frame marks "
+            f"- **Middle:** the {n_hidden} hidden neurons, {HIDDEN_COLUMNS} to a row, coloured by activation (dark: 0, "
+            "not firing; yellow: the strongest). A white frame marks "
             f"{common.agree(m, 'the one that moves', f'the {m} that move')} the score of {paths.target} most.",
             f"- **Bottom:** the {n_outputs} outputs, each with its probability when it is 1% or more; the filled one is the answer.",
             f"- **Lines:** into digit {paths.target}, each neuron's activation × its weight to it (h × W2); into "

@@ -88,8 +88,8 @@ def waterfall_figure(
             y=rec.labels,
             x=rec.values,
             measure=rec.measures,
-            increasing=dict(marker=dict(color="#D55E00")),
-            decreasing=dict(marker=dict(color="#0072B2")),
+            increasing=dict(marker=dict(color=common.RAISES)),  # red raises, blue lowers, as on the pixel map
+            decreasing=dict(marker=dict(color=common.LOWERS)),
             totals=dict(marker=dict(color="#555555")),
             connector=dict(line=dict(color="#999999", width=1)),
             hovertemplate="%{y}: %{x:+.3f}<extra></extra>",
