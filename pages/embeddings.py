@@ -40,6 +40,7 @@ kind = map_choice(tsne is not None)
 map_col, side_col = st.columns([3, 1])
 with map_col:
     nearest = None if silent else int(labels[near.indices[0]])
+    placed_labels = None
     if kind == "tsne":
         if sel.source == "sample":  # a test digit: t-SNE placed it itself
             reader, star = tsne.coords[sel.index], "test digit"
@@ -48,6 +49,7 @@ with map_col:
         else:  # a new digit: among its nearest test digits
             closest = an.index.query(vector, PLACE_K)
             reader, star = tsne.place(closest.indices, closest.similarities), "placed"
+            placed_labels = labels[closest.indices]
         coords, axes = tsne.coords, ("t-SNE 1", "t-SNE 2")
     else:
         reader, coords, axes = an.map.project(vector), an.map.coords, None
@@ -73,6 +75,7 @@ with map_col:
             k=NEIGHBOURS_K,
             star=star,
             placed_among=PLACE_K,
+            placed_labels=placed_labels,
             silent=silent,
             reader_name=sel.description,
         )

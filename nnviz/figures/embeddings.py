@@ -269,6 +269,7 @@ def tsne_summary(
     k: int = 10,
     star: str = "test digit",
     placed_among: int = 5,
+    placed_labels: np.ndarray | None = None,
     silent: bool = False,
     reader_name: str = "your digit",
 ) -> str:
@@ -279,6 +280,8 @@ def tsne_summary(
     "placed" (a new digit, put among its ``placed_among`` nearest test digits by
     :meth:`nnviz.tsne.TSNEMap.place`), or "none" (no star: a new digit with an
     all-zero embedding has no nearest test digits).
+    ``placed_labels``: those nearest test digits' labels; when they are not all
+    one digit, they sit in different clusters and the star's place is a rough guess.
     """
     if star not in ("test digit", "placed", "none"):
         raise ValueError(f"star must be 'test digit', 'placed' or 'none', not {star!r}")
@@ -295,7 +298,15 @@ def tsne_summary(
         if star == "placed"
         else ", where t-SNE put it"
     )
-    return text + _reader_text(reader_nearest_label, silent, placed, name=reader_name)
+    text += _reader_text(reader_nearest_label, silent, placed, name=reader_name)
+    if star == "placed" and placed_labels is not None and len(set(np.asarray(placed_labels).tolist())) > 1:
+        kinds = sorted(set(np.asarray(placed_labels).tolist()))
+        names = ", ".join(f"{d}s" for d in kinds[:-1]) + f" and {kinds[-1]}s"
+        text += (
+            f" Those {placed_among} are {names}, and t-SNE keeps each digit mostly to a cluster of its own: the "
+            "star's place between them is only a rough guess."
+        )
+    return text
 
 
 def silent_embedding_note(dims: int) -> str:

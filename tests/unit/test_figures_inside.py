@@ -108,6 +108,14 @@ def test_map_summaries_state_what_each_map_keeps():
     assert "of each digit's 10 nearest neighbours in the full space, 3% are among its 10 nearest on this map" in pca
     assert "The star is your drawing; its nearest neighbour is a 7." in pca
     placed = embeddings.tsne_summary(10_000, 128, 0.4729, 0.0312, 3, star="placed", placed_among=5)
+    assert "rough guess" not in placed
+    agreed = embeddings.tsne_summary(10, 128, 0.5, None, 3, star="placed", placed_labels=np.array([3, 3, 3, 3, 3]))
+    assert "rough guess" not in agreed
+    split = embeddings.tsne_summary(10, 128, 0.5, None, 3, star="placed", placed_labels=np.array([3, 2, 5, 3, 2]))
+    assert split.endswith(
+        " Those 5 are 2s, 3s and 5s, and t-SNE keeps each digit mostly to a cluster of its own: the star's place "
+        "between them is only a rough guess."
+    )
     assert "47% are among its 10 nearest here (on the PCA map, 3%)" in placed
     assert "mean position of its 5 nearest test digits" in placed and "nearest neighbour is a 3" in placed
     sample = embeddings.tsne_summary(10, 128, 0.5, None, 0, star="test digit", reader_name="test digit #445 (a 6)")
