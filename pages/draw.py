@@ -21,16 +21,11 @@ with st.expander("Upload a photo of a handwritten digit instead", icon=":materia
     photo_uploader()
 
 
-# On a phone the two columns stack, and the answer lands a screen below the canvas:
-# a one-line status under the canvas, shown only while they are stacked, says it there.
-# (Streamlit stacks columns below 640 px of viewport width.)
-st.html("<style>@media (min-width: 640px) { .st-key-draw_phone_status { display: none; } }</style>")
-
-
 @st.fragment
 def live() -> None:
     left, right = st.columns(2, gap="large")
     with left:
+        # on a phone the columns stack and the answer lands a screen below the canvas: a line under it says it there
         digit = digit_input(status_key="draw_phone_status")
         status = digit.status
     selection = digit.selection

@@ -46,7 +46,10 @@ pickable_chart(
     on_select=on_pick,
     selection_mode="points",
 )
-st.caption(figs.ablation_summary(facts.drops, facts.dead, n_test) + " Tap a bar to study that neuron.")
+st.caption(
+    figs.ablation_summary(facts.drops, facts.dead, n_test)
+    + " Tap a bar, or type its number in the box below, to study that neuron."
+)
 
 st.subheader("What each neuron fires for")
 chart(figs.mean_activation_figure(facts.means), key="means")

@@ -35,17 +35,19 @@ def on_click() -> None:
         j = figs.neuron_at(points[0]["x"], points[0]["y"], n_hidden)
         if j is not None:
             choose(j)
+            st.session_state["weights_picks"] = st.session_state.get("weights_picks", 0) + 1
+            st.session_state["weights_scroll"] = True  # once, on the run this pick starts
 
 
 # The link wins when it names a neuron; else the last one chosen; else the one your digit excites most.
 selection = ui.current_selection()
+hidden = model.forward(selection.input[None]).hidden[0] if selection else None
+strongest = int(hidden.argmax()) if hidden is not None and hidden.max() > 0 else None  # None: no neuron fires
 linked = query_int("neuron", 0, n_hidden - 1)
 if linked is not None:
     st.session_state["weights_neuron"] = linked
 elif "weights_neuron" not in st.session_state or st.session_state["weights_neuron"] >= n_hidden:
-    st.session_state["weights_neuron"] = (
-        int(model.forward(selection.input[None]).hidden[0].argmax()) if selection else 0
-    )
+    st.session_state["weights_neuron"] = strongest if strongest is not None else 0
 neuron = st.session_state["weights_neuron"]
 
 st.markdown(
@@ -67,10 +69,12 @@ with grid:
         key="weights_neuron_input",
         on_change=lambda: choose(st.session_state["weights_neuron_input"]),
     )
-    st.caption(f"Link to this neuron: `?neuron={neuron}`")
+    st.caption(f"The address bar names this neuron (`?neuron={neuron}`): copy it to share this view.")
 
-with detail:
+with detail, st.container(key="weights_detail"):
     st.subheader(f"Neuron {neuron}")
+    if selection is not None and neuron == strongest:
+        st.caption(f"The hidden neuron that {selection.description} excites most.")
     big, yours = st.columns(2)
     with big:
         st.markdown(f"**Its {n_in} incoming weights**")
@@ -102,3 +106,16 @@ st.caption(figs.top_digits_summary(labels[idx], acts, neuron, len(images)))
 st.subheader(f"The second layer: {n_hidden} × {n_out} weights to the digits")
 ui.chart(figs.output_weights_figure(W2, selected=neuron), key="w2")
 st.caption(figs.output_weights_summary(W2))
+
+if st.session_state.pop("weights_scroll", False):
+    # On a phone the columns stack and the picked neuron's pictures are a screen below the tile
+    # just tapped: bring them into view (a no-op while the columns sit side by side).  The pick's
+    # number makes each script new, so each pick scrolls.
+    picks = st.session_state.get("weights_picks", 0)
+    st.html(
+        f"<script>(() => {{ if (window.innerWidth >= {ui.STACKED_BELOW}) return;"
+        " const el = document.querySelector('.st-key-weights_detail');"
+        " if (el) el.scrollIntoView({behavior: 'smooth', block: 'start'}); })();"
+        f" /* pick {picks} */</script>",
+        unsafe_allow_javascript=True,
+    )

@@ -288,8 +288,8 @@ def neuron_summary(w: np.ndarray, neuron: int, bias: float) -> str:
     bottom = int(np.argmin(w))
     return (
         f"Neuron {neuron}: {w.size} weights, {int((w > 0).sum())} positive and {int((w < 0).sum())} negative; "
-        f"strongest pull at pixel (row {top // SIDE}, col {top % SIDE}) = {w[top]:+.3f}, "
-        f"strongest push at (row {bottom // SIDE}, col {bottom % SIDE}) = {w[bottom]:+.3f}; bias {bias:+.3f}."
+        f"ink at pixel (row {top // SIDE}, col {top % SIDE}) raises its sum most ({w[top]:+.3f} per unit of ink), "
+        f"ink at (row {bottom // SIDE}, col {bottom % SIDE}) lowers it most ({w[bottom]:+.3f}); bias {bias:+.3f}."
     )
 
 
@@ -489,5 +489,5 @@ def output_weights_summary(W2: np.ndarray) -> str:
     return (
         f"{n_hidden} × {n_out} = {W2.size:,} weights from the hidden neurons to the digits, "
         f"from {W2.min():+.3f} to {W2.max():+.3f}; digit {int(np.argmax(spread))} has the most spread-out "
-        f"weights (std {spread.max():.3f}), digit {int(np.argmin(spread))} the least ({spread.min():.3f})."
+        f"weights (standard deviation {spread.max():.3f}), digit {int(np.argmin(spread))} the least ({spread.min():.3f})."
     )

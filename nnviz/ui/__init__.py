@@ -56,6 +56,7 @@ __all__ = [
     "require_model",
     "set_selection",
     "shipped_model",
+    "stacked_only",
     "through_router",
 ]
 
@@ -265,6 +266,21 @@ def canvas(key: str, *, stroke_width: int = 18, size: int = 280) -> np.ndarray |
     )
     data = result.image_data
     return None if data is None else np.asarray(data)
+
+
+STACKED_BELOW = 640
+"""Viewport width (px) below which Streamlit stacks ``st.columns`` one above the other (a phone)."""
+
+
+def stacked_only(key: str) -> Any:
+    """A container shown only while columns are stacked: a line a phone needs and a desktop does not.
+
+    On a phone, what a column beside the input shows on a desktop lands a screen
+    below it; a line here can say it where the reader is looking.  Hidden by a
+    CSS media query (the server cannot know the screen's width).
+    """
+    st.html(f"<style>@media (min-width: {STACKED_BELOW}px) {{ .st-key-{key} {{ display: none; }} }}</style>")
+    return st.container(key=key)
 
 
 def quote(sentence: str) -> None:

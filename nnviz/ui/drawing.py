@@ -135,14 +135,14 @@ def digit_input(*, size: int = 280, status_key: str | None = None) -> DigitInput
     so on a phone the prediction follows the canvas closely.  Call it inside the
     page's ``st.fragment``, so a stroke reruns only the fragment.  ``status_key``:
     the key of the container put between the canvas and its controls
-    (``DigitInput.status``).
+    (``DigitInput.status``), shown only on a phone (:func:`nnviz.ui.stacked_only`).
     """
     st.session_state.setdefault(_GEN, 0)
     st.caption("Draw with your mouse or finger: white ink on black, as in MNIST.")
     st.space(24)  # the canvas's toolbar floats above it on hover: keep it off the caption
     image = ui.canvas(f"draw_canvas_{st.session_state[_GEN]}", stroke_width=st.session_state.get(_WIDTH, 18), size=size)
 
-    status = st.container(key=status_key) if status_key else None
+    status = ui.stacked_only(status_key) if status_key else None
     prep = None if image is None else _apply_canvas(image)
     hint = "Draw a digit in the black square, or choose a test digit." if prep is None or prep.ok else prep.message
 

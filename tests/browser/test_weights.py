@@ -67,3 +67,9 @@ def test_tap_a_tile_on_a_phone(phone_page, app_url):
     events = selection_events(phone_page)
     assert set(events) == {"selected 1"}, events
     assert shown_neuron(phone_page) == 42 and "neuron=42" in phone_page.url
+    # the columns are stacked: the page brings the picked neuron's pictures, a screen below, into view
+    phone_page.wait_for_function(
+        "() => { const r = document.querySelector('.st-key-weights_detail').getBoundingClientRect();"
+        " return r.top >= -1 && r.top < window.innerHeight / 2; }",
+        timeout=10_000,
+    )

@@ -42,6 +42,7 @@ def test_opens_with_the_posts_sentence_and_the_default_neuron(model, test_set):
     expected = int(model.forward(as_input(test_set[0][:1])).hidden[0].argmax())
     assert at.number_input[0].value == expected
     assert at.subheader[0].value == f"Neuron {expected}"
+    assert "The hidden neuron that test digit #0 (a 7) excites most." in texts(at)  # why this one
     assert len(at.get("plotly_chart")) == 6
     assert not at.warning
 
@@ -49,6 +50,7 @@ def test_opens_with_the_posts_sentence_and_the_default_neuron(model, test_set):
 def test_a_link_chooses_the_neuron_and_its_numbers_are_the_models(model, test_set):
     at = open_page({"neuron": "5"})
     assert at.number_input[0].value == 5 and at.subheader[0].value == "Neuron 5"
+    assert "excites most" not in texts(at)  # neuron 5 is the link's, not the digit's strongest
     big = figure(at, "neuron_big")
     np.testing.assert_allclose(decode(big["data"][0]["z"]), model.W1[:, 5].reshape(28, 28), rtol=1e-6)
     bars = figure(at, "neuron_out")

@@ -102,7 +102,8 @@ def test_neuron_summary_names_the_extremes():
     w = np.zeros(784)
     w[5 * 28 + 6], w[20 * 28 + 1] = 0.9, -0.7
     text = figs.neuron_summary(w, 4, 0.25)
-    assert "(row 5, col 6) = +0.900" in text and "(row 20, col 1) = -0.700" in text and "bias +0.250" in text
+    assert "ink at pixel (row 5, col 6) raises its sum most (+0.900 per unit of ink)" in text
+    assert "ink at (row 20, col 1) lowers it most (-0.700)" in text and "bias +0.250" in text
 
 
 def test_outgoing_bars_are_the_neurons_row_of_W2():
