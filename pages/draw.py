@@ -99,6 +99,14 @@ def live() -> None:
         st.subheader(f"3. The {out.hidden.shape[1]} hidden neurons")
         ui.chart(figs.hidden_figure(out.hidden[0]), key="draw_hidden")
         st.caption(figs.hidden_summary(out.hidden[0]))
+        if out.hidden[0].max() > 0:  # from a neuron to what it looks for, as a click on a neuron would
+            strongest = int(out.hidden[0].argmax())
+            st.page_link(
+                "pages/weights.py",
+                label=f"What neuron {strongest}, the strongest, looks for",
+                icon=":material/grid_on:",
+                query_params={"neuron": strongest},
+            )
     st.subheader("4. The strongest paths through the network")
     legend = network_paths(model, selection.input, out, said, key="draw_network")
     legend.page_link("pages/why.py", label="Every term of the score: Why it said that", icon=":material/psychology:")

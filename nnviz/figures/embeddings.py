@@ -357,12 +357,15 @@ def unfamiliar_note(
     """
     if f is None or f.share_closer < UNFAMILIAR:
         return None
+    # the plain sentence first, then the numbers behind it
     return (
-        f"**Unlike the digits it knows.** Its embedding (the {dims} hidden activations) has cosine similarity "
-        f"{f.nearest:.3f} to the nearest of {_others(f)}; {f.closer:,} of the {f.total:,} test digits {common.agree(f.closer, 'has', 'have')} a "
-        f"nearer neighbour of their own. The network answers anyway, {format_probability(probability)} for "
+        f"**Unlike the digits it knows.** The network answers anyway, {format_probability(probability)} for "
         f"{common.a_digit(prediction)}: softmax shares out 100% among the ten digits and has no 'none of these'."
-    ) + (_lonely_accuracy_text(accuracy) if accuracy is not None else "")
+        + (_lonely_accuracy_text(accuracy) if accuracy is not None else "")
+        + f" The numbers: its embedding (the {dims} hidden activations) has cosine similarity {f.nearest:.3f} to "
+        f"the nearest of {_others(f)}; {f.closer:,} of the {f.total:,} test digits "
+        f"{common.agree(f.closer, 'has', 'have')} a nearer neighbour of their own."
+    )
 
 
 def _lonely_accuracy_text(a: LonelyAccuracy) -> str:

@@ -83,6 +83,10 @@ def test_a_drawn_digit_is_read_right(mnist, index):
     assert "box of the 280×280 canvas" in captions  # the preprocessing steps are shown
     assert "hidden neurons fired" in captions
     assert "784 inputs:" in captions
+    strongest = int(nnviz.load_model().forward(selection.input[None]).hidden[0].argmax())
+    (link,) = [p for p in at.get("page_link") if "looks for" in p.proto.label]
+    assert link.proto.label == f"What neuron {strongest}, the strongest, looks for"
+    assert link.proto.query_string == f"neuron={strongest}"
     assert len(at.get("plotly_chart")) == 5  # probabilities, preprocessing, inputs, hidden, the network drawn
     assert "sample" not in at.query_params
     # the line right under the canvas (shown while the columns stack, on a phone) says it too

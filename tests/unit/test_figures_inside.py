@@ -375,8 +375,11 @@ def test_the_unfamiliar_note_comes_only_past_99_percent():
     lonely = Familiarity(nearest=0.6741, closer=9_987, total=10_000, searched=10_000)
     note = embeddings.unfamiliar_note(lonely, dims=128, prediction=1, probability=0.578)
     assert note.startswith("**Unlike the digits it knows.**")
-    assert "cosine similarity 0.674 to the nearest of the 10,000 test digits;" in note
-    assert "9,987 of the 10,000 test digits have a nearer neighbour" in note and "anyway, 57.8% for a 1:" in note
+    assert note.startswith("**Unlike the digits it knows.** The network answers anyway, 57.8% for a 1:")
+    assert note.endswith(
+        " The numbers: its embedding (the 128 hidden activations) has cosine similarity 0.674 to the nearest of "
+        "the 10,000 test digits; 9,987 of the 10,000 test digits have a nearer neighbour of their own."
+    )
     just_under = Familiarity(nearest=0.75, closer=9_899, total=10_000, searched=10_000)
     assert embeddings.unfamiliar_note(just_under, dims=128, prediction=1, probability=0.9) is None
     assert embeddings.unfamiliar_note(None, dims=128, prediction=1, probability=0.9) is None  # a zero embedding
@@ -418,9 +421,9 @@ def test_the_unfamiliar_note_says_how_the_network_does_on_digits_that_lonely():
     lonely = Familiarity(nearest=0.6741, closer=9_987, total=10_000, searched=10_000)
     accuracy = embeddings.LonelyAccuracy(100, 0.89, 0.98818)
     note = embeddings.unfamiliar_note(lonely, dims=128, prediction=1, probability=0.578, accuracy=accuracy)
-    assert note.endswith(
-        "On the 100 loneliest test digits (the ones this note would be shown for) it is right 89.0% of the time, "
-        "against 98.8% on the others."
+    assert (
+        "has no 'none of these'. On the 100 loneliest test digits (the ones this note would be shown for) it is "
+        "right 89.0% of the time, against 98.8% on the others. The numbers:" in note
     )
     none = embeddings.LonelyAccuracy(0, float("nan"), 0.99)
     assert "loneliest" not in embeddings.unfamiliar_note(lonely, dims=128, prediction=1, probability=0.5, accuracy=none)
