@@ -356,8 +356,8 @@ def network_summary(paths: Paths | None, n_weights: int) -> str:
         )
     return (
         f"{lines} of the network's {n_weights:,} connections, the strongest into the score of {paths.target}: "
-        f"{neurons} (the logit, {paths.logit:.2f} with the output bias): every connection not drawn carries its "
-        "share too."
+        f"{neurons}; with the output bias the score is {paths.logit:.2f} (the logit, the number softmax turns "
+        "into a probability). Every connection not drawn carries its share too."
     )
 
 

@@ -126,6 +126,9 @@ def test_one_neuron_and_one_pixel_are_named_in_the_singular():
     paths = strongest_paths(lone, x)
     assert paths.n_active == 1 and list(paths.neurons) == [7]
     text = network.network_summary(paths, lone.n_weights)
-    assert f"the one active neuron adds {paths.contributions.astype(np.float64).sum():+.2f} to it (the logit" in text
+    assert (
+        f"the one active neuron adds {paths.contributions.astype(np.float64).sum():+.2f} to it; with the output bias the score is"
+        in text
+    )
     legend = network.network_legend(paths, *lone.sizes)
     assert "A white frame marks the one that moves the score" in legend and "its strongest term x × W1" in legend
