@@ -285,7 +285,7 @@ def speed_figure(s: SpeedTest, *, height: int = 260) -> go.Figure:
 def speed_summary(s: SpeedTest) -> str:
     """One line under the timings."""
     return (
-        f"NumPy's two matrix products (one a layer) are {s.speedup:,.0f}× faster than the loops; "
+        f"NumPy's two matrix products (one per layer) are {s.speedup:,.0f}× faster than the loops; "
         f"{s.batch_size:,} digits through the same two products take {s.batch * 1000:,.0f} ms, "
         f"{s.per_digit_in_batch * 1e6:.1f} µs each ({s.batch_rate / 1e9:.1f} billion multiply-adds per second, "
         f"against {s.loops_rate / 1e6:.1f} million in Python)."

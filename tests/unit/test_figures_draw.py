@@ -59,6 +59,7 @@ def test_preprocessing_figure_shows_the_four_steps(prep):
     np.testing.assert_array_equal(centred, prep.centred)
     titles = [a.text for a in fig.layout.annotations]
     assert any("280×280" in t for t in titles) and any("28×28" in t for t in titles)
+    assert all("<sub>" not in t and "font-size:11px" in t for t in titles)  # sizes readable on a phone
     assert "ink" in fig.data[0].hovertemplate and "row" in fig.data[0].hovertemplate
 
 

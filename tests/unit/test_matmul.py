@@ -137,7 +137,7 @@ def test_speed_figure_and_texts():
     text = figs.speed_summary(s)
     assert "2,500× faster" in text and "20.0 µs each" in text
     # what is timed is the whole forward pass, a matrix product per layer: never called "one product"
-    assert "two matrix products (one a layer)" in text and "one product" not in text
+    assert "two matrix products (one per layer)" in text and "one product" not in text
     assert list(fig.data[0].y) == ["Python loops, 1 digit", "NumPy, 1 digit", "NumPy, 10,000 digits"]  # as the metrics
 
 
