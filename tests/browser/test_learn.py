@@ -23,7 +23,7 @@ def captions(page) -> str:
 
 def test_train_with_the_defaults_and_use_the_network(page, app_url):
     goto(page, app_url + "/learn")
-    assert "The shipped model" in sidebar_text(page)
+    assert "The shipped network, trained from scratch" in sidebar_text(page)
     page.get_by_role("button", name="Start training").click()
 
     # The page keeps redrawing while it trains: the progress moves on between two looks.
@@ -61,7 +61,7 @@ def test_train_with_the_defaults_and_use_the_network(page, app_url):
     other = page.context.browser.new_context(viewport=page.viewport_size).new_page()
     try:
         goto(other, app_url + "/learn")
-        assert "The shipped model" in sidebar_text(other)
+        assert "The shipped network, trained from scratch" in sidebar_text(other)
         # A fresh session has no run: its button offers to start one (wait for it: the machine may be busy).
         start = other.locator(f"{MAIN} button", has_text="Start")
         start.first.wait_for(state="visible", timeout=30_000)
@@ -81,7 +81,7 @@ def test_train_with_the_defaults_and_use_the_network(page, app_url):
     n = rerun_count(page)
     page.get_by_role("button", name="Back to the shipped network").click()
     wait_rerun(page, n)
-    assert "The shipped model" in sidebar_text(page)
+    assert "The shipped network, trained from scratch" in sidebar_text(page)
 
 
 def test_one_step_on_a_digit_drawn_with_a_finger(phone_page, app_url):
