@@ -172,6 +172,9 @@ def test_click_a_bar_of_the_neuron_atlas(any_page, app_url):
     box.fill(str(other))
     box.press("Enter")
     page.locator("[data-testid='stMain'] h3").filter(has_text=f"Neuron {other}").wait_for(timeout=30_000)
+    wait_idle(page)  # the rerun redraws the chart (the typed neuron outlined): wait until it is the only one
+    wait_charts(page)
+    el = chart(page, "ablation")
     el.scroll_into_view_if_needed()
     pick(page, el, 5, height / 2 if height else -0.2)
     page.locator("[data-testid='stMain'] h3").filter(has_text=f"Neuron {neuron}").wait_for(timeout=30_000)
