@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .mlp import MLP, Forward, as_input
-from .timing import forward_loops, forward_numpy, median_seconds, multiply_adds
+from .timing import as_lists, forward_loops, forward_numpy, median_seconds, multiply_adds
 
 __all__ = ["MatrixSlice", "SpeedTest", "Trace", "WorkedSum", "speed_test", "trace", "worked_sum"]
 
@@ -257,7 +257,9 @@ def speed_test(model: MLP, x: np.ndarray, images: np.ndarray, *, budget: float =
     one = x[None]  # (1, 784)
     p_loops = np.asarray(forward_loops(model, x))
     p_numpy = forward_numpy(model, one)[0]
-    loops = median_seconds(lambda: forward_loops(model, x), repeats=7, budget=budget)
+    # both timings start from what each way keeps ready: Python lists for the loops, arrays for NumPy
+    lists, pixels = as_lists(model), [float(v) for v in x]
+    loops = median_seconds(lambda: forward_loops(model, pixels, lists=lists), repeats=7, budget=budget)
     numpy = median_seconds(lambda: forward_numpy(model, one), repeats=300, budget=budget / 4)
     batch_x = as_input(images)  # (n, 784) float32: converted outside the timing, as a server would keep it
     forward_numpy(model, batch_x[:10])  # warm up

@@ -72,6 +72,15 @@ def test_speed_test_fields(model, digit):
     assert s.speedup == pytest.approx(s.loops / s.numpy)
 
 
+def test_the_loops_with_lists_made_once_are_the_same_forward_pass(model, digit):
+    from nnviz.timing import as_lists, forward_loops, forward_numpy
+
+    lists = as_lists(model)
+    ready = forward_loops(model, [float(v) for v in digit], lists=lists)  # what speed_test times
+    assert ready == forward_loops(model, digit)  # the same numbers as converting inside
+    np.testing.assert_allclose(ready, forward_numpy(model, digit[None])[0], atol=1e-5)
+
+
 def test_layer_figures_hold_the_slices(model, digit):
     t = trace(model, digit, k=5, m=4)
     fig = figs.layer1_figure(t)
