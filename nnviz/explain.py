@@ -181,6 +181,9 @@ class Paths:
     n_active : int
         How many hidden neurons fired.
     logit : float
+    n_inked : int
+        How many input pixels carry ink (nonzero): with ``n_active``, it says how
+        many connections carry a share of the logit at all.
     """
 
     target: int
@@ -191,6 +194,16 @@ class Paths:
     active_total: float
     n_active: int
     logit: float
+    n_inked: int = 0
+
+    @property
+    def n_carrying(self) -> int:
+        """Connections with a nonzero share of the logit: inked pixel -> fired neuron, and fired neuron -> target.
+
+        Every other connection multiplies a 0 (a blank pixel, a silent neuron) or
+        leads to another digit's score.
+        """
+        return self.n_inked * self.n_active + self.n_active
 
     def __repr__(self) -> str:
         return f"Paths(digit {self.target}, {len(self.neurons)} of {self.n_active} active neurons)"
@@ -234,4 +247,5 @@ def strongest_paths(
         active_total=float(e.contributions[active].astype(np.float64).sum()),
         n_active=len(active),
         logit=e.logit,
+        n_inked=len(inked),
     )

@@ -357,7 +357,9 @@ def network_summary(paths: Paths | None, n_weights: int) -> str:
     return (
         f"{lines} of the network's {n_weights:,} connections, the strongest into the score of {paths.target}: "
         f"{neurons}; with the output bias the score is {paths.logit:.2f} (the logit, the number softmax turns "
-        "into a probability). Every connection not drawn carries its share too."
+        f"into a probability). Only the {paths.n_carrying:,} connections from inked pixels into neurons that "
+        f"fired, and from those neurons to {paths.target}, carry a share of it; the other "
+        f"{n_weights - paths.n_carrying:,} add exactly 0 to it."
     )
 
 

@@ -84,6 +84,13 @@ def test_the_words_are_the_paths_numbers(drawn):
         in text
     )
     assert f"{paths.logit:.2f}" in text
+    # the connections that carry a share of the score, counted term by term
+    _, x, out, _ = drawn
+    h = out.hidden[0]
+    carrying = np.count_nonzero(x[:, None] * model.W1 * (h > 0)) + np.count_nonzero(h * model.W2[:, paths.target])
+    assert paths.n_carrying == carrying
+    assert f"Only the {carrying:,} connections from inked pixels into neurons that fired" in text
+    assert f"the other {101_632 - carrying:,} add exactly 0 to it." in text
     legend = network.network_legend(paths, *model.sizes)
     assert "the 784 inputs" in legend and "the 128 hidden neurons" in legend and "the 10 outputs" in legend
     assert f"marks the {len(paths.neurons)} that move the score of {paths.target} most" in legend
