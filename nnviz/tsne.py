@@ -67,7 +67,7 @@ class TSNEMap:
         return len(self.coords) == n and self.fingerprint == model.fingerprint()
 
     def place(self, neighbours: np.ndarray, similarities: np.ndarray, k: int = PLACE_K) -> np.ndarray:
-        """Where a new embedding goes: the mean position of its ``k`` nearest test digits.
+        """Where a new embedding goes: the similarity-weighted mean position of its ``k`` nearest test digits.
 
         t-SNE has no function from 128-D to the map (it moved the n points
         themselves), so a new point can only be put among its neighbours.  Each

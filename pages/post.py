@@ -65,7 +65,9 @@ with live:
     with st.container(horizontal=True):
         st.metric("Parameters", f"{facts.n_params:,}", help=f"{facts.n_weights:,} weights + {facts.n_biases:,} biases")
         value, source = accuracy(model)
-        st.metric("Test accuracy", f"{value:.2%}", help=source.capitalize() + ".")
+        st.metric(
+            "Test accuracy", f"{value:.2%}", help=source[:1].upper() + source[1:] + "."
+        )  # not capitalize(): it would lower "MNIST"
 
 with text, st.container(border=True):
     st.markdown(f"### {post.load_post().title}")

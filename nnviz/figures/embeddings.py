@@ -294,7 +294,8 @@ def tsne_summary(
     if star == "none":
         return text + f" {reader_name[:1].upper()}{reader_name[1:]} has no place here: no hidden neuron fired for it."
     placed = (
-        f", put at the mean position of its {placed_among} nearest test digits (t-SNE has no formula for a new point)"
+        f", put at the mean position of its {placed_among} nearest test digits, weighted by similarity (t-SNE has "
+        "no formula for a new point)"
         if star == "placed"
         else ", where t-SNE put it"
     )

@@ -465,9 +465,9 @@ def dead_neurons_summary(dead: int, hidden: int) -> str:
     text = f" {dead} of its {hidden} hidden neurons never {common.agree(dead, 'fires', 'fire')} on the test digits."
     if 2 * dead > hidden:
         text += (
-            " That is what too large a learning rate does: a step pushes a neuron to where no digit lifts its "
-            "sum above 0, and a neuron that never fires gets no gradient to bring it back (ReLU is flat there). "
-            "A smaller learning rate keeps them alive."
+            " That is the usual mark of too large a learning rate: a step pushes a neuron to where no digit lifts "
+            "its sum above 0, and a neuron that never fires gets no gradient to bring it back (ReLU is flat "
+            "there). A smaller learning rate usually keeps more of them alive."
         )
     return text
 

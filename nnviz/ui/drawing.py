@@ -138,7 +138,7 @@ def digit_input(*, size: int = 280, status_key: str | None = None) -> DigitInput
     (``DigitInput.status``), shown only on a phone (:func:`nnviz.ui.stacked_only`).
     """
     st.session_state.setdefault(_GEN, 0)
-    st.caption("Draw with your mouse or finger: white ink on black, as in MNIST.")
+    st.caption("Draw with your mouse or finger: white ink on black, as MNIST's digits are shown (ink 1, paper 0).")
     st.space(24)  # the canvas's toolbar floats above it on hover: keep it off the caption
     image = ui.canvas(f"draw_canvas_{st.session_state[_GEN]}", stroke_width=st.session_state.get(_WIDTH, 18), size=size)
 

@@ -35,7 +35,7 @@ from nnviz import ui
 from nnviz.evaluate import dead_neurons
 from nnviz.figures import learn as figures
 from nnviz.landscape import parameter_vector
-from nnviz.mlp import MLP
+from nnviz.mlp import MLP, as_input
 from nnviz.neuron import hidden_activations
 from nnviz.train import Progress, TrainConfig, one_blas_thread, train
 
@@ -346,7 +346,16 @@ def _settings() -> None:
             on_change=_on_optimizer,
             help="Gradient descent with momentum, or Adam. Changing it resets the learning rate to a good value.",
         )
-        c1.select_slider("Learning rate", LEARNING_RATES, key="learn_lr", help="The size of each step downhill.")
+        c1.select_slider(
+            "Learning rate",
+            LEARNING_RATES,
+            key="learn_lr",
+            help=(
+                "How big the steps downhill are: SGD moves each weight by the learning rate times its gradient; "
+                "Adam moves each by about the learning rate. This is the peak: it ramps up over the first 100 "
+                "steps (a tenth of the run, if shorter), then eases off to 0 by the last (a cosine schedule)."
+            ),
+        )
         c1.select_slider("Batch size", BATCH_SIZES, value=d.batch_size, key="learn_batch")
         c2.slider("Epochs", 1, MAX_EPOCHS, d.epochs, key="learn_epochs", help="Passes over the images.")
         c2.select_slider(
@@ -467,10 +476,10 @@ def _draw(run: TrainingRun) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def untrained_accuracy(hidden: int, seed: int) -> float:
-    """Test accuracy of the network Start would train, before its first step (all test digits)."""
-    images, labels = ui.mnist("test")
-    return MLP.init(hidden, seed=seed).accuracy(images, labels)
+def untrained_answers(hidden: int, seed: int) -> np.ndarray:
+    """The answers (10,000,) of the network Start would train, before its first step, on the test digits."""
+    images, _ = ui.mnist("test")
+    return MLP.init(hidden, seed=seed).predict(as_input(images))
 
 
 def _preview() -> None:
@@ -481,9 +490,14 @@ def _preview() -> None:
     st.progress(0.0, text="Not started")
     _strip(model.W1[:, neurons].T, neurons, None)
     n_test = len(ui.mnist("test")[1])
+    answers = untrained_answers(cfg.hidden, cfg.seed)
+    accuracy = float((answers == ui.mnist("test")[1]).mean())
+    favourite = int(np.bincount(answers, minlength=10).argmax())
+    share = float((answers == favourite).mean())
     st.caption(
-        f"Untrained, this network reads {untrained_accuracy(cfg.hidden, cfg.seed):.1%} of the {n_test:,} test "
-        "digits right: about what guessing one of the ten digits would get (10%)."
+        f"Untrained, this network reads {accuracy:.1%} of the {n_test:,} test digits right, near the 10% of "
+        f"guessing: it knows nothing yet, and its random weights lean to some answers ({favourite} for "
+        f"{share:.0%} of the digits)."
     )
 
 

@@ -67,6 +67,11 @@ def test_page_opens_with_the_post_sentence_and_a_start_button():
     untrained = MLP.init(d.hidden, seed=d.seed).accuracy(images, labels)
     assert 0.03 < untrained < 0.2
     assert f"Untrained, this network reads {untrained:.1%} of the 10,000 test digits right" in captions
+    answers = MLP.init(d.hidden, seed=d.seed).predict(nnviz.mlp.as_input(images))
+    top = int(np.bincount(answers, minlength=10).argmax())
+    assert (
+        f"its random weights lean to some answers ({top} for {(answers == top).mean():.0%} of the digits)" in captions
+    )
 
 
 def test_train_use_isolate_and_reset():
