@@ -31,7 +31,7 @@ import numpy as np
 
 from .mlp import MLP
 
-__all__ = ["Check", "Explanation", "Paths", "explain", "strongest_paths"]
+__all__ = ["Check", "Contrast", "Explanation", "Paths", "contrast", "explain", "strongest_paths"]
 
 
 @dataclass(repr=False)
@@ -155,6 +155,56 @@ def explain(model: MLP, x: np.ndarray, target: int | None = None) -> Explanation
         w_eff=w_eff,
         b_eff=b_eff,
         attribution=x * w_eff,  # (784,)
+    )
+
+
+@dataclass(repr=False)
+class Contrast:
+    """Why one digit's score beats another's: their difference, taken apart by pixel, exactly.
+
+    Softmax turns the ten scores into probabilities and ignores anything added to
+    all of them alike: what decides between two digits is the *difference* of
+    their scores.  With the set of firing neurons fixed it is linear too:
+    ``logit[a] - logit[b] = x · (w_eff[a] - w_eff[b]) + (b_eff[a] - b_eff[b])``.
+
+    Attributes
+    ----------
+    a, b : int
+        The two digits (``a`` is usually the answer).
+    attribution : (784,) float32
+        Each pixel's share of the difference: positive favours ``a``.
+    bias : float
+        ``b_eff[a] - b_eff[b]``.
+    gap : float
+        ``logit[a] - logit[b]`` from the forward pass.
+    own : (784,) float32
+        Each pixel's share of ``a``'s own score (:attr:`Explanation.attribution`),
+        to show where the two accounts differ.
+    """
+
+    a: int
+    b: int
+    attribution: np.ndarray
+    bias: float
+    gap: float
+    own: np.ndarray
+
+    def check(self) -> Check:
+        """The pixel shares plus the bias difference, in float64, against the forward pass's difference."""
+        total = float(self.attribution.astype(np.float64).sum()) + self.bias
+        return Check(f"Σ pixel shares of {self.a} − {self.b} + bias difference", total, self.gap)
+
+
+def contrast(model: MLP, x: np.ndarray, a: int, b: int) -> Contrast:
+    """The difference of the scores of digits ``a`` and ``b`` for input ``x`` (784,), by pixel (see :class:`Contrast`)."""
+    ea, eb = explain(model, x, a), explain(model, x, b)
+    return Contrast(
+        a=ea.target,
+        b=eb.target,
+        attribution=ea.attribution - eb.attribution,
+        bias=ea.b_eff - eb.b_eff,
+        gap=float(ea.logits[ea.target]) - float(ea.logits[eb.target]),
+        own=ea.attribution,
     )
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nnviz.explain import explain
+from nnviz.explain import contrast, explain
 from nnviz.figures import why as figs
 from nnviz.figures.gallery import digit_image
 from nnviz.post import sentence
@@ -43,6 +43,26 @@ with a_col:
     chart(figs.attribution_figure(e.attribution, title="x ⊙ w_eff: each pixel's share"), key="a")
 st.caption(figs.attribution_summary(e.attribution, e.x, e.b_eff, e.logit) + " Red raises the score, blue lowers it.")
 
+# A score alone does not make the answer: softmax compares them.  The rival is the digit picked
+# above when it is not the answer, else the runner-up.
+order = [int(d) for d in (-e.logits).argsort(kind="stable")]
+rival = e.target if e.target != answer else order[1]
+versus = contrast(model, sel.input, answer, rival)
+st.subheader(f"Why {answer} and not {rival}?")
+st.markdown(
+    f"Softmax turns the ten scores into probabilities, and anything added to all ten alike changes nothing: "
+    f"what decides between **{answer}** and **{rival}** is the difference of their scores. With the same neurons "
+    f"firing it is exactly a weighted sum of the pixels too, `x · (w_eff of {answer} − w_eff of {rival})` plus the "
+    "difference of the two effective biases."
+)
+map_col, text_col = st.columns([1, 2])
+with map_col:
+    chart(
+        figs.attribution_figure(versus.attribution, title=f"each pixel's share of {answer} − {rival}"), key="contrast"
+    )
+with text_col:
+    st.caption(figs.contrast_summary(versus, e.x) + f" Red favours {answer}, blue favours {rival}.")
+
 st.subheader("The same score, neuron by neuron")
 chart(figs.waterfall_figure(e.contributions, e.active, e.output_bias, e.logit, e.target), key="fall")
 st.caption(
@@ -54,7 +74,7 @@ st.subheader("The same score, as paths through the network")
 network_paths(model, sel.input, model.forward(sel.input[None]), e.target, key="paths")
 
 st.subheader("Check: do the parts add up?")
-checks = e.checks()
+checks = [*e.checks(), versus.check()]
 st.dataframe(
     {
         # the answer first: on a phone the last columns are a sideways scroll away
@@ -70,6 +90,6 @@ st.dataframe(
 worst = max(c.error for c in checks)
 if all(c.ok() for c in checks):
     rounding = "exactly" if worst == 0 else f"up to float32 rounding (the largest gap is {worst:.1e})"
-    st.caption(f"Both ways land on the forward pass's logit, {rounding}.")
+    st.caption(f"Every way lands on the forward pass's numbers, {rounding}.")
 else:
     st.error(f"The parts do not add up to the logit (gap {worst:.1e}): this explanation is wrong.")

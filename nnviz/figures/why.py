@@ -15,7 +15,14 @@ import plotly.graph_objects as go
 
 from . import common
 
-__all__ = ["WaterfallRecord", "attribution_figure", "attribution_summary", "waterfall_figure", "waterfall_summary"]
+__all__ = [
+    "WaterfallRecord",
+    "attribution_figure",
+    "attribution_summary",
+    "contrast_summary",
+    "waterfall_figure",
+    "waterfall_summary",
+]
 
 SIDE = 28
 
@@ -160,6 +167,27 @@ def attribution_figure(values: np.ndarray, *, title: str, colorbar_title: str = 
     )
     common.image_axes(fig)
     return common.layout(fig, height=height, title=title, dragmode=False)
+
+
+def contrast_summary(c, x: np.ndarray) -> str:
+    """Under the map of a :class:`nnviz.explain.Contrast`: the gap it explains, and the pixels whose two accounts differ."""
+    shares = np.asarray(c.attribution, dtype=np.float64)
+    inked = np.asarray(x).reshape(-1) > 0
+    favour, against, bias = common.rounded_parts(
+        [shares[shares > 0].sum(), shares[shares < 0].sum(), c.bias], c.gap, 2, fixed=[2]
+    )
+    text = (
+        f"Score of {c.a} minus score of {c.b}: {c.gap:+.2f}. Pixels for {c.a} over {c.b} add {favour:+.2f}, "
+        f"pixels for {c.b} add {against:+.2f}, and the biases {bias:+.2f}."
+    )
+    turncoats = int(np.count_nonzero(inked & (np.asarray(c.own) > 0) & (shares < 0)))
+    if turncoats:
+        text += (
+            f" {common.agree(turncoats, 'One inked pixel', f'{turncoats} inked pixels')} red on the map of "
+            f"{c.a}'s own score {common.agree(turncoats, 'is', 'are')} blue here: "
+            f"{common.agree(turncoats, 'it raises', 'they raise')} the score of {c.a}, but that of {c.b} more."
+        )
+    return text
 
 
 def attribution_summary(attribution: np.ndarray, x: np.ndarray, b_eff: float, logit: float) -> str:

@@ -48,7 +48,7 @@ def test_why_says_the_logit_is_the_bias_alone(dead):
     text = texts(at)
     assert "None of the 128 neurons fired, so every one adds exactly 0" in text
     assert "no hidden neuron fired, so w_eff is 0 at every pixel" in text and "+0.00 and +0.00" not in text
-    assert "land on the forward pass's logit, exactly." in text  # not "a gap of 0.0e+00 is float32 rounding"
+    assert "lands on the forward pass's numbers, exactly." in text  # not "a gap of 0.0e+00 is float32 rounding"
     assert "None of its 128 hidden neurons fired; ReLU zeroes them all." in text
 
 

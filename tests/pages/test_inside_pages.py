@@ -320,9 +320,14 @@ def test_why_parts_add_up_on_the_page(shipped, test_set):
     at = open_page("why")
     e = explain(shipped, images[0].reshape(-1) / 255.0)
     table = at.dataframe[0].value
-    assert list(table["equal?"]) == ["✓ yes", "✓ yes"]
+    assert list(table["equal?"]) == ["✓ yes", "✓ yes", "✓ yes"]  # by neuron, by pixel, and answer − runner-up
+    runner_up = int(np.argsort(-e.logits, kind="stable")[1])
+    gap = float(e.logits[e.prediction]) - float(e.logits[runner_up])
+    assert float(table["forward pass"].iloc[2]) == pytest.approx(gap, abs=1e-5)
+    assert f"Why {e.prediction} and not {runner_up}?" in [s.value for s in at.subheader]
+    assert f"Score of {e.prediction} minus score of {runner_up}: {gap:+.2f}." in texts(at)
     assert list(table.columns[:2]) == ["adding up", "equal?"]  # the answer first: on a phone, still on screen
-    assert all(float(v) == pytest.approx(e.logit, abs=1e-5) for v in table["forward pass"])
+    assert all(float(v) == pytest.approx(e.logit, abs=1e-5) for v in table["forward pass"][:2])
     assert f"the network says **{e.prediction}**" in texts(at)
     assert f"{int(e.active.sum())} of its {len(e.active)} hidden neurons fired" in texts(at)
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz.explain import explain, strongest_paths
+from nnviz.explain import contrast, explain, strongest_paths
 from nnviz.mlp import MLP
 
 
@@ -122,3 +122,42 @@ def test_strongest_paths_pad_when_few_pixels_carry_ink_and_are_empty_when_nothin
     nothing = strongest_paths(silent, x)
     assert nothing.n_active == 0 and len(nothing.neurons) == 0 and nothing.pixels.shape == (0, 3)
     assert nothing.active_total == 0.0
+
+
+def test_the_contrast_of_two_scores_adds_up_and_is_what_decides(shipped):
+    x = nnviz.load_mnist("test")[0][104].reshape(-1).astype(np.float32) / 255.0  # a 9 it is unsure of (then 5)
+    logits = shipped.forward(x[None]).logits[0]
+    a, b = (int(d) for d in np.argsort(-logits)[:2])
+    c = contrast(shipped, x, a, b)
+    assert (c.a, c.b) == (a, b) and c.gap == pytest.approx(float(logits[a] - logits[b]), abs=1e-5)
+    assert c.check().ok(1e-4)
+    # a pixel's share of the difference is its share of a's score less its share of b's
+    np.testing.assert_allclose(c.attribution, explain(shipped, x, a).attribution - explain(shipped, x, b).attribution)
+    # and it is what softmax sees: adding the same to every score changes no probability, and no difference
+    moved = shipped.copy()
+    moved.b2 += 3.0
+    assert contrast(moved, x, a, b).gap == pytest.approx(c.gap, abs=1e-5)
+    assert explain(moved, x, a).logit == pytest.approx(float(logits[a]) + 3.0, abs=1e-4)
+
+
+def test_contrast_summary_names_the_pixels_that_turn():
+    from nnviz.explain import Contrast
+    from nnviz.figures.why import contrast_summary
+
+    x = np.zeros(784, np.float32)
+    x[:3] = 1.0
+    c = Contrast(
+        a=7,
+        b=9,
+        attribution=np.r_[np.array([2.0, -0.5, -0.25], np.float32), np.zeros(781, np.float32)],
+        bias=0.5,
+        gap=1.75,
+        own=np.r_[np.array([3.0, 1.0, -1.0], np.float32), np.zeros(781, np.float32)],
+    )
+    text = contrast_summary(c, x)
+    assert text.startswith("Score of 7 minus score of 9: +1.75. Pixels for 7 over 9 add +2.00, pixels for 9 add -0.75")
+    assert "and the biases +0.50." in text
+    # pixel 1 is red for 7's own score and blue here: it raises 7, but 9 more
+    assert text.endswith(
+        "One inked pixel red on the map of 7's own score is blue here: it raises the score of 7, but that of 9 more."
+    )
