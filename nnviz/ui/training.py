@@ -331,16 +331,38 @@ def _on_optimizer() -> None:
     st.session_state["learn_lr"] = RECOMMENDED_LR[choice]
 
 
+_SAVED = "learn_settings"  # the settings, kept under a key no widget owns (see _settings)
+
+
 def _settings() -> None:
-    """The settings widgets, in an expander (their values live in session state under ``learn_*``)."""
+    """The settings widgets, in an expander (their values live in session state under ``learn_*``).
+
+    Streamlit forgets a widget's value when a page without it runs: a reader who
+    set 10 epochs, looked at the Draw page and came back found 5.  The values are
+    also kept in a plain dictionary, put back into the widgets' keys before they
+    are drawn, and saved again after (the widgets get no default of their own, so
+    Streamlit has one source for each value).
+    """
     d = default_config()
-    st.session_state.setdefault("learn_lr", d.lr)
+    defaults = {
+        "learn_optimizer": d.optimizer,
+        "learn_lr": d.lr,
+        "learn_batch": d.batch_size,
+        "learn_epochs": d.epochs,
+        "learn_train_size": d.train_size,
+        "learn_hidden": d.hidden,
+        "learn_augment": d.augment,
+        "learn_seed": d.seed,
+    }
+    saved = st.session_state.setdefault(_SAVED, dict(defaults))
+    for key, value in saved.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
     with st.expander("Settings", icon=":material/tune:"):
         c1, c2 = st.columns(2)
         c1.segmented_control(
             "Optimizer",
             list(OPTIMIZERS),
-            default=d.optimizer,
             format_func=OPTIMIZERS.get,
             key="learn_optimizer",
             on_change=_on_optimizer,
@@ -356,20 +378,19 @@ def _settings() -> None:
                 "steps (a tenth of the run, if shorter), then eases off to 0 by the last (a cosine schedule)."
             ),
         )
-        c1.select_slider("Batch size", BATCH_SIZES, value=d.batch_size, key="learn_batch")
-        c2.slider("Epochs", 1, MAX_EPOCHS, d.epochs, key="learn_epochs", help="Passes over the images.")
-        c2.select_slider(
-            "Training images", TRAIN_SIZES, value=d.train_size, format_func="{:,}".format, key="learn_train_size"
-        )
-        c2.select_slider("Hidden neurons", HIDDEN_SIZES, value=d.hidden, key="learn_hidden")
+        c1.select_slider("Batch size", BATCH_SIZES, key="learn_batch")
+        c2.slider("Epochs", 1, MAX_EPOCHS, key="learn_epochs", help="Passes over the images.")
+        c2.select_slider("Training images", TRAIN_SIZES, format_func="{:,}".format, key="learn_train_size")
+        c2.select_slider("Hidden neurons", HIDDEN_SIZES, key="learn_hidden")
         c3, c4 = st.columns(2)
         c3.toggle(
             "Augmentation",
-            d.augment,
             key="learn_augment",
             help="Train on randomly shifted, rotated, scaled and thickened digits: better on drawings, several times slower.",
         )
-        c4.number_input("Seed", 0, 9_999, d.seed, key="learn_seed", help="Initial weights and batch order.")
+        c4.number_input("Seed", 0, 9_999, key="learn_seed", help="Initial weights and batch order.")
+        for key in saved:
+            saved[key] = st.session_state[key]
         st.caption(
             f"Limits, because every reader shares this server's CPU (about one): at most {MAX_EPOCHS} epochs of at "
             f"most {max(TRAIN_SIZES):,} images ({MAX_EPOCHS * max(TRAIN_SIZES):,} images shown to the network), and "

@@ -115,6 +115,20 @@ def test_train_use_isolate_and_reset():
     assert not at.exception
 
 
+def test_settings_survive_a_visit_to_another_page():
+    at = open_learn()
+    at.slider(key="learn_epochs").set_value(3)
+    at.toggle(key="learn_augment").set_value(True).run()
+    at.switch_page("pages/draw.py").run()  # Streamlit drops the state of widgets a page does not draw
+    assert "learn_epochs" not in at.session_state
+    at.switch_page("pages/learn.py").run()
+    assert not at.exception
+    assert at.slider(key="learn_epochs").value == 3 and at.toggle(key="learn_augment").value is True
+    at.button(key="learn_start").click().run()
+    run = at.session_state["learn_run"]
+    assert run.cfg.epochs == 3 and run.cfg.augment
+
+
 def test_stop_and_resume():
     at = open_learn()
     at.slider(key="learn_epochs").set_value(10)  # 600,000 images: many slices, whatever the machine
