@@ -23,9 +23,15 @@ st.markdown(
     f"how many more test digits the network then gets wrong (fewer, sometimes). All {n_hidden} silencings are "
     f"computed in one pass over the {n_test:,} test digits."
 )
-if "atlas_neuron" not in st.session_state:  # a link's ?neuron=, else the most needed neuron
+if "atlas_neuron" not in st.session_state:  # a link's ?neuron=, else the one last studied here, else the most needed
     linked = query_int("neuron", 0, n_hidden - 1)
-    st.session_state["atlas_neuron"] = linked if linked is not None else int(np.argmax(facts.drops))
+    kept = st.session_state.get("atlas_kept")  # a plain key: Streamlit drops the box's own on other pages
+    if linked is not None:
+        st.session_state["atlas_neuron"] = linked
+    elif kept is not None and kept < n_hidden:
+        st.session_state["atlas_neuron"] = kept
+    else:
+        st.session_state["atlas_neuron"] = int(np.argmax(facts.drops))
 
 
 def on_pick() -> None:
@@ -40,6 +46,7 @@ def on_pick() -> None:
 
 
 neuron = int(st.session_state["atlas_neuron"])
+st.session_state["atlas_kept"] = neuron
 pickable_chart(
     figs.ablation_figure(facts.drops, facts.dead, n_test, selected=neuron),
     key="ablation",

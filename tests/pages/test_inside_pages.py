@@ -300,6 +300,9 @@ def test_neurons_number_box_picks_the_neuron():
     at.number_input[0].set_value(9)
     rerun(at)
     assert at.subheader[-1].value == "Neuron 9"
+    at.switch_page("pages/draw.py").run()  # and back: still neuron 9, though Streamlit drops the box's state
+    at.switch_page("pages/neurons.py").run()
+    assert at.subheader[-1].value == "Neuron 9"
 
 
 def test_neurons_flags_a_dead_neuron():
