@@ -33,6 +33,8 @@ def live() -> None:
         if selection is None:
             if digit.prep is not None and not digit.prep.ok:  # a dot, an emptied canvas: say so by the canvas
                 status.markdown("No digit yet: " + digit.prep.message.removeprefix("Draw a digit: "))
+            else:  # never empty, so the first stroke fills it without pushing the page about
+                status.markdown("Draw a digit above: what the network reads appears here.")
             st.info(digit.hint, icon=":material/draw:")
             return
         out = model.forward(selection.input[None])
@@ -74,11 +76,18 @@ def live() -> None:
             probability=probabilities[said],
             accuracy=lonely_accuracy(model),
         )
-        status.markdown(
-            f"The network reads it as **{said}** ({figs.format_probability(probabilities.max())} confidence"
-            + ("; but see the note below: the drawing is unlike the digits it knows" if note is not None else "")
-            + "). Every step is below."
-        )
+        confidence = figs.format_probability(probabilities.max())
+        unlike = "; unlike the digits it knows: see the note below" if note is not None else ""
+        if selection.source == "drawing" and not earlier:
+            status.markdown(
+                f"The network reads it as **{said}** ({confidence} confidence{unlike}). Every step is below."
+            )
+        else:  # the canvas is blank: say what "it" is (two lines, to stay on the first screen)
+            wrong = f", a mistake (it is {a_digit(selection.label)})" if mistake is not None else ""
+            status.markdown(
+                f"{selection.description[:1].upper()}{selection.description[1:]}: read as **{said}** "
+                f"({confidence}{unlike}){wrong}. Every step is below."
+            )
         if note is not None:
             st.warning(note, icon=":material/help:")
             st.page_link("pages/embeddings.py", label="See its nearest neighbours", icon=":material/scatter_plot:")

@@ -115,7 +115,8 @@ if st.session_state.pop("weights_scroll", False):
     st.html(
         f"<script>(() => {{ if (window.innerWidth >= {ui.STACKED_BELOW}) return;"
         " const el = document.querySelector('.st-key-weights_detail');"
-        " if (el) el.scrollIntoView({behavior: 'smooth', block: 'start'}); })();"
+        # clear of the app's header (60 px), which would cover the neuron's name
+        " if (el) { el.style.scrollMarginTop = '4.5rem'; el.scrollIntoView({behavior: 'smooth', block: 'start'}); } })();"
         f" /* pick {picks} */</script>",
         unsafe_allow_javascript=True,
     )

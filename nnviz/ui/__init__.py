@@ -251,8 +251,15 @@ def canvas(key: str, *, stroke_width: int = 18, size: int = 280) -> np.ndarray |
 
     Returns the RGBA image (size, size, 4) uint8, or None before anything is
     sent.  The one place the component is called, so tests can patch it.
+
+    A page with a canvas turns off the browser's scroll anchoring: when a stroke's
+    rerun changed the height of anything near the canvas, the browser scrolled
+    the page to hold what lies below still, and the canvas moved under the
+    finger between two strokes of one digit (on a phone, after Clear: 42 px).
     """
     from streamlit_drawable_canvas import st_canvas
+
+    st.html("<style>[data-testid='stMain'] { overflow-anchor: none; }</style>")
 
     result = st_canvas(
         stroke_width=stroke_width,
@@ -272,14 +279,17 @@ STACKED_BELOW = 640
 """Viewport width (px) below which Streamlit stacks ``st.columns`` one above the other (a phone)."""
 
 
-def stacked_only(key: str) -> Any:
+def stacked_only(key: str, *, min_height: str = "") -> Any:
     """A container shown only while columns are stacked: a line a phone needs and a desktop does not.
 
     On a phone, what a column beside the input shows on a desktop lands a screen
     below it; a line here can say it where the reader is looking.  Hidden by a
-    CSS media query (the server cannot know the screen's width).
+    CSS media query (the server cannot know the screen's width).  ``min_height``
+    (CSS, e.g. "3.4rem") keeps it from growing as its text changes: a browser
+    scrolls the page to keep what is below still, and the canvas above jumped.
     """
-    st.html(f"<style>@media (min-width: {STACKED_BELOW}px) {{ .st-key-{key} {{ display: none; }} }}</style>")
+    room = f" .st-key-{key} {{ min-height: {min_height}; }}" if min_height else ""
+    st.html(f"<style>@media (min-width: {STACKED_BELOW}px) {{ .st-key-{key} {{ display: none; }} }}{room}</style>")
     return st.container(key=key)
 
 

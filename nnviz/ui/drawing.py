@@ -142,7 +142,7 @@ def digit_input(*, size: int = 280, status_key: str | None = None) -> DigitInput
     st.space(24)  # the canvas's toolbar floats above it on hover: keep it off the caption
     image = ui.canvas(f"draw_canvas_{st.session_state[_GEN]}", stroke_width=st.session_state.get(_WIDTH, 18), size=size)
 
-    status = ui.stacked_only(status_key) if status_key else None
+    status = ui.stacked_only(status_key, min_height="3.4rem") if status_key else None  # two lines of text
     prep = None if image is None else _apply_canvas(image)
     hint = "Draw a digit in the black square, or choose a test digit." if prep is None or prep.ok else prep.message
 

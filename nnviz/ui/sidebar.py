@@ -71,7 +71,7 @@ def _share() -> None:
     st.markdown("#### Share")
     if st.button("Share this view", icon=":material/share:", key="share_view"):
         st.code(share_url(), language=None, wrap_lines=True)
-        caption = "Copy the link (button at its top right): it opens this page showing this digit."
+        caption = "Copy the link with the button at its top right (on a phone, tap the link first to show it): it opens this page showing this digit."
         if st.session_state.get("user_model") is not None:
             # a link carries the page and the digit, not 101,770 weights: the recipient gets the shipped network
             caption += " It opens on the shipped network: the one you trained lives only in this browser session."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import canvas_box, digit_strokes, goto, wait_charts, write_strokes
+from helpers import canvas_box, digit_strokes, goto, rerun_count, wait_charts, wait_idle, wait_rerun, write_strokes
 from test_pages import PAGES
 
 pytestmark = pytest.mark.browser
@@ -53,6 +53,22 @@ def test_draw_with_a_finger(phone_page, app_url):
     below = status.bounding_box()["y"] - (canvas_box(phone_page)["y"] + box["height"])
     assert 0 <= below < 40, below  # right under the canvas
     assert "?d=" in phone_page.url  # and the drawing can be shared from the phone
+
+
+def test_the_canvas_stays_put_between_strokes(phone_page, app_url):
+    # Clear, a screen down, then a stroke: the rerun changes what is around the canvas, and the browser's
+    # scroll anchoring used to move the page (the canvas jumped 42 px before the digit's second stroke)
+    goto(phone_page, app_url + "/draw?sample=3405")
+    clear = phone_page.get_by_role("button", name="Clear")
+    clear.scroll_into_view_if_needed()
+    n = rerun_count(phone_page)
+    clear.tap()
+    wait_rerun(phone_page, n)
+    wait_idle(phone_page)
+    before = canvas_box(phone_page)["y"]
+    write_strokes(phone_page, digit_strokes(4)[:1], cdp=phone_page.context.new_cdp_session(phone_page))
+    wait_idle(phone_page)
+    assert canvas_box(phone_page)["y"] == pytest.approx(before, abs=1)
 
 
 @pytest.mark.parametrize(("url_path", "title"), PAGES, ids=[u or "post" for u, _ in PAGES])

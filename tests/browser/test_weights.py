@@ -17,6 +17,20 @@ def tile_centre(neuron: int) -> tuple[int, int]:
     return (neuron % COLUMNS) * STEP + 14, (neuron // COLUMNS) * STEP + 14
 
 
+# the top of an element once it has stopped moving (ten animation frames in a row at the same place)
+_SETTLED_TOP = """(selector) => new Promise((done) => {
+  const el = document.querySelector(selector);
+  let last = null, same = 0;
+  const tick = () => {
+    const top = el.getBoundingClientRect().top;
+    same = last !== null && Math.abs(top - last) < 0.5 ? same + 1 : 0;
+    last = top;
+    if (same >= 10) done(top); else requestAnimationFrame(tick);
+  };
+  tick();
+})"""
+
+
 def heading(page):
     return page.locator("[data-testid='stMain'] h3", has_text=re.compile(r"^Neuron \d+$")).first
 
@@ -73,3 +87,9 @@ def test_tap_a_tile_on_a_phone(phone_page, app_url):
         " return r.top >= -1 && r.top < window.innerHeight / 2; }",
         timeout=10_000,
     )
+    # once the smooth scroll has settled, the neuron's name is below the app's header, not under it
+    settled = phone_page.evaluate(_SETTLED_TOP, "[data-testid='stMain'] .st-key-weights_detail h3")
+    header = phone_page.evaluate(
+        "() => document.querySelector(\"[data-testid='stHeader']\").getBoundingClientRect().bottom"
+    )
+    assert settled >= header - 1, (settled, header)

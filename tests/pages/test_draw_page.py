@@ -102,6 +102,7 @@ def test_page_opens_with_the_posts_sentence():
 def test_fresh_page_asks_for_a_digit():
     at = run_draw(returns(None))
     assert "Prediction" not in metrics(at)
+    assert under_canvas(at) == "Draw a digit above: what the network reads appears here."
     assert any("Draw a digit" in i.value for i in at.info)
     assert len(at.get("plotly_chart")) == 0
 
@@ -273,6 +274,11 @@ def test_a_test_digit_the_network_gets_wrong_is_called_a_mistake(mnist):
     label = f"Every {labels[wrong]} it reads as {a_digit(said[wrong])}"
     assert any(label in str(link.proto) for link in at.get("page_link"))
     assert len(at.get("image")) == 1  # the canvas is blank: the digit being read is shown beside the prediction
+    # and on a phone, by the canvas, what "it" is
+    assert under_canvas(at) == (
+        f"Test digit #{wrong} ({a_digit(labels[wrong])}): read as **{said[wrong]}** ({metrics(at)['Confidence']}), "
+        f"a mistake (it is {a_digit(labels[wrong])}). Every step is below."
+    )
 
 
 def test_a_test_digit_read_right_is_not_called_a_mistake(mnist):
