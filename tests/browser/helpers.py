@@ -466,6 +466,24 @@ def exception_texts(page) -> list[str]:
 # --- the canvas --------------------------------------------------------------------
 
 
+def settled_top(locator, *, timeout: float = 15.0) -> float:
+    """The viewport y of ``locator`` once it has stopped moving (a layout settling, a smooth scroll).
+
+    Polled from here (a locator reaches into the canvas component's frame too):
+    five readings 50 ms apart within half a pixel of each other.
+    """
+    deadline = time.monotonic() + timeout
+    readings: list[float] = []
+    while time.monotonic() < deadline:
+        box = locator.bounding_box()
+        if box is not None:
+            readings = [*readings[-4:], box["y"]]
+            if len(readings) == 5 and max(readings) - min(readings) < 0.5:
+                return readings[-1]
+        time.sleep(0.05)
+    raise TimeoutError(f"{locator} still moving after {timeout:.0f} s: {readings}")
+
+
 def canvas_box(page, size: int = CANVAS_SIZE, timeout: float = 30.0) -> dict[str, float]:
     """The on-screen box {x, y, width, height} of the drawable canvas.
 

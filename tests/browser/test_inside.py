@@ -113,7 +113,8 @@ def test_a_mistake_opens_on_the_draw_page(page, app_url):
     link.click()
     page.wait_for_url(re.compile(rf"/draw\?sample={index}"), wait_until="commit", timeout=30_000)
     wait_rerun(page, n)
-    expect(page.get_by_text(f"#{index}").first).to_be_visible(timeout=60_000)  # the Draw page shows that digit
+    # the Draw page shows that digit (visible: the phone's line under the canvas names it too, hidden here)
+    expect(page.get_by_text(f"#{index}").filter(visible=True).first).to_be_visible(timeout=60_000)
 
 
 def test_click_a_point_on_the_embedding_map(any_page, app_url):

@@ -5,7 +5,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import goto, plot_point, rerun_count, selection_events, tap_twice, wait_charts, wait_idle, wait_rerun
+from helpers import (
+    goto,
+    plot_point,
+    rerun_count,
+    selection_events,
+    settled_top,
+    tap_twice,
+    wait_charts,
+    wait_idle,
+    wait_rerun,
+)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -15,20 +25,6 @@ COLUMNS, STEP = 8, 29  # nnviz.figures.weights: 8 tiles per row, 28 pixels + a 1
 
 def tile_centre(neuron: int) -> tuple[int, int]:
     return (neuron % COLUMNS) * STEP + 14, (neuron // COLUMNS) * STEP + 14
-
-
-# the top of an element once it has stopped moving (ten animation frames in a row at the same place)
-_SETTLED_TOP = """(selector) => new Promise((done) => {
-  const el = document.querySelector(selector);
-  let last = null, same = 0;
-  const tick = () => {
-    const top = el.getBoundingClientRect().top;
-    same = last !== null && Math.abs(top - last) < 0.5 ? same + 1 : 0;
-    last = top;
-    if (same >= 10) done(top); else requestAnimationFrame(tick);
-  };
-  tick();
-})"""
 
 
 def heading(page):
@@ -88,7 +84,7 @@ def test_tap_a_tile_on_a_phone(phone_page, app_url):
         timeout=10_000,
     )
     # once the smooth scroll has settled, the neuron's name is below the app's header, not under it
-    settled = phone_page.evaluate(_SETTLED_TOP, "[data-testid='stMain'] .st-key-weights_detail h3")
+    settled = settled_top(heading(phone_page))
     header = phone_page.evaluate(
         "() => document.querySelector(\"[data-testid='stHeader']\").getBoundingClientRect().bottom"
     )
