@@ -251,15 +251,8 @@ def canvas(key: str, *, stroke_width: int = 18, size: int = 280) -> np.ndarray |
 
     Returns the RGBA image (size, size, 4) uint8, or None before anything is
     sent.  The one place the component is called, so tests can patch it.
-
-    A page with a canvas turns off the browser's scroll anchoring: when a stroke's
-    rerun changed the height of anything near the canvas, the browser scrolled
-    the page to hold what lies below still, and the canvas moved under the
-    finger between two strokes of one digit (on a phone, after Clear: 42 px).
     """
     from streamlit_drawable_canvas import st_canvas
-
-    st.html("<style>[data-testid='stMain'] { overflow-anchor: none; }</style>")
 
     result = st_canvas(
         stroke_width=stroke_width,

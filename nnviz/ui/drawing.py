@@ -143,6 +143,10 @@ def digit_input(*, size: int = 280, status_key: str | None = None) -> DigitInput
     image = ui.canvas(f"draw_canvas_{st.session_state[_GEN]}", stroke_width=st.session_state.get(_WIDTH, 18), size=size)
 
     status = ui.stacked_only(status_key, min_height="3.4rem") if status_key else None  # two lines of text
+    # No scroll anchoring on this page: when a stroke's rerun changed the height of anything
+    # near the canvas, the browser scrolled to hold what lies below still, and the canvas
+    # moved under the finger between two strokes of one digit (on a phone, after Clear: 42 px).
+    st.html("<style>[data-testid='stMain'] { overflow-anchor: none; }</style>")
     prep = None if image is None else _apply_canvas(image)
     hint = "Draw a digit in the black square, or choose a test digit." if prep is None or prep.ok else prep.message
 
