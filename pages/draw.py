@@ -4,7 +4,7 @@ import streamlit as st
 
 from nnviz import post, ui
 from nnviz.figures import draw as figs
-from nnviz.figures.common import a_digit
+from nnviz.figures.common import a_digit, sentence_start
 from nnviz.figures.embeddings import unfamiliar_note
 from nnviz.ui.drawing import digit_input, sync_sample_from_url
 from nnviz.ui.inside import how_familiar, lonely_accuracy
@@ -85,7 +85,7 @@ def live() -> None:
         else:  # the canvas is blank: say what "it" is (two lines, to stay on the first screen)
             wrong = f", a mistake (it is {a_digit(selection.label)})" if mistake is not None else ""
             status.markdown(
-                f"{selection.description[:1].upper()}{selection.description[1:]}: read as **{said}** "
+                f"{sentence_start(selection.description)}: read as **{said}** "
                 f"({confidence}{unlike}){wrong}. Every step is below."
             )
         if note is not None:

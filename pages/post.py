@@ -5,6 +5,7 @@ import streamlit as st
 
 from nnviz import post, ui
 from nnviz.figures import draw as figs
+from nnviz.figures.common import sentence_start
 from nnviz.ui.params import digit_query
 
 ui.through_router()
@@ -65,9 +66,7 @@ with live:
     with st.container(horizontal=True):
         st.metric("Parameters", f"{facts.n_params:,}", help=f"{facts.n_weights:,} weights + {facts.n_biases:,} biases")
         value, source = accuracy(model)
-        st.metric(
-            "Test accuracy", f"{value:.2%}", help=source[:1].upper() + source[1:] + "."
-        )  # not capitalize(): it would lower "MNIST"
+        st.metric("Test accuracy", f"{value:.2%}", help=sentence_start(source) + ".")
 
 with text, st.container(border=True):
     st.markdown(f"### {post.load_post().title}")

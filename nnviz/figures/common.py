@@ -85,6 +85,25 @@ def n_of_k_are(n: int, k: int, things: str, digit: int) -> str:
     return f"{n} of {k} {things} {agree(n, f'is {a_digit(digit)}', f'are {digit}s')}"
 
 
+def digits_plural(digits: Iterable[int]) -> str:
+    """Two or more digits in the plural, as a list: "2s and 5s", "2s, 3s and 5s".
+
+    >>> digits_plural([2, 5]), digits_plural([2, 3, 5])
+    ('2s and 5s', '2s, 3s and 5s')
+    """
+    *first, last = (f"{int(d)}s" for d in digits)
+    return f"{', '.join(first)} and {last}"
+
+
+def sentence_start(text: str) -> str:
+    """``text`` with its first letter in capitals, the rest as it is (``str.capitalize`` would lower "MNIST").
+
+    >>> sentence_start("test digit #8 (a 5)"), sentence_start("measured on the 10,000 MNIST test digits")
+    ('Test digit #8 (a 5)', 'Measured on the 10,000 MNIST test digits')
+    """
+    return text[:1].upper() + text[1:]
+
+
 def symmetric_range(values: np.ndarray) -> tuple[float, float]:
     """(-m, m) with m the largest magnitude, so zero sits at the colour scale's centre."""
     m = float(np.nanmax(np.abs(values))) if np.size(values) else 1.0

@@ -292,7 +292,7 @@ def tsne_summary(
         "clusters and the distances between them mean little."
     )
     if star == "none":
-        return text + f" {reader_name[:1].upper()}{reader_name[1:]} has no place here: no hidden neuron fired for it."
+        return text + f" {common.sentence_start(reader_name)} has no place here: no hidden neuron fired for it."
     placed = (
         f", put at the mean position of its {placed_among} nearest test digits, weighted by similarity (t-SNE has "
         "no formula for a new point)"
@@ -301,8 +301,7 @@ def tsne_summary(
     )
     text += _reader_text(reader_nearest_label, silent, placed, name=reader_name)
     if star == "placed" and placed_labels is not None and len(set(np.asarray(placed_labels).tolist())) > 1:
-        kinds = sorted(set(np.asarray(placed_labels).tolist()))
-        names = ", ".join(f"{d}s" for d in kinds[:-1]) + f" and {kinds[-1]}s"
+        names = common.digits_plural(sorted(set(np.asarray(placed_labels).tolist())))
         text += (
             f" Those {placed_among} are {names}, and t-SNE keeps each digit mostly to a cluster of its own: the "
             "star's place between them is only a rough guess."

@@ -154,8 +154,7 @@ def preference_summary(preferred: np.ndarray, dead: np.ndarray) -> str:
         return f"The one neuron that fires at all prefers {favourites[0]}s."
     among = "" if alive.all() else f"Of the {int(alive.sum())} neurons that fire at all, "
     if len(favourites) > 1:
-        tied = ", ".join(f"{d}s" for d in favourites[:-1]) + f" and {favourites[-1]}s"
-        return f"{among}{tied} tie for the most neurons ({counts.max()} each)."
+        return f"{among}{common.digits_plural(favourites)} tie for the most neurons ({counts.max()} each)."
     if alive.all():
         return f"More neurons prefer {favourites[0]}s than any other digit."
     return f"{among}more prefer {favourites[0]}s than any other digit."

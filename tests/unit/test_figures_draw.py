@@ -271,6 +271,13 @@ def test_every_digit_colour_shows_on_the_dark_theme():
     assert len(set(common.DIGIT_COLOURS)) == 10
 
 
+def test_lists_of_digits_and_sentence_starts():
+    assert common.digits_plural([2, 5]) == "2s and 5s" and common.digits_plural([2, 3, 5]) == "2s, 3s and 5s"
+    assert common.sentence_start("test digit #8 (an 8)") == "Test digit #8 (an 8)"
+    assert common.sentence_start("on the 10,000 MNIST test digits") == "On the 10,000 MNIST test digits"  # not "mnist"
+    assert common.sentence_start("") == ""
+
+
 def test_counts_agree_with_their_nouns_and_verbs():
     assert [common.agree(n, "pushes", "push") for n in (0, 1, 2)] == ["push", "pushes", "push"]
     assert [common.count(n, "time") for n in (0, 1, 2, 1_000)] == ["0 times", "1 time", "2 times", "1,000 times"]
