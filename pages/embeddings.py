@@ -109,7 +109,7 @@ with side_col:
         st.page_link("pages/draw.py", label="Open it on the Draw page", query_params={"sample": clicked})
 
 st.subheader("Nearest neighbours: the query a vector database answers")
-st.slider("Neighbours to fetch (k)", 3, 25, 10, key="neighbours_k")
+st.slider("Neighbours to fetch (k)", 3, 25, 10, key="neighbours_k", persist_state="session")
 seconds = median_seconds(lambda: an.index.query(vector, k, exclude=exclude), repeats=25, budget=0.05)
 emb_col, px_col = st.columns(2)
 with emb_col:

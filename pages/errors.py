@@ -52,7 +52,11 @@ if len(found) == 0:
     st.info("No digit in this cell. Tap another cell of the matrix.")
 many = min(len(found), 96)  # a diagonal cell holds ~1,000 digits: cap what a phone must load
 shown = found[:12]
-if many > 12 and st.toggle(f"Show all {many}" if many == len(found) else f"Show {many} of {len(found):,}"):
+if many > 12 and st.toggle(
+    f"Show all {many}" if many == len(found) else f"Show {many} of {len(found):,}",
+    key="errors_show_all",
+    persist_state="session",  # kept across cells and pages: a reader who asked for all keeps seeing all
+):
     shown = found[:many]
 with st.container(horizontal=True, gap="medium"):  # cards wrap: 2 a row on a phone, 6 on a desktop
     for i in shown:

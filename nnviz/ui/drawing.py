@@ -161,5 +161,14 @@ def digit_input(*, size: int = 280, status_key: str | None = None) -> DigitInput
             st.number_input(f"Test digit number (0-{n - 1})", 0, n - 1, key=_INDEX, on_change=_on_index)
             st.pills("Or a random test digit of class", list(range(10)), key=_CLASS, on_change=_on_class)
         with st.popover("Pen", icon=":material/edit:"):
-            st.slider("Pen width", 6, 36, 18, step=2, key=_WIDTH, help="Thicker strokes look more like MNIST's digits.")
+            st.slider(
+                "Pen width",
+                6,
+                36,
+                18,
+                step=2,
+                key=_WIDTH,
+                persist_state="session",
+                help="Thicker strokes look more like MNIST's digits.",
+            )
     return DigitInput(st.session_state.get("drawing"), prep, hint, status)

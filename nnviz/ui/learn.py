@@ -80,7 +80,9 @@ def backprop_section() -> None:
             horizontal=True,  # wraps on a phone
         )
         label = default if label is None else int(label)
-        lr = st.select_slider("Learning rate of this one step", STEP_RATES, value=0.01, key="learn_step_lr")
+        lr = st.select_slider(
+            "Learning rate of this one step", STEP_RATES, value=0.01, key="learn_step_lr", persist_state="session"
+        )
         step = backprop_step(model, selection.input, label, lr=lr, top=TOP_NEURONS)
         images, labels = ui.mnist("test")
         before_acc, after_acc = _accuracy(model, images, labels), step.model_after.accuracy(images, labels)
@@ -202,7 +204,15 @@ def landscape_section() -> None:
     if run is None:
         options.pop("path")
         st.caption("Train a network above and the path it took appears here, with its own two directions.")
-    kind = st.segmented_control("Directions", list(options), format_func=options.get, default=next(iter(options)))
+    kind = st.segmented_control(
+        "Directions",
+        list(options),
+        format_func=options.get,
+        default=next(iter(options)),
+        # one choice per run, kept across pages: a new run opens on its own path
+        key="learn_directions" if run is None else f"learn_directions_{run.id}",
+        persist_state="session",
+    )
     kind = kind or next(iter(options))
     with st.spinner(f"Mapping the loss on {LANDSCAPE_IMAGES:,} training images…"):
         if run is not None:

@@ -331,16 +331,13 @@ def _on_optimizer() -> None:
     st.session_state["learn_lr"] = RECOMMENDED_LR[choice]
 
 
-_SAVED = "learn_settings"  # the settings, kept under a key no widget owns (see _settings)
-
-
 def _settings() -> None:
     """The settings widgets, in an expander (their values live in session state under ``learn_*``).
 
-    Streamlit forgets a widget's value when a page without it runs: a reader who
-    set 10 epochs, looked at the Draw page and came back found 5.  The values are
-    also kept in a plain dictionary, put back into the widgets' keys before they
-    are drawn, and saved again after (the widgets get no default of their own, so
+    Streamlit forgets a widget's value when a page without it runs (a reader who
+    set 10 epochs, looked at the Draw page and came back would find 5) unless the
+    widget has ``persist_state="session"``, as each of these has.  Their defaults
+    go into session state once (the widgets get no default of their own, so
     Streamlit has one source for each value).
     """
     d = default_config()
@@ -354,10 +351,8 @@ def _settings() -> None:
         "learn_augment": d.augment,
         "learn_seed": d.seed,
     }
-    saved = st.session_state.setdefault(_SAVED, dict(defaults))
-    for key, value in saved.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
+    for key, value in defaults.items():
+        st.session_state.setdefault(key, value)
     with st.expander("Settings", icon=":material/tune:"):
         c1, c2 = st.columns(2)
         c1.segmented_control(
@@ -365,6 +360,7 @@ def _settings() -> None:
             list(OPTIMIZERS),
             format_func=OPTIMIZERS.get,
             key="learn_optimizer",
+            persist_state="session",
             on_change=_on_optimizer,
             help="Gradient descent with momentum, or Adam. Changing it resets the learning rate to a good value.",
         )
@@ -372,25 +368,29 @@ def _settings() -> None:
             "Learning rate",
             LEARNING_RATES,
             key="learn_lr",
+            persist_state="session",
             help=(
                 "How big the steps downhill are: SGD moves each weight by the learning rate times its gradient; "
                 "Adam moves each by about the learning rate. This is the peak: it ramps up over the first 100 "
                 "steps (a tenth of the run, if shorter), then eases off to 0 by the last (a cosine schedule)."
             ),
         )
-        c1.select_slider("Batch size", BATCH_SIZES, key="learn_batch")
-        c2.slider("Epochs", 1, MAX_EPOCHS, key="learn_epochs", help="Passes over the images.")
-        c2.select_slider("Training images", TRAIN_SIZES, format_func="{:,}".format, key="learn_train_size")
-        c2.select_slider("Hidden neurons", HIDDEN_SIZES, key="learn_hidden")
+        c1.select_slider("Batch size", BATCH_SIZES, key="learn_batch", persist_state="session")
+        c2.slider("Epochs", 1, MAX_EPOCHS, key="learn_epochs", persist_state="session", help="Passes over the images.")
+        c2.select_slider(
+            "Training images", TRAIN_SIZES, format_func="{:,}".format, key="learn_train_size", persist_state="session"
+        )
+        c2.select_slider("Hidden neurons", HIDDEN_SIZES, key="learn_hidden", persist_state="session")
         c3, c4 = st.columns(2)
         c3.toggle(
             "Augmentation",
             key="learn_augment",
+            persist_state="session",
             help="Train on randomly shifted, rotated, scaled and thickened digits: better on drawings, several times slower.",
         )
-        c4.number_input("Seed", 0, 9_999, key="learn_seed", help="Initial weights and batch order.")
-        for key in saved:
-            saved[key] = st.session_state[key]
+        c4.number_input(
+            "Seed", 0, 9_999, key="learn_seed", persist_state="session", help="Initial weights and batch order."
+        )
         st.caption(
             f"Limits, because every reader shares this server's CPU (about one): at most {MAX_EPOCHS} epochs of at "
             f"most {max(TRAIN_SIZES):,} images ({MAX_EPOCHS * max(TRAIN_SIZES):,} images shown to the network), and "

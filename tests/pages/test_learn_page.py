@@ -119,8 +119,7 @@ def test_settings_survive_a_visit_to_another_page():
     at = open_learn()
     at.slider(key="learn_epochs").set_value(3)
     at.toggle(key="learn_augment").set_value(True).run()
-    at.switch_page("pages/draw.py").run()  # Streamlit drops the state of widgets a page does not draw
-    assert "learn_epochs" not in at.session_state
+    at.switch_page("pages/draw.py").run()  # Streamlit drops the state of widgets a page does not draw, unless kept
     at.switch_page("pages/learn.py").run()
     assert not at.exception
     assert at.slider(key="learn_epochs").value == 3 and at.toggle(key="learn_augment").value is True
