@@ -148,13 +148,9 @@ def path_directions(path: np.ndarray, final: np.ndarray) -> tuple[np.ndarray, np
     var = s**2
     total = var.sum()
     explained = var[:2] / total if total > 0 else np.zeros(2)
+    # m >= 2 rows give at least two right singular vectors; a path of two points varies along
+    # one only, and the second is then an orthonormal direction of zero variance (explained 0).
     directions = vt[:2].astype(DTYPE)
-    if len(directions) < 2:  # a path of two points has one direction; add an orthogonal one
-        extra = np.zeros_like(directions[0])
-        extra[np.argmin(np.abs(directions[0]))] = 1.0
-        extra -= directions[0] * (extra @ directions[0])
-        directions = np.vstack([directions, extra / np.linalg.norm(extra)])
-        explained = np.append(explained, 0.0)
     # Sign convention: training moves in +d1 (the start lies at negative d1).
     if moves[0] @ directions[0] > 0:
         directions[0] *= -1

@@ -204,19 +204,22 @@ def landscape_section() -> None:
     if run is None:
         options.pop("path")
         st.caption("Train a network above and the path it took appears here, with its own two directions.")
+    elif len(run.snapshots) < 2:  # stopped before its first report: one point is not a path
+        options.pop("path")
+        st.caption("Your run stopped before its first report, so it has no path yet: resume it to draw one.")
     kind = st.segmented_control(
         "Directions",
         list(options),
         format_func=options.get,
         default=next(iter(options)),
         # one choice per run, kept across pages: a new run opens on its own path
-        key="learn_directions" if run is None else f"learn_directions_{run.id}",
+        key="learn_directions" if "path" not in options else f"learn_directions_{run.id}",
         persist_state="session",
     )
     kind = kind or next(iter(options))
     with st.spinner(f"Mapping the loss on {LANDSCAPE_IMAGES:,} training images…"):
         if run is not None:
-            ls = _landscape(run.model, run.path(), kind, (run.id, run.step, kind))
+            ls = _landscape(run.model, run.path() if "path" in options else None, kind, (run.id, run.step, kind))
             whose = "the network you just trained"
         elif st.session_state.get("user_model") is not None:
             model = st.session_state["user_model"]

@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 import nnviz
 import nnviz.ui
+from nnviz.ui.training import TrainingRun, make_config
 
 SENTENCE = (
     "In next week's post (Part 2), I will explain how backpropagation trains these networks through gradient descent."
@@ -226,3 +227,16 @@ def test_a_step_that_float32_rounds_away_is_called_unchanged_and_explained(certa
     captions = " ".join(c.value for c in at.caption)
     assert "The step changed only " in captions and "so the loss is exactly what it was" in captions
     assert "p(3) stayed at >99.9999%; the loss −log p(3) stayed at" in captions
+
+
+def test_a_run_stopped_before_its_first_report_has_no_path_yet():
+    # Stop pressed before the first time slice (another reader held the CPU): one snapshot, no path.
+    run = TrainingRun(make_config(train_size=1_000, hidden=32), nnviz.load_mnist("train"), nnviz.load_mnist("test"))
+    run.pause()
+    assert len(run.snapshots) == 1
+    at = open_page("learn", state={"learn_run": run}, timeout=60)
+    assert run.status == "paused" and len(run.snapshots) == 1
+    assert at.segmented_control(key="learn_directions").options == ["Random directions"]
+    captions = " ".join(c.value for c in at.caption)
+    assert "stopped before its first report, so it has no path yet" in captions
+    assert "Around the network you just trained" in captions

@@ -158,3 +158,15 @@ def test_bad_requests_are_refused(batch):
         landscape(net(), x, y, kind="path")
     with pytest.raises(ValueError):
         path_directions(np.zeros((1, 10)), np.zeros(10))
+
+
+def test_a_path_of_two_points_has_one_direction_and_a_second_of_no_variance():
+    rng = np.random.default_rng(0)
+    final = rng.normal(size=50).astype(np.float32)
+    path = np.stack([final + rng.normal(size=50).astype(np.float32), final])
+    directions, explained = path_directions(path, final)
+    assert directions.shape == (2, 50)
+    np.testing.assert_allclose(directions @ directions.T, np.eye(2), atol=1e-5)
+    step = (path[1] - path[0]) / np.linalg.norm(path[1] - path[0])
+    assert directions[0] @ step == pytest.approx(1.0, abs=1e-5)  # training moves along +d1
+    np.testing.assert_allclose(explained, [1.0, 0.0], atol=1e-6)
