@@ -26,16 +26,23 @@ st.markdown(
     f"**{ev.n_mistakes:,} mistakes**. Hardest digit: **{worst}** ({ev.per_digit[worst]:.1%} right)."
 )
 
-# the cell to open: a click on the matrix, else the link's ?true=&said=, else the most common mistake
+# the cell to open: a click on the matrix, else the link's ?true=&said=, else the cell last opened
+# in this session (a page switch clears the address; it is named again), else the most common mistake
 cell = (query_int("true", 0, 9), query_int("said", 0, 9))
-cell = cell if None not in cell else ev.worst_confusion() or (0, 0)
+if None not in cell:
+    st.session_state["errors_cell"] = cell
+elif "errors_cell" in st.session_state:
+    cell = st.session_state["errors_cell"]
+    st.query_params.update(true=str(cell[0]), said=str(cell[1]))
+else:
+    cell = ev.worst_confusion() or (0, 0)
 matrix_col, bars_col = st.columns([3, 2])
 with matrix_col:
     event = pickable_chart(figs.confusion_figure(ev.confusion, selected=cell), key="confusion", selection_mode="points")
     clicked = figs.cell_from_selection(event["selection"]["points"])
     if clicked is not None and clicked != cell:
         cell = clicked
-        st.query_params.update(true=str(cell[0]), said=str(cell[1]))
+        st.query_params.update(true=str(cell[0]), said=str(cell[1]))  # the next run keeps it
         st.rerun()  # redraw the matrix with the new cell outlined
     st.caption(figs.confusion_summary(ev.confusion))
 with bars_col:

@@ -49,6 +49,7 @@ if linked is not None:
 elif "weights_neuron" not in st.session_state or st.session_state["weights_neuron"] >= n_hidden:
     st.session_state["weights_neuron"] = strongest if strongest is not None else 0
 neuron = st.session_state["weights_neuron"]
+st.query_params["neuron"] = str(neuron)  # the address names the neuron shown (as the caption below says)
 
 st.markdown(
     f"What each neuron looks for. Each of the **{n_hidden} hidden neurons** has one weight for each of the "

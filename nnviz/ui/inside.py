@@ -244,7 +244,9 @@ def map_choice(tsne_available: bool) -> str:
     Returns the map's key in :data:`~nnviz.ui.params.MAP_LABELS`: "pca" or "tsne".
 
     A link naming a map wins over the session's choice (it was opened just now);
-    a click on the radio goes into the URL at once, so it wins the next run.
+    a click on the radio goes into the URL at once, so it wins the next run.  The
+    choice is kept for the session: back from another page (which clears the
+    address), the same map shows and the address names it again.
     """
     if not tsne_available:
         _sync_map_url(None)
@@ -257,6 +259,7 @@ def map_choice(tsne_available: bool) -> str:
         list(MAP_LABELS.values()),
         horizontal=True,
         key=_MAP_KEY,
+        persist_state="session",  # the choice outlives a visit to another page
         on_change=_map_to_url,
         help="PCA: the embeddings' shadow on the two directions in which they vary most (linear). "
         "t-SNE: a layout that keeps each digit's nearest neighbours near it.",

@@ -33,6 +33,17 @@ def open_landing(state: dict | None = None, timeout: float = 60) -> AppTest:
     return rerun(new_session(None, state, timeout))
 
 
+def switch_page(at: AppTest, page: str, canvas: Callable | None = None) -> AppTest:
+    """Go to ``pages/<page>.py`` as the sidebar does in a browser: the address loses its query string; no exception.
+
+    (AppTest's own ``switch_page`` keeps the query string, so a page would find its
+    last view in the address rather than in the session.)
+    """
+    at.query_params.clear()
+    at.switch_page(f"pages/{page}.py")
+    return rerun(at, canvas)
+
+
 def new_session(query: dict[str, str] | None = None, state: dict | None = None, timeout: float = 120) -> AppTest:
     """A fresh session of app.py with ``query`` in its address and ``state`` set, not yet run."""
     at = AppTest.from_file(APP, default_timeout=timeout)

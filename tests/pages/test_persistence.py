@@ -9,15 +9,20 @@ uses the value uses the kept one.
 
 from __future__ import annotations
 
-from app_session import open_page, rerun
+from app_session import open_page, rerun, switch_page
 from test_learn_page import train_tiny
+
+from nnviz.ui.params import MAP_LABELS
 
 
 def away_and_back(at, page: str, elsewhere: str = "draw"):
-    at.switch_page(f"pages/{elsewhere}.py")
-    rerun(at)
-    at.switch_page(f"pages/{page}.py")
-    return rerun(at)
+    """To another page and back through the sidebar (each switch clears the address)."""
+    switch_page(at, elsewhere)
+    return switch_page(at, page)
+
+
+def url(at) -> dict[str, str]:
+    return {k: v[0] if isinstance(v, list) else v for k, v in at.query_params.items()}
 
 
 def test_draw_pen_width():
@@ -60,3 +65,37 @@ def test_learn_step_rate_and_surface_directions():
     train_tiny(rerun(at))
     key = f"learn_directions_{at.session_state['learn_run'].id}"
     assert at.segmented_control(key=key).value == "path"
+
+
+def test_embeddings_map_choice_and_its_address():
+    at = open_page("embeddings", query={"sample": "3"})
+    at.radio(key="map_kind").set_value(MAP_LABELS["tsne"])
+    rerun(at)
+    at = away_and_back(at, "embeddings")
+    assert at.radio(key="map_kind").value == MAP_LABELS["tsne"]
+    assert url(at).get("map") == "tsne"  # the address names the view again, to share
+
+
+def test_errors_cell_and_its_address():
+    at = open_page("errors", query={"true": "7", "said": "2"})
+    at = away_and_back(at, "errors")
+    assert url(at).get("true") == "7" and url(at).get("said") == "2"
+    assert any("7" in h.value and "2" in h.value for h in at.subheader)
+    # a link names another cell: the link wins, and becomes the one kept
+    at.query_params.update(true="4", said="9")
+    at = away_and_back(rerun(at), "errors")
+    assert url(at).get("true") == "4" and url(at).get("said") == "9"
+
+
+def test_atlas_and_weights_keep_their_neuron():
+    at = open_page("neurons")
+    at.number_input(key="atlas_neuron").set_value(9)
+    rerun(at)
+    at = away_and_back(at, "neurons")
+    assert at.subheader[-1].value == "Neuron 9" and url(at).get("neuron") == "9"
+    at = switch_page(at, "weights")  # each page keeps its own neuron
+    at.number_input(key="weights_neuron_input").set_value(17)
+    at = away_and_back(rerun(at), "weights")
+    assert at.number_input(key="weights_neuron_input").value == 17 and url(at).get("neuron") == "17"
+    at = switch_page(at, "neurons")
+    assert at.subheader[-1].value == "Neuron 9"
