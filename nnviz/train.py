@@ -79,6 +79,12 @@ class TrainConfig:
             raise ValueError("hidden, epochs, batch_size and lr must be positive")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError("dropout must be in [0, 1)")
+        if self.train_size is not None and self.train_size < 1:
+            raise ValueError(f"train_size must be at least 1 (or None for all the images), not {self.train_size}")
+        if self.eval_size < 1 or self.eval_every < 0:
+            raise ValueError("eval_size must be at least 1, and eval_every 0 (once an epoch) or more")
+        if self.l2 < 0 or self.momentum < 0 or self.warmup_steps < 0:
+            raise ValueError("l2, momentum and warmup_steps cannot be negative")
 
 
 @dataclass(repr=False)
@@ -314,20 +320,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--train-size", type=int, default=None, help="use only the first N training images")
     p.add_argument("--quiet", action="store_true", help="print only the final line")
     a = p.parse_args(argv)
-    cfg = TrainConfig(
-        hidden=a.hidden,
-        epochs=a.epochs,
-        batch_size=a.batch_size,
-        optimizer=a.optimizer,
-        lr=a.lr,
-        momentum=a.momentum,
-        schedule=a.schedule,
-        l2=a.l2,
-        dropout=a.dropout,
-        augment=a.augment,
-        seed=a.seed,
-        train_size=a.train_size,
-    )
+    try:
+        cfg = TrainConfig(
+            hidden=a.hidden,
+            epochs=a.epochs,
+            batch_size=a.batch_size,
+            optimizer=a.optimizer,
+            lr=a.lr,
+            momentum=a.momentum,
+            schedule=a.schedule,
+            l2=a.l2,
+            dropout=a.dropout,
+            augment=a.augment,
+            seed=a.seed,
+            train_size=a.train_size,
+        )
+    except ValueError as e:
+        p.error(str(e))  # usage and the reason, exit status 2: no traceback
     final = None
     with one_blas_thread():  # the same file on any machine's core count
         for event in train(cfg):

@@ -72,9 +72,26 @@ def test_schedule_warms_up_then_decays_to_zero():
 
 
 def test_bad_config_is_refused():
-    for bad in (dict(optimizer="rmsprop"), dict(epochs=0), dict(dropout=1.0), dict(schedule="step")):
+    for bad in (
+        dict(optimizer="rmsprop"),
+        dict(epochs=0),
+        dict(dropout=1.0),
+        dict(schedule="step"),
+        dict(train_size=0),
+        dict(train_size=-5),  # would have trained on all but the last 5
+        dict(eval_size=0),
+        dict(eval_every=-1),
+        dict(l2=-0.1),
+    ):
         with pytest.raises(ValueError):
             TrainConfig(**bad)
+
+
+def test_command_line_refuses_a_bad_setting_with_a_message(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--train-size", "0"])
+    assert stop.value.code == 2
+    assert "train_size must be at least 1" in capsys.readouterr().err
 
 
 def test_command_line_writes_a_loadable_model(tmp_path, capsys):
