@@ -96,7 +96,8 @@ def to_ink(image: np.ndarray, *, threshold_photo: bool = False) -> np.ndarray:
     Parameters
     ----------
     image : array_like of shape (H, W), (H, W, 3) or (H, W, 4)
-        uint8 (0-255), uint16, or float in [0, 1].
+        uint8 (0-255), uint16 (0-65535), other integers holding 0-255, bool,
+        or float in [0, 1].
     threshold_photo : bool
         For photos of paper: stretch the contrast from the background level to
         the darkest ink and zero what Otsu's threshold calls paper, so shadows
@@ -111,8 +112,13 @@ def to_ink(image: np.ndarray, *, threshold_photo: bool = False) -> np.ndarray:
     a = np.asarray(image)
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)) or a.size == 0:
         raise ValueError(f"expected an image of shape (H, W), (H, W, 3) or (H, W, 4); got {a.shape}")
-    if np.issubdtype(a.dtype, np.integer):
+    if a.dtype in (np.uint8, np.uint16):
         a = a.astype(np.float32) / np.float32(np.iinfo(a.dtype).max)
+    elif np.issubdtype(a.dtype, np.integer) or a.dtype == bool:
+        # other integers (a nested list of Python ints arrives as int64): 0-255, as 8-bit pixels
+        if a.min() < 0 or a.max() > 255:
+            raise ValueError(f"an integer image of type {a.dtype} must hold 0-255; it holds {a.min()} to {a.max()}")
+        a = a.astype(np.float32) / np.float32(1.0 if a.dtype == bool else 255.0)
     else:
         a = np.nan_to_num(a.astype(np.float32), nan=0.0).clip(0.0, 1.0)
     if a.ndim == 2 or a.shape[2] == 1:

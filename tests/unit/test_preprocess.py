@@ -65,6 +65,19 @@ def test_any_size_and_format(test_digits):
     assert preprocess(wide.astype(np.float32) / 255).ok  # float input
     rgb = canvas_from_digit(digit, size=90, box=(10, 10, 60, 60))[..., :3]
     assert preprocess(rgb).ok
+    # the same pixels as other integer types: a nested list of ints (int64), int32, uint16 scaled up
+    as_uint8 = preprocess(wide).input
+    np.testing.assert_array_equal(preprocess(wide.tolist()).input, as_uint8)
+    np.testing.assert_array_equal(preprocess(wide.astype(np.int32)).input, as_uint8)
+    np.testing.assert_allclose(preprocess(wide.astype(np.uint16) * 257).input, as_uint8, atol=1e-6)
+    assert preprocess(wide > 127).ok  # a bool mask: ink or not
+
+
+def test_integers_outside_0_255_are_refused_with_a_message():
+    with pytest.raises(ValueError, match="must hold 0-255; it holds -1 to 255"):
+        to_ink(np.array([[-1, 0], [255, 3]]))
+    with pytest.raises(ValueError, match="must hold 0-255"):
+        to_ink(np.full((4, 4), 1000, dtype=np.int32))
 
 
 def test_position_on_the_canvas_does_not_matter(test_digits):
