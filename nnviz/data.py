@@ -41,9 +41,6 @@ SHA256: dict[str, str] = {
     "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
 
-_MAGIC_IMAGES = 0x00000803  # uint8, 3 dimensions (n, rows, cols)
-_MAGIC_LABELS = 0x00000801  # uint8, 1 dimension (n,)
-
 
 class DataError(RuntimeError):
     """A data file is missing, truncated or not what it claims to be."""

@@ -46,8 +46,15 @@ class Check:
     def error(self) -> float:
         return abs(self.total - self.logit)
 
-    def ok(self, tol: float = 1e-3) -> bool:
-        """Equal to float32 rounding (relative to the logit's size)."""
+    def ok(self, tol: float = 1e-4) -> bool:
+        """Equal up to float32 rounding, relative to the logit's size (at least 1).
+
+        The sums run over hundreds of float32 terms in another order than the
+        forward pass's products.  Measured on test digits, random inks and
+        untrained networks, the gap stays below 1e-5 of the logit (float32's
+        epsilon is 1.2e-7); ``tol`` leaves a margin of ten over that and is still
+        far below any difference a wrong decomposition would leave.
+        """
         return self.error <= tol * max(1.0, abs(self.logit))
 
     def __repr__(self) -> str:

@@ -266,7 +266,8 @@ class Gradients:
     """dL/d(everything) for the mean cross-entropy over a batch.
 
     ``dlogits`` is the output error (p - y) / n, ``dz1`` the hidden error signal;
-    ``W1 ... b2`` have the shapes of the parameters they update.  ``flat`` holds
+    ``W1 ... b2`` have the shapes of the parameters they update.  All of them are
+    multiplied by the ``scale`` passed to :meth:`MLP.backward` (default 1).  ``flat`` holds
     all four in one vector laid out like :attr:`MLP.flat` (``W1 ... b2`` are views
     of it), so an optimizer can take one step for the whole network.
     """

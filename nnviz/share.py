@@ -11,7 +11,7 @@ shows the same digit and (almost always) the same prediction:
    checksum catches a code damaged in copying);
 4. write the bytes as base64url without padding (safe in a URL, no escaping).
 
-A test digit becomes 110-260 characters.  :func:`decode_drawing` trusts nothing:
+A test digit becomes 43-264 characters (median 178; 110-222 for nine in ten).  :func:`decode_drawing` trusts nothing:
 a link can be typed, truncated or hostile, so every step is checked and any
 failure is one :class:`ShareCodeError` (a ``ValueError``) with a plain message.
 """

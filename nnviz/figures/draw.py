@@ -236,7 +236,7 @@ def hidden_figure(hidden: np.ndarray | None, *, height: int = 260) -> go.Figure:
 
     Parameters
     ----------
-    hidden : ndarray of shape (128,) or None
+    hidden : ndarray of shape (H,) or None (H = 128 for the shipped network)
         ReLU outputs, >= 0.
 
     Returns
@@ -308,7 +308,8 @@ def reads_certain(text: str) -> bool:
     A softmax is never 0 or 1 (every exp is positive), so such a text is always
     a rounding, also of a p that is 0.0 or 1.0 itself: float32 holds nothing
     between 1 - 6e-8 and 1, and a digit the network is sure of (a logit lead of
-    about 17 or more: 85 of the 10,000 test digits) gets p = 1.0 exactly.
+    about 17 or more) gets p = 1.0 exactly: 241 of the 10,000 test digits do
+    with the shipped network.
     """
     return float(text.rstrip("%")) in (0.0, 100.0)
 

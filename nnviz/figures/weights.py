@@ -253,11 +253,9 @@ def mosaic_summary(W1: np.ndarray) -> str:
 # --- one neuron --------------------------------------------------------------------
 
 
-def _picture(
-    values: np.ndarray, *, name: str, colorbar: str, height: int, custom_label: str = "", zrange=None
-) -> go.Figure:
+def _picture(values: np.ndarray, *, name: str, colorbar: str, height: int) -> go.Figure:
     z = _image(values)
-    lo, hi = zrange if zrange is not None else common.symmetric_range(z)
+    lo, hi = common.symmetric_range(z)
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -265,7 +263,7 @@ def _picture(
             zmin=lo,
             zmax=hi,
             zmid=0.0,
-            hovertemplate=f"pixel row %{{y}}, col %{{x}}<br>{name} %{{z:.4f}}{custom_label}<extra></extra>",
+            hovertemplate=f"pixel row %{{y}}, col %{{x}}<br>{name} %{{z:.4f}}<extra></extra>",
             colorbar=dict(title=dict(text=colorbar, side="right"), thickness=12),
         )
     )

@@ -187,7 +187,6 @@ class TrainingRun:
         self.snapshot_steps: list[int] = [0]
         self.status = "running"
         self.compute = 0.0
-        self.slices = 0
         self.final_accuracy: float | None = None
         self.dead: int | None = None
 
@@ -233,7 +232,6 @@ class TrainingRun:
             return 0
         with one_blas_thread():
             count = self._advance(seconds)
-        self.slices += 1
         return count
 
     def _advance(self, seconds: float) -> int:
