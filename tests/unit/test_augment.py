@@ -1,4 +1,4 @@
-"""Augmentation: the identity is exact, randomness is seeded, the caller's batch is untouched."""
+"""Augmentation: the identity is exact, randomness is seeded, the caller's batch is untouched, each distortion within its range."""
 
 import numpy as np
 from scipy import ndimage
@@ -37,6 +37,54 @@ def test_shift_moves_the_centre_of_mass_within_range():
     ]
     moves = np.abs(np.array(moves))
     assert moves.max() <= 3.3 and moves.mean() > 0.8  # uniform in [-3, 3]: mean |shift| is 1.5
+
+
+ONLY = dict(shift=0, rotate=0, scale=0, shear=0, thicken=0, thin=0)
+
+
+def moments(images: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per image: the ink's variance down the rows, across the columns, and their covariance."""
+    yy, xx = np.mgrid[0:28, 0:28].astype(float)
+    m = images.sum(axis=(1, 2))
+    cy, cx = (images * yy).sum(axis=(1, 2)) / m, (images * xx).sum(axis=(1, 2)) / m
+    dy, dx = yy[None] - cy[:, None, None], xx[None] - cx[:, None, None]
+    var_y, var_x = (images * dy**2).sum(axis=(1, 2)) / m, (images * dx**2).sum(axis=(1, 2)) / m
+    return var_y, var_x, (images * dy * dx).sum(axis=(1, 2)) / m
+
+
+def copies(picture: np.ndarray, n: int = 300) -> np.ndarray:
+    return np.repeat(picture[None].astype(np.float32), n, axis=0)
+
+
+def test_rotation_turns_a_bar_by_up_to_the_range():
+    bar = np.zeros((28, 28))
+    bar[13:15, 6:22] = 1.0  # horizontal
+    turned = augment(copies(bar), np.random.default_rng(5), Augment(**{**ONLY, "rotate": 20}))
+    var_y, var_x, cov = moments(turned)
+    angle = np.degrees(0.5 * np.arctan2(2 * cov, var_x - var_y))  # the bar's direction, 0 = horizontal
+    assert np.abs(angle).max() <= 21 and np.abs(angle).max() > 17  # uniform in [-20, 20]
+    assert (angle > 5).mean() > 0.25 and (angle < -5).mean() > 0.25  # both ways
+
+
+def test_scaling_resizes_each_axis_by_up_to_the_range():
+    square = np.zeros((28, 28))
+    square[9:19, 9:19] = 1.0
+    var_y0, var_x0, _ = moments(square[None])
+    resized = augment(copies(square), np.random.default_rng(6), Augment(**{**ONLY, "scale": 0.2}))
+    var_y, var_x, _ = moments(resized)
+    for ratio in (np.sqrt(var_y / var_y0), np.sqrt(var_x / var_x0)):  # the size along one axis
+        assert ratio.min() > 0.78 and ratio.max() < 1.22 and ratio.min() < 0.85 and ratio.max() > 1.15
+    assert abs(np.corrcoef(var_y, var_x)[0, 1]) < 0.3  # x and y drawn separately
+
+
+def test_shear_slants_an_upright_bar_by_up_to_the_range():
+    bar = np.zeros((28, 28))
+    bar[6:22, 13:15] = 1.0  # vertical
+    slanted = augment(copies(bar), np.random.default_rng(7), Augment(**{**ONLY, "shear": 0.3}))
+    var_y, _, cov = moments(slanted)
+    slope = cov / var_y  # columns moved per row: x' = x + k y gives k
+    assert np.abs(slope).max() <= 0.32 and np.abs(slope).max() > 0.25
+    assert (slope > 0.1).mean() > 0.25 and (slope < -0.1).mean() > 0.25
 
 
 def test_thicken_adds_ink():
