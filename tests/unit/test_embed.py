@@ -205,6 +205,12 @@ def test_familiarity_counts_the_rows_with_nearer_neighbours():
     itself = familiarity(index, reference, data[0], exclude=0)  # its nearest other row: 10 degrees off
     assert itself.nearest == pytest.approx(reference[0], abs=1e-6) and itself.closer == 0 and itself.searched == 3
     assert familiarity(index, reference, np.zeros(2)) is None  # no direction, no similarity
+    # the row's own entry in reference is the same similarity summed in another order: a last-bit
+    # larger copy of it does not count as a row with a nearer neighbour
+    nudged = reference.copy()
+    nudged[0] = np.nextafter(np.float32(itself.nearest), np.float32(2.0))
+    assert familiarity(index, nudged, data[0], exclude=0).closer == 0
+    assert familiarity(index, nudged, data[0]).closer == 0  # (and with no row left out: similarity 1, none closer)
 
 
 def test_lonely_rows_agree_with_familiarity_of_each_row_left_out():

@@ -66,8 +66,8 @@ def test_grid_points_match_the_network_at_those_weights(batch):
         for i, a in enumerate(alphas):
             oracle = shifted(model, a * d[0] + b * d[1]).loss(x, y)
             assert surface[j, i] == pytest.approx(oracle, rel=2e-4), (a, b)
-    # it is a slice through the minimum-ish centre, not flat
-    assert surface.max() > surface[0, 1] or surface.min() < surface[1, 1]
+    # a slice that rises and falls, not a flat one
+    assert np.ptp(surface) > 0.1
 
 
 def test_far_from_the_weights_the_surface_is_the_true_loss_not_a_clipped_one(batch):
