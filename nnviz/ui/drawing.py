@@ -21,7 +21,7 @@ from nnviz import ui
 from nnviz.preprocess import Preprocessed
 from nnviz.ui.params import query_int
 
-__all__ = ["DigitInput", "digit_input", "sync_sample_from_url"]
+__all__ = ["DigitInput", "apply_canvas", "digit_input", "sync_sample_from_url"]
 
 _GEN = "draw_canvas_gen"  # bumping it gives the canvas a new key: a blank canvas
 _INDEX = "draw_sample_index"
@@ -106,19 +106,20 @@ def sync_sample_from_url() -> None:
             st.query_params["sample"] = str(current.index)
 
 
-def _apply_canvas(image: np.ndarray) -> Preprocessed:
+def apply_canvas(image: np.ndarray, *, seen_key: str = _SEEN) -> Preprocessed:
     """Preprocess the canvas's image and make it the current digit, once per new image.
 
     The component hands back its last image on every rerun of the fragment; only
     a new one (a stroke, an undo) is news.  Applying an old one again would undo
     whatever the reader chose since (an uploaded photo, say) on any unrelated rerun.
+    ``seen_key``: where this canvas's last image is remembered (one key per canvas).
     """
     digest = hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=16).digest()
-    seen = st.session_state.get(_SEEN)
+    seen = st.session_state.get(seen_key)
     if seen is not None and seen[0] == digest:
         return seen[1]
     prep = nnviz.preprocess(image)
-    st.session_state[_SEEN] = (digest, prep)
+    st.session_state[seen_key] = (digest, prep)
     current = st.session_state.get("drawing")
     if prep.ok:
         ui.set_selection(ui.Selection(prep.input, "drawing", prep=prep))
@@ -147,7 +148,7 @@ def digit_input(*, size: int = 280, status_key: str | None = None) -> DigitInput
     # near the canvas, the browser scrolled to hold what lies below still, and the canvas
     # moved under the finger between two strokes of one digit (on a phone, after Clear: 42 px).
     st.html("<style>[data-testid='stMain'] { overflow-anchor: none; }</style>")
-    prep = None if image is None else _apply_canvas(image)
+    prep = None if image is None else apply_canvas(image)
     hint = "Draw a digit in the black square, or choose a test digit." if prep is None or prep.ok else prep.message
 
     current = st.session_state.get("drawing")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-import nnviz
 from nnviz import ui
 from nnviz.backprop import backprop_step
 from nnviz.figures import learn as figures
@@ -19,6 +18,7 @@ from nnviz.figures.common import a_digit
 from nnviz.landscape import Landscape, landscape
 from nnviz.mlp import MLP, as_input
 from nnviz.ui import training
+from nnviz.ui.drawing import apply_canvas
 
 __all__ = ["backprop_section", "landscape_section"]
 
@@ -52,12 +52,7 @@ def backprop_section() -> None:
     with left:
         image = ui.canvas(f"learn_canvas_{st.session_state.get(_CANVAS_GEN, 0)}")
         st.button("Clear", on_click=_clear_canvas, icon=":material/delete:", key="learn_clear")
-        drawn_here = False
-        if image is not None:
-            prep = nnviz.preprocess(image)
-            if prep.ok:
-                ui.set_selection(ui.Selection(prep.input, "drawing", prep=prep))
-                drawn_here = True
+        drawn_here = image is not None and apply_canvas(image, seen_key="learn_canvas_seen").ok
         selection = st.session_state.get("drawing")
         if selection is None:
             selection = _unsure_sample(model)

@@ -240,3 +240,15 @@ def test_a_run_stopped_before_its_first_report_has_no_path_yet():
     captions = " ".join(c.value for c in at.caption)
     assert "stopped before its first report, so it has no path yet" in captions
     assert "Around the network you just trained" in captions
+
+
+def test_the_canvas_image_is_applied_once_not_on_every_rerun(monkeypatch):
+    # the component sends its last image on every rerun; only a new image is news
+    monkeypatch.setattr(nnviz.ui, "canvas", lambda key, **kw: digit_rgba(1))
+    at = open_learn()
+    assert at.session_state["drawing"].source == "drawing"
+    at.session_state["drawing"] = nnviz.ui.sample_selection(5)  # chosen since, elsewhere in the session
+    at.query_params.clear()  # (which the address would say: no ?d= of the drawing)
+    at.run()
+    assert not at.exception
+    assert at.session_state["drawing"].source == "sample" and at.session_state["drawing"].index == 5
