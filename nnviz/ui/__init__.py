@@ -43,6 +43,7 @@ threadpool_limits(limits=1, user_api="blas")
 __all__ = [
     "NO_MODE_BAR",
     "TAPPABLE",
+    "USER_MODEL",
     "Selection",
     "active_model",
     "canvas",
@@ -58,6 +59,7 @@ __all__ = [
     "shipped_model",
     "stacked_only",
     "through_router",
+    "trained_model",
 ]
 
 
@@ -143,9 +145,18 @@ def model_key(model: MLP) -> str:
     return model.fingerprint()
 
 
+USER_MODEL = "user_model"
+"""The session-state key of the network the reader trained and chose to use (see the module docstring)."""
+
+
+def trained_model() -> MLP | None:
+    """The network the reader trained on the Learn page and chose to use, or None (the shipped one is in use)."""
+    return st.session_state.get(USER_MODEL)
+
+
 def active_model() -> MLP:
     """The reader's own trained network if they made one this session, else the shipped one."""
-    user = st.session_state.get("user_model")
+    user = trained_model()
     return user if user is not None else shipped_model()
 
 

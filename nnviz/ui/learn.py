@@ -28,7 +28,7 @@ LANDSCAPE_IMAGES = 2_000
 
 
 def _which_network() -> str:
-    return "the network you trained" if st.session_state.get("user_model") is not None else "the shipped network"
+    return "the network you trained" if ui.trained_model() is not None else "the shipped network"
 
 
 # --- one step of backpropagation ----------------------------------------------------
@@ -216,8 +216,7 @@ def landscape_section() -> None:
         if run is not None:
             ls = _landscape(run.model, run.path() if "path" in options else None, kind, (run.id, run.step, kind))
             whose = "the network you just trained"
-        elif st.session_state.get("user_model") is not None:
-            model = st.session_state["user_model"]
+        elif (model := ui.trained_model()) is not None:
             ls = _landscape(model, None, kind, ("user", kind))
             whose = "the network you trained"
         else:

@@ -13,7 +13,7 @@ import streamlit as st
 
 from nnviz.data import DataError
 from nnviz.mlp import ModelError
-from nnviz.ui import active_model, load_error_page, mnist
+from nnviz.ui import active_model, load_error_page, mnist, trained_model
 from nnviz.ui.params import apply_url_selection, check_url_state, share_url, unknown_page_notice
 
 
@@ -44,7 +44,7 @@ def sidebar(nav: st.navigation | None = None) -> None:
     with st.sidebar:
         st.markdown("#### The network")
         n_in, n_hidden, n_out = model.sizes
-        trained_here = st.session_state.get("user_model") is not None
+        trained_here = trained_model() is not None
         st.markdown(
             f"**{n_in} → {n_hidden} → {n_out}**, ReLU, softmax  \n"
             f"{model.n_weights:,} weights + {model.n_biases:,} biases = **{model.n_params:,} parameters**"
@@ -72,7 +72,7 @@ def _share() -> None:
     if st.button("Share this view", icon=":material/share:", key="share_view"):
         st.code(share_url(), language=None, wrap_lines=True)
         caption = "Copy the link with the button at its top right (on a phone, tap the link first to show it): it opens this page showing this digit."
-        if st.session_state.get("user_model") is not None:
+        if trained_model() is not None:
             # a link carries the page and the digit, not 101,770 weights: the recipient gets the shipped network
             caption += " It opens on the shipped network: the one you trained lives only in this browser session."
         st.caption(caption)

@@ -69,7 +69,7 @@ EVAL_SIZE = 2_000  # test images scored at each event; all 10,000 at the end
 STRIP_NEURONS = 8
 MAX_SNAPSHOTS = 24  # weight snapshots kept for the loss-surface path (0.4 MB each at 128 hidden neurons)
 RUN_KEY = "learn_run"
-USER_MODEL = "user_model"
+USER_MODEL = ui.USER_MODEL
 
 
 def make_config(
@@ -568,7 +568,7 @@ def trainer() -> TrainingRun | None:
             f"{text} ({run.epoch:.1f} epochs, {run.compute:.1f} s of computing on this server)."
             + figures.dead_neurons_summary(run.dead or 0, run.cfg.hidden)
         )
-    in_use = st.session_state.get(USER_MODEL) is not None
+    in_use = ui.trained_model() is not None
     if run is not None and not run.running:
         d1, d2 = st.columns(2)
         d1.button(
