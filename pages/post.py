@@ -1,6 +1,5 @@
 """The landing page: the post, its numbers checked and linked, beside the network it describes, running."""
 
-import numpy as np
 import streamlit as st
 
 from nnviz import post, ui
@@ -16,16 +15,15 @@ def accuracy(model) -> tuple[float, str]:
     saved = model.meta.get("test_accuracy")
     if isinstance(saved, float):  # the sidebar shows the same; no need to spend a cold start recomputing it
         return saved, "measured by the trainer on the 10,000 MNIST test digits, saved with the model"
-    cache = st.session_state.setdefault("post_accuracy", {})
-    if id(model) not in cache:
+    cache, key = st.session_state.setdefault("post_accuracy", {}), ui.model_key(model)  # id() can be reused
+    if key not in cache:
         cache.clear()
-        cache[id(model)] = model.accuracy(*ui.mnist("test"))
-    return cache[id(model)], "on the 10,000 MNIST test digits, computed here"
+        cache[key] = model.accuracy(*ui.mnist("test"))
+    return cache[key], "on the 10,000 MNIST test digits, computed here"
 
 
 def another_digit() -> None:
-    rng = st.session_state.setdefault("post_rng", np.random.default_rng())
-    ui.set_selection(ui.sample_selection(int(rng.integers(len(ui.mnist("test")[1])))))
+    ui.set_selection(ui.sample_selection(ui.random_sample()))
 
 
 model = ui.require_model()

@@ -54,6 +54,7 @@ __all__ = [
     "model_key",
     "pickable_chart",
     "quote",
+    "random_sample",
     "require_model",
     "set_selection",
     "shipped_model",
@@ -225,6 +226,13 @@ def sample_selection(index: int) -> Selection:
     """Test digit ``index`` as a :class:`Selection`."""
     images, labels = mnist("test")
     return Selection(images[index].reshape(-1).astype(np.float32) / 255.0, "sample", int(labels[index]), index)
+
+
+def random_sample(digit: int | None = None) -> int:
+    """The index of a random test digit (one of class ``digit`` if given), from this session's own generator."""
+    rng = st.session_state.setdefault("sample_rng", np.random.default_rng())
+    labels = mnist("test")[1]
+    return int(rng.integers(len(labels)) if digit is None else rng.choice(np.flatnonzero(labels == digit)))
 
 
 def set_selection(selection: Selection | None) -> None:

@@ -53,10 +53,6 @@ class DigitInput:
     status: Any = None
 
 
-def _rng() -> np.random.Generator:
-    return st.session_state.setdefault("draw_rng", np.random.default_rng())
-
-
 def choose_sample(index: int) -> None:
     """Make test digit ``index`` current, put it in the URL, and blank the canvas."""
     ui.set_selection(ui.sample_selection(index))
@@ -77,16 +73,14 @@ def _on_index() -> None:
 
 
 def _on_random() -> None:
-    n = len(ui.mnist("test")[1])
-    choose_sample(int(_rng().integers(n)))
+    choose_sample(ui.random_sample())
 
 
 def _on_class() -> None:
     digit = st.session_state.get(_CLASS)
     st.session_state[_CLASS] = None  # so picking the same digit again draws another one
     if digit is not None:
-        labels = ui.mnist("test")[1]
-        choose_sample(int(_rng().choice(np.flatnonzero(labels == digit))))
+        choose_sample(ui.random_sample(digit))
 
 
 def sync_sample_from_url() -> None:
