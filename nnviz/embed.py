@@ -128,7 +128,10 @@ class CosineIndex:
 
     def similarities(self, query: np.ndarray) -> np.ndarray:
         """(n,) cosine similarity of ``query`` (d,) to every stored row."""
-        q = _unit_rows(np.asarray(query, dtype=np.float32).reshape(-1))
+        q = np.asarray(query, dtype=np.float32).reshape(-1)
+        if q.shape != self.unit.shape[1:]:
+            raise ValueError(f"the query has {q.size} numbers; this index's rows have {self.unit.shape[1]}")
+        q = _unit_rows(q)
         # (n,): one matrix-vector product.  einsum runs it in NumPy's own single-threaded
         # loop; ``unit @ q`` hands it to multi-threaded BLAS, which is about as fast when
         # the machine is idle but, on a busy shared server, often waits 10-50x longer for

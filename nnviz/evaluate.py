@@ -49,6 +49,9 @@ def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, n_classes: int
     """
     labels = np.asarray(labels, dtype=np.int64)
     predictions = np.asarray(predictions, dtype=np.int64)
+    for name, values in (("labels", labels), ("predictions", predictions)):
+        if values.size and (values.min() < 0 or values.max() >= n_classes):
+            raise ValueError(f"{name} must be classes 0-{n_classes - 1}; found {values.min()} to {values.max()}")
     # one bincount over the flattened (true, predicted) pair index
     return np.bincount(labels * n_classes + predictions, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
 

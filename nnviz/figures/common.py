@@ -86,13 +86,16 @@ def n_of_k_are(n: int, k: int, things: str, digit: int) -> str:
 
 
 def digits_plural(digits: Iterable[int]) -> str:
-    """Two or more digits in the plural, as a list: "2s and 5s", "2s, 3s and 5s".
+    """Digits in the plural, as a list: "2s and 5s", "2s, 3s and 5s" (one alone: "5s").
 
-    >>> digits_plural([2, 5]), digits_plural([2, 3, 5])
-    ('2s and 5s', '2s, 3s and 5s')
+    >>> digits_plural([2, 5]), digits_plural([2, 3, 5]), digits_plural([5])
+    ('2s and 5s', '2s, 3s and 5s', '5s')
     """
-    *first, last = (f"{int(d)}s" for d in digits)
-    return f"{', '.join(first)} and {last}"
+    names = [f"{int(d)}s" for d in digits]
+    if not names:
+        raise ValueError("digits_plural needs at least one digit")
+    *first, last = names
+    return f"{', '.join(first)} and {last}" if first else last
 
 
 def sentence_start(text: str) -> str:

@@ -126,7 +126,7 @@ def _mosaic_record(W1: np.ndarray, columns: int | None = None, gap: int = GAP, e
     x = (j % columns) * step + c
     weights = np.asarray(W1, dtype=np.float32).T.reshape(-1)  # (H * 784,), same order as j, pixel
     codes[y, x] = np.clip(np.rint(weights / scale) + 127, 0, 254).astype(np.uint8)
-    custom = np.stack([j, r, c], axis=1).astype(np.uint8)
+    custom = np.stack([j, r, c], axis=1).astype(np.uint8 if n_hidden <= 256 else np.uint16)  # small for a phone
     keep = (r % every == 0) & (c % every == 0)  # the pixels that get a hover/click point
     return MosaicRecord(
         codes, scale, x[keep].astype(np.int16), y[keep].astype(np.int16), custom[keep], weights[keep], rows, columns

@@ -223,3 +223,9 @@ def test_lonely_rows_agree_with_familiarity_of_each_row_left_out():
         each = [familiarity(index, reference, data[i], exclude=i).share_closer >= share for i in range(len(data))]
         np.testing.assert_array_equal(lonely, each)
         assert abs(lonely.mean() - (1 - share)) <= 1 / len(data)  # distinct values: the top (1 - share)
+
+
+def test_a_query_of_the_wrong_length_is_refused_with_a_message():
+    index = CosineIndex(np.eye(3, 4, dtype=np.float32))
+    with pytest.raises(ValueError, match="the query has 5 numbers; this index's rows have 4"):
+        index.query(np.ones(5))

@@ -140,3 +140,10 @@ def test_preferred_digit_ignores_classes_without_digits():
     from nnviz.evaluate import preferred_digit
 
     assert preferred_digit(means).tolist() == [1, 0]
+
+
+def test_a_label_outside_the_classes_is_refused_with_a_message():
+    with pytest.raises(ValueError, match="labels must be classes 0-9; found 0 to 10"):
+        confusion_matrix(np.array([0, 10]), np.array([0, 1]))
+    with pytest.raises(ValueError, match="predictions must be classes 0-9"):
+        confusion_matrix(np.array([0, 1]), np.array([-1, 1]))

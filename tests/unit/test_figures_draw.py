@@ -273,6 +273,9 @@ def test_every_digit_colour_shows_on_the_dark_theme():
 
 def test_lists_of_digits_and_sentence_starts():
     assert common.digits_plural([2, 5]) == "2s and 5s" and common.digits_plural([2, 3, 5]) == "2s, 3s and 5s"
+    assert common.digits_plural([5]) == "5s"
+    with pytest.raises(ValueError, match="at least one digit"):
+        common.digits_plural([])
     assert common.sentence_start("test digit #8 (an 8)") == "Test digit #8 (an 8)"
     assert common.sentence_start("on the 10,000 MNIST test digits") == "On the 10,000 MNIST test digits"  # not "mnist"
     assert common.sentence_start("") == ""

@@ -39,6 +39,13 @@ def test_mosaic_hover_points_carry_exact_weights():
     assert len(sparse.x) == W1.size // 4 and set(sparse.customdata[:, 1] % 2) == {0}
 
 
+def test_mosaic_hover_names_every_neuron_of_a_wide_layer():
+    wide = np.random.default_rng(1).normal(size=(784, 300)).astype(np.float32)  # more neurons than a byte counts
+    rec = figs._mosaic_record(wide, columns=20, every=4)
+    assert rec.customdata[:, 0].max() == 299 and rec.customdata.dtype == np.uint16
+    assert figs._mosaic_record(W1, columns=8).customdata.dtype == np.uint8  # up to 256: one byte each
+
+
 def test_neuron_at_inverts_the_layout():
     rec = figs._mosaic_record(W1, columns=8, every=1)
     picks = rng.integers(0, len(rec.x), 200)
