@@ -40,6 +40,7 @@ MIN_EXTENT = 0.05  # and the ink must span at least this share of the canvas' la
 # stroke is ~1 for a tap of the pen, whatever the pen's width.  Of MNIST's 70,000 digits
 # one is under 1.4 (a blot of a 6), 3 of the 10,000 test digits under 1.6.
 MIN_LENGTH_OVER_WIDTH = 1.4
+MAX_INK_FRACTION = 0.7  # above this share of inked pixels it is a scribble over the canvas, not a digit
 MIN_INK_FRACTION_PHOTO = 0.0002  # photos: the digit can be small in the frame (specks are removed first)
 SPECK_FRACTION = 0.02  # photos: blobs under this share of the largest one are specks, not strokes
 # photos: ink must stand out from the paper by this much (blank paper's noise and shadow
@@ -90,7 +91,10 @@ class Preprocessed:
         return f"Preprocessed({self.ink.shape} -> bbox {self.bbox} -> {self.scaled.shape} -> 28x28)"
 
 
-def to_ink(image: np.ndarray, *, threshold_photo: bool = False) -> np.ndarray:
+INK_POLARITIES = ("auto", "light", "dark")
+
+
+def to_ink(image: np.ndarray, *, threshold_photo: bool = False, ink: str = "auto") -> np.ndarray:
     """Any greyscale, RGB or RGBA image -> float32 ink map in [0, 1], ink = 1.
 
     Parameters
@@ -102,13 +106,21 @@ def to_ink(image: np.ndarray, *, threshold_photo: bool = False) -> np.ndarray:
         For photos of paper: stretch the contrast from the background level to
         the darkest ink and zero what Otsu's threshold calls paper, so shadows
         and texture do not count as ink.
+    ink : {"auto", "light", "dark"}
+        "light": light ink on a dark ground (the app's canvas: white on black),
+        "dark": dark ink on a light ground; "auto" decides from the data.
 
     Notes
     -----
-    Polarity is decided from the data: the background is the more common tone
-    (the median pixel), ink is whatever differs from it.  With an alpha channel
-    that is not fully opaque, transparent pixels are the background.
+    With ``ink="auto"`` polarity is decided from the data: the background is the
+    more common tone (the median pixel), ink is whatever differs from it.  That
+    guess fails for a canvas more than half covered in ink, so a caller that
+    knows its polarity says so.  With an alpha channel that is not fully opaque,
+    transparent pixels are the background.
     """
+    polarity = ink
+    if polarity not in INK_POLARITIES:
+        raise ValueError(f"ink must be one of {INK_POLARITIES}, not {polarity!r}")
     a = np.asarray(image)
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)) or a.size == 0:
         raise ValueError(f"expected an image of shape (H, W), (H, W, 3) or (H, W, 4); got {a.shape}")
@@ -131,11 +143,14 @@ def to_ink(image: np.ndarray, *, threshold_photo: bool = False) -> np.ndarray:
         # Transparent background: ink strength is opacity times how far the
         # colour is from the background side it stands out against.
         weight = alpha.sum()
-        bright = (grey * alpha).sum() / weight >= 0.5 if weight > 0 else True
+        if polarity == "auto":
+            bright = (grey * alpha).sum() / weight >= 0.5 if weight > 0 else True
+        else:
+            bright = polarity == "light"
         ink = alpha * (grey if bright else 1.0 - grey)
     else:
-        background = float(np.median(grey))
-        ink = 1.0 - grey if background > 0.5 else grey
+        light = float(np.median(grey)) <= 0.5 if polarity == "auto" else polarity == "light"  # a dark ground
+        ink = grey if light else 1.0 - grey
     ink = ink.astype(np.float32)
     if threshold_photo:
         ink = _clean_photo(ink)
@@ -236,7 +251,7 @@ def length_over_width(mask: np.ndarray, *, max_side: int = 280) -> float:
     return max(mask.shape) / width
 
 
-def preprocess(image: np.ndarray, *, photo: bool = False) -> Preprocessed:
+def preprocess(image: np.ndarray, *, photo: bool = False, ink: str = "auto") -> Preprocessed:
     """A canvas RGBA array or a photo, any size -> the network's 28x28 input.
 
     Parameters
@@ -245,6 +260,8 @@ def preprocess(image: np.ndarray, *, photo: bool = False) -> Preprocessed:
         A canvas's ``image_data`` (uint8 RGBA), a greyscale array, or a photo.
     photo : bool
         Clean up paper, shadows and noise first (see :func:`to_ink`).
+    ink : {"auto", "light", "dark"}
+        The ink's polarity, when the caller knows it (see :func:`to_ink`).
 
     Returns
     -------
@@ -252,7 +269,7 @@ def preprocess(image: np.ndarray, *, photo: bool = False) -> Preprocessed:
         ``.input`` is the (784,) float32 vector, or None with ``.message`` set
         when the image holds no digit (an empty canvas, a stray dot).
     """
-    ink = to_ink(image, threshold_photo=photo)
+    ink = to_ink(image, threshold_photo=photo, ink=ink)
     result = Preprocessed(ink=ink)
     mask = ink >= INK_THRESHOLD
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
@@ -261,6 +278,13 @@ def preprocess(image: np.ndarray, *, photo: bool = False) -> Preprocessed:
     if mask.mean() < min_fraction or len(rows) == 0:
         result.message = (
             "Draw a digit: the canvas is empty." if mask.sum() == 0 else "Draw a digit: that is only a dot."
+        )
+        return result
+    if mask.mean() > MAX_INK_FRACTION:
+        where = "photo" if photo else "canvas"
+        result.message = (
+            f"Draw a digit: that covers {mask.mean():.0%} of the {where}. Clear it and draw one digit, "
+            "with dark space around it."
         )
         return result
     top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1

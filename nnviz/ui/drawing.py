@@ -112,7 +112,7 @@ def apply_canvas(image: np.ndarray, *, seen_key: str = _SEEN) -> Preprocessed:
     seen = st.session_state.get(seen_key)
     if seen is not None and seen[0] == digest:
         return seen[1]
-    prep = nnviz.preprocess(image)
+    prep = nnviz.preprocess(image, ink="light")  # the canvas: white ink on black, however much of it
     st.session_state[seen_key] = (digest, prep)
     current = st.session_state.get("drawing")
     if prep.ok:

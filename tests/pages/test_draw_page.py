@@ -133,6 +133,18 @@ def test_a_tap_of_the_pen_is_not_a_digit():
     assert under_canvas(at) == "No digit yet: that is only a dot, no longer than the pen is wide. Draw bigger."
 
 
+def test_a_canvas_scribbled_over_is_not_a_digit_and_more_than_half_inked_is_not_read_inverted():
+    full = BLANK.copy()
+    full[:, :, :3] = 255  # zig-zags over the whole canvas
+    at = run_draw(returns(full))
+    assert "Prediction" not in metrics(at) and current(at) is None
+    assert at.info[0].value.startswith("Draw a digit: that covers 100% of the canvas.")
+    most = BLANK.copy()
+    most[[y for y in range(240) if y % 30 < 21], :, :3] = 255  # thick lines over the top: 60% of the canvas
+    at = run_draw(returns(most))
+    assert current(at).prep.bbox == (0, 231, 0, 280)  # the white lines are the ink, not the black below
+
+
 def test_erasing_the_drawing_brings_back_the_hint(mnist):
     images, _ = mnist
     at = run_draw(returns(canvas_image(images[0])))

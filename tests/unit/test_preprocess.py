@@ -152,3 +152,30 @@ def test_photo_mode_ignores_paper_texture():
     prep = preprocess(paper.astype(np.uint8), photo=True)
     assert prep.ok
     assert prep.bbox[0] >= 75 and prep.bbox[1] <= 225  # the box hugs the stroke, not the noise
+
+
+def rgba(grey: np.ndarray) -> np.ndarray:
+    """A canvas's image_data: opaque RGBA, the grey level in each colour channel."""
+    return np.dstack([grey, grey, grey, np.full_like(grey, 255)]).astype(np.uint8)
+
+
+def test_a_canvas_more_than_half_inked_is_read_with_the_canvas_polarity():
+    grey = np.zeros((280, 280), np.uint8)
+    grey[:188] = 255  # white ink over the top two thirds: the median pixel is ink
+    guessed = preprocess(rgba(grey))
+    assert guessed.bbox == (188, 280, 0, 280)  # "auto" takes the black strip for the ink
+    known = preprocess(rgba(grey), ink="light")
+    assert known.ok and known.bbox == (0, 188, 0, 280)  # the canvas says: the white is the ink
+    assert preprocess(rgba(255 - grey), ink="dark").bbox == (0, 188, 0, 280)
+
+
+def test_a_canvas_scribbled_all_over_is_not_a_digit():
+    grey = np.full((280, 280), 255, np.uint8)
+    grey[::40, ::40] = 0  # a few specks of black left
+    prep = preprocess(rgba(grey), ink="light")
+    assert not prep.ok
+    assert prep.message == (
+        "Draw a digit: that covers 100% of the canvas. Clear it and draw one digit, with dark space around it."
+    )
+    with pytest.raises(ValueError, match="ink must be one of"):
+        preprocess(rgba(grey), ink="white")
