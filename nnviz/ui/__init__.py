@@ -265,13 +265,40 @@ def current_selection(default_sample: int | None = 0) -> Selection | None:
 # --- widgets -----------------------------------------------------------------------
 
 
+CANVAS_TOOLBAR_ABOVE = """<script>(() => {
+  if (window.__nnvizCanvasToolbar) return;  // once per page load; it looks for new canvases
+  window.__nnvizCanvasToolbar = true;
+  const css = ".dc-toolbar, .dc-root:hover > .dc-toolbar { top: -2.65rem; opacity: 1; }";
+  const place = () => document.querySelectorAll("[data-testid='stBidiComponentIsolated']").forEach((host) => {
+    const root = host.shadowRoot;
+    if (!root || !root.querySelector(".dc-toolbar") || root.querySelector("style[data-nnviz]")) return;
+    const style = document.createElement("style");
+    style.dataset.nnviz = "toolbar";
+    style.textContent = css;
+    root.appendChild(style);
+  });
+  // a poll, not a MutationObserver: the component fills its shadow root after the host appears,
+  // and changes inside a shadow root are not seen from the document
+  setInterval(place, 250);
+  place();
+})();</script>"""
+"""The drawing component's toolbar (undo, redo, clear) rests invisible over the canvas's top
+edge and slides up on hover.  A phone has no hover: a stroke starting under it went to the
+hidden toolbar and was lost.  This keeps it above the canvas, shown, on every canvas the page
+makes (the component lives in a shadow root, out of reach of the page's own CSS)."""
+
+
 def canvas(key: str, *, stroke_width: int = 18, size: int = 280) -> np.ndarray | None:
     """The drawing canvas: white ink on black, as in MNIST.
 
     Returns the RGBA image (size, size, 4) uint8, or None before anything is
-    sent.  The one place the component is called, so tests can patch it.
+    sent.  The one place the component is called, so tests can patch it.  Its
+    toolbar sits above it (:data:`CANVAS_TOOLBAR_ABOVE`), in room made here.
     """
     from streamlit_drawable_canvas import st_canvas
+
+    st.html(CANVAS_TOOLBAR_ABOVE, unsafe_allow_javascript=True)
+    st.space(24)  # with the gap after the script's element: room for the toolbar, clear of what is above
 
     result = st_canvas(
         stroke_width=stroke_width,

@@ -134,7 +134,6 @@ def digit_input(*, size: int = 280, status_key: str | None = None) -> DigitInput
     """
     st.session_state.setdefault(_GEN, 0)
     st.caption("Draw with your mouse or finger: white ink on black, as MNIST's digits are shown (ink 1, paper 0).")
-    st.space(24)  # the canvas's toolbar floats above it on hover: keep it off the caption
     image = ui.canvas(f"draw_canvas_{st.session_state[_GEN]}", stroke_width=st.session_state.get(_WIDTH, 18), size=size)
 
     status = ui.stacked_only(status_key, min_height="3.4rem") if status_key else None  # two lines of text

@@ -65,6 +65,39 @@ def test_draw_with_a_finger(phone_page, app_url):
     assert "?d=" in phone_page.url  # and the drawing can be shared from the phone
 
 
+_HIT = """([x, y]) => {
+  let e = document.elementFromPoint(x, y);
+  while (e && e.shadowRoot) { const inner = e.shadowRoot.elementFromPoint(x, y); if (!inner || inner === e) break; e = inner; }
+  return e ? e.className : '';
+}"""
+
+
+@pytest.mark.parametrize("path", ["/draw", "/learn"])
+def test_the_whole_canvas_takes_a_finger(phone_page, app_url, path):
+    # The drawing component's toolbar rested, invisible, over the canvas's top edge and slid up on
+    # hover; a phone has no hover, so a stroke starting there went to the toolbar and was lost.
+    goto(phone_page, app_url + path)
+    phone_page.locator("canvas.upper-canvas").first.scroll_into_view_if_needed()
+    box = canvas_box(phone_page)
+    toolbar = phone_page.locator(".dc-toolbar-card").first
+    phone_page.wait_for_function(  # placed above the canvas once the page's script finds it
+        "([top]) => { const h = document.querySelector(\"[data-testid='stBidiComponentIsolated']\");"
+        " const t = h && h.shadowRoot && h.shadowRoot.querySelector('.dc-toolbar-card');"
+        " return t && t.getBoundingClientRect().bottom <= top + 1; }",
+        arg=[box["y"]],
+        timeout=10_000,
+    )
+    assert toolbar.is_visible()  # shown, not a hidden hover target
+    for x in (150, 200, 270):  # the strip it used to cover
+        assert "upper-canvas" in phone_page.evaluate(_HIT, [box["x"] + x, box["y"] + 6])
+    if path == "/draw":  # a 7 whose bar starts in that strip is drawn and read
+        write_strokes(
+            phone_page, [[(150, 12), (262, 12), (180, 262)]], cdp=phone_page.context.new_cdp_session(phone_page)
+        )
+        value = phone_page.locator("[data-testid='stMetric']").filter(has_text="Prediction")
+        assert value.locator("[data-testid='stMetricValue']").inner_text().strip() == "7"
+
+
 def test_the_canvas_stays_put_between_strokes(phone_page, app_url):
     # Clear, a screen down, then a stroke: the rerun changes what is around the canvas, and the browser's
     # scroll anchoring used to move the page (the canvas jumped 42 px before the digit's second stroke)
