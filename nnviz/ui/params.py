@@ -17,6 +17,7 @@ default view.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -51,11 +52,13 @@ def query_int(name: str, lo: int, hi: int) -> int | None:
     raw = st.query_params.get(name)
     if raw is None:
         return None
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
+    text = str(raw).strip()
+    # ASCII digits only: Python's int() also reads "1_0" as 10 and other scripts' digits,
+    # and the address would then say something other than what the page shows
+    if not re.fullmatch(r"[+-]?[0-9]+", text):
         st.warning(f"The link's `{name}={_shown(raw)}` is not a number; showing the default instead.")
         return None
+    value = int(text) if len(text) <= 18 else hi + 1  # (a thousand digits are out of range, and slow to read)
     if not lo <= value <= hi:
         st.warning(f"The link's `{name}={_shown(raw)}` is outside {lo}-{hi}; showing the default instead.")
         return None
@@ -110,9 +113,22 @@ def check_url_state(n_samples: int, n_hidden: int | None) -> None:
     ]
     if n_hidden is not None:
         checks.append(("neuron", lambda: query_int("neuron", 0, n_hidden - 1)))
+    for name, _ in checks:  # a key given twice: the last one counts (as Streamlit reads it), and the address says so
+        values = st.query_params.get_all(name)
+        if len(values) > 1:
+            st.warning(f"The link gives `{name}` {len(values)} times; using the last, `{_shown(values[-1])}`.")
+            st.query_params[name] = values[-1]
     for name, read in checks:
         if name in st.query_params and read() is None:
             del st.query_params[name]
+    half = [name for name in ("true", "said") if name in st.query_params]
+    if len(half) == 1:  # a cell of the confusion matrix needs both
+        other = "said" if half[0] == "true" else "true"
+        st.warning(
+            f"The link's `{half[0]}={_shown(st.query_params[half[0]])}` names half a cell of the confusion matrix "
+            f"(it needs `{other}=` too); showing the default instead."
+        )
+        del st.query_params[half[0]]
 
 
 def selection_from_url():

@@ -76,6 +76,10 @@ def metric(at: AppTest, label: str) -> str:
         ("embeddings", {"map": "umap"}, "map=umap` is not one of pca, tsne"),
         ("errors", {"true": "11"}, "true=11` is outside 0-9"),
         ("errors", {"said": "x"}, "said=x` is not a number"),
+        ("weights", {"neuron": "1_0"}, "neuron=1_0` is not a number"),  # Python's int() reads 10
+        ("draw", {"sample": "\u0663"}, "` is not a number"),  # an Arabic-Indic 3, which int() reads too
+        ("errors", {"true": "4"}, "`true=4` names half a cell of the confusion matrix (it needs `said=` too)"),
+        ("errors", {"said": "9"}, "`said=9` names half a cell of the confusion matrix (it needs `true=` too)"),
     ],
 )
 def test_malformed_link_gets_one_notice_and_falls_back(page, query, words):
@@ -94,6 +98,14 @@ def test_malformed_neuron_falls_back_to_a_real_neuron():
     shown = [h.value for h in at.subheader if re.fullmatch(r"Neuron \d+", h.value)]
     assert len(shown) == 1 and 0 <= int(shown[0].split()[1]) < 128  # the page's default neuron
     assert url(at).get("neuron") != "abc"
+
+
+def test_a_key_given_twice_counts_once_and_the_address_says_which():
+    at = open_page("draw", {"sample": ["1", "2"]})
+    assert [w for w in warnings(at) if "`sample` 2 times" in w] == [
+        "The link gives `sample` 2 times; using the last, `2`."
+    ]
+    assert selection(at).index == 2 and at.query_params["sample"] in ("2", ["2"])
 
 
 def test_notice_quotes_a_long_value_briefly():
