@@ -105,7 +105,10 @@ if len(idx):
 st.caption(figs.top_digits_summary(labels[idx], acts, neuron, len(images)))
 
 st.subheader(f"The second layer: {n_hidden} × {n_out} weights to the digits")
-ui.chart(figs.output_weights_figure(W2, selected=neuron), key="w2")
+with ui.wide_only("w2_wide"):
+    ui.chart(figs.output_weights_figure(W2, selected=neuron), key="w2")
+with ui.stacked_only("w2_phone"):  # on a phone, neurons down and digits across: 10 columns are legible
+    ui.chart(figs.output_weights_figure(W2, selected=neuron, upright=True), key="w2_upright")
 st.caption(figs.output_weights_summary(W2))
 
 if st.session_state.pop("weights_scroll", False):

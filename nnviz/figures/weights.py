@@ -443,39 +443,50 @@ def sum_check_text(r: NeuronResponse) -> str:
 # --- the second layer --------------------------------------------------------------
 
 
-def output_weights_figure(W2: np.ndarray, *, selected: int | None = None, height: int = 260) -> go.Figure:
-    """``W2`` (H, 10) as one heatmap: digits down the side, hidden neurons across."""
+def output_weights_figure(
+    W2: np.ndarray, *, selected: int | None = None, height: int | None = None, upright: bool = False
+) -> go.Figure:
+    """``W2`` (H, 10) as one heatmap: digits down the side, hidden neurons across.
+
+    ``upright``: the other way round, neurons down and the 10 digits across, for a
+    phone's narrow screen (128 neurons across 200 px would be under 2 px each).
+    Default height: 260 px, or about 3 px per neuron upright.
+    """
     W2 = np.asarray(W2)
+    n_hidden, n_out = W2.shape
+    if height is None:
+        height = max(260, 3 * n_hidden + 110) if upright else 260
     if W2.size == 0:
         return common.empty_figure("No weights to show", height=height)
     lo, hi = common.symmetric_range(W2)
-    n_hidden, n_out = W2.shape
+    neurons, digits = np.arange(n_hidden), np.arange(n_out)
     fig = go.Figure(
         go.Heatmap(
-            z=W2.T,
-            x=np.arange(n_hidden),
-            y=np.arange(n_out),
+            z=W2 if upright else W2.T,
+            x=digits if upright else neurons,
+            y=neurons if upright else digits,
             colorscale=common.DIVERGING,
             zmin=lo,
             zmax=hi,
             zmid=0.0,
-            hovertemplate="neuron %{x} → digit %{y}<br>weight %{z:.4f}<extra></extra>",
+            hovertemplate=("neuron %{y} → digit %{x}" if upright else "neuron %{x} → digit %{y}")
+            + "<br>weight %{z:.4f}<extra></extra>",
             colorbar=dict(title=dict(text="weight", side="right"), thickness=12),
         )
     )
     if selected is not None and 0 <= selected < n_hidden:
-        fig.add_shape(
-            type="rect",
-            x0=selected - 0.5,
-            x1=selected + 0.5,
-            y0=-0.5,
-            y1=n_out - 0.5,
-            line=dict(color="#000000", width=2),
-        )
-    fig.update_xaxes(title="hidden neuron", showgrid=False, zeroline=False)
-    fig.update_yaxes(
-        title="digit", tickmode="array", tickvals=np.arange(n_out), autorange="reversed", showgrid=False, zeroline=False
-    )
+        band = dict(x0=selected - 0.5, x1=selected + 0.5, y0=-0.5, y1=n_out - 0.5)
+        if upright:
+            band = dict(x0=band["y0"], x1=band["y1"], y0=band["x0"], y1=band["x1"])
+        fig.add_shape(type="rect", **band, line=dict(color="#000000", width=2))
+    neuron_axis = dict(title="hidden neuron", showgrid=False, zeroline=False)
+    digit_axis = dict(title="digit", tickmode="array", tickvals=digits, showgrid=False, zeroline=False)
+    if upright:
+        fig.update_xaxes(**digit_axis, side="top")
+        fig.update_yaxes(**neuron_axis, autorange="reversed")
+    else:
+        fig.update_xaxes(**neuron_axis)
+        fig.update_yaxes(**digit_axis, autorange="reversed")
     return common.layout(fig, height=height)
 
 

@@ -61,6 +61,7 @@ __all__ = [
     "stacked_only",
     "through_router",
     "trained_model",
+    "wide_only",
 ]
 
 
@@ -329,6 +330,12 @@ def stacked_only(key: str, *, min_height: str = "") -> Any:
     """
     room = f" .st-key-{key} {{ min-height: {min_height}; }}" if min_height else ""
     st.html(f"<style>@media (min-width: {STACKED_BELOW}px) {{ .st-key-{key} {{ display: none; }} }}{room}</style>")
+    return st.container(key=key)
+
+
+def wide_only(key: str) -> Any:
+    """A container shown only while columns sit side by side (not on a phone): :func:`stacked_only`'s twin."""
+    st.html(f"<style>@media (max-width: {STACKED_BELOW - 0.02}px) {{ .st-key-{key} {{ display: none; }} }}</style>")
     return st.container(key=key)
 
 

@@ -89,3 +89,18 @@ def test_tap_a_tile_on_a_phone(phone_page, app_url):
         "() => document.querySelector(\"[data-testid='stHeader']\").getBoundingClientRect().bottom"
     )
     assert settled >= header - 1, (settled, header)
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_the_second_layer_is_drawn_across_on_a_wide_screen_and_upright_on_a_phone(page, phone_page, app_url, device):
+    p = phone_page if device == "phone" else page
+    goto(p, app_url + "/weights?neuron=5")
+    wait_charts(p)
+    across, upright = p.locator(".st-key-w2_wide"), p.locator(".st-key-w2_phone")
+    shown, hidden = (upright, across) if device == "phone" else (across, upright)
+    expect(hidden).to_be_hidden()
+    expect(shown.locator("[data-testid='stPlotlyChart']")).to_be_visible()
+    box = shown.locator("[data-testid='stPlotlyChart']").bounding_box()
+    assert box["width"] <= p.viewport_size["width"]
+    if device == "phone":
+        assert box["height"] > box["width"]  # 128 neurons down, 10 digits across

@@ -43,7 +43,7 @@ def test_opens_with_the_posts_sentence_and_the_default_neuron(model, test_set):
     assert at.number_input[0].value == expected
     assert at.subheader[0].value == f"Neuron {expected}"
     assert "The hidden neuron that test digit #0 (a 7) excites most." in texts(at)  # why this one
-    assert len(at.get("plotly_chart")) == 6
+    assert len(at.get("plotly_chart")) == 7  # W2 twice: across for a wide screen, upright for a phone
     assert not at.warning
 
 
@@ -57,6 +57,7 @@ def test_a_link_chooses_the_neuron_and_its_numbers_are_the_models(model, test_se
     np.testing.assert_allclose(decode(bars["data"][0]["y"]), model.W2[5], rtol=1e-6)
     w2 = figure(at, "w2")
     np.testing.assert_allclose(decode(w2["data"][0]["z"]), model.W2.T, rtol=1e-6)
+    np.testing.assert_allclose(decode(figure(at, "w2_upright")["data"][0]["z"]), model.W2, rtol=1e-6)
     # the top digits really are the ones that excite neuron 5 most
     hidden = model.forward(as_input(test_set[0])).hidden[:, 5]
     top = figure(at, "top")
