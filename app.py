@@ -43,15 +43,16 @@ errors = page("errors.py", "Where it errs", ":material/rule:", "errors")
 neurons = page("neurons.py", "Neuron atlas", ":material/hub:", "neurons")
 why = page("why.py", "Why it said that", ":material/psychology:", "why")
 
-nav = st.navigation(
-    {
-        "Part 1: the network": [post, draw, weights, matmul, *post_aliases],
-        "Part 2: learning": [learn],
-        "Inside the network": [embeddings, errors, neurons, why],
-    }
-)
+SECTIONS = {
+    "Part 1: the network": [post, draw, weights, matmul, *post_aliases],
+    "Part 2: learning": [learn],
+    "Inside the network": [embeddings, errors, neurons, why],
+}
+# The menu is drawn by sidebar(): its links carry each page's view (the digit, the neuron...), so
+# arriving needs no change of address, which the browser would keep as one more step of history.
+nav = st.navigation(SECTIONS, position="hidden")
 if nav.url_path not in ALIASES:
     # before the page: guards it and checks and applies the link's state.  Not on the way
     # through an alias: its notices would vanish with the switch; the post's own run gives them.
-    sidebar(nav)
+    sidebar(nav, SECTIONS)
 nav.run()

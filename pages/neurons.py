@@ -67,7 +67,8 @@ st.caption(
 
 st.subheader(f"Neuron {neuron}")
 st.number_input("Neuron", 0, n_hidden - 1, key="atlas_neuron", width=200)
-st.query_params["neuron"] = str(neuron)
+if neuron != int(np.argmax(facts.drops)) or "neuron" in st.query_params:  # the default needs no ?neuron=
+    st.query_params["neuron"] = str(neuron)  # (so arriving changes no address: one step of Back's history)
 lost, best = round(float(facts.drops[neuron]) * n_test), int(facts.preferred[neuron])
 fires = (
     f"It fires for **{figs.firing_share(float(facts.firing[neuron]), n_test)}** of test digits, most for **{best}s**."

@@ -43,13 +43,17 @@ def on_click() -> None:
 selection = ui.current_selection()
 hidden = model.forward(selection.input[None]).hidden[0] if selection else None
 strongest = int(hidden.argmax()) if hidden is not None and hidden.max() > 0 else None  # None: no neuron fires
+default = strongest if strongest is not None else 0
 linked = query_int("neuron", 0, n_hidden - 1)
 if linked is not None:
     st.session_state["weights_neuron"] = linked
 elif "weights_neuron" not in st.session_state or st.session_state["weights_neuron"] >= n_hidden:
-    st.session_state["weights_neuron"] = strongest if strongest is not None else 0
+    st.session_state["weights_neuron"] = default
 neuron = st.session_state["weights_neuron"]
-st.query_params["neuron"] = str(neuron)  # the address names the neuron shown (as the caption below says)
+if neuron != default or "neuron" in st.query_params:
+    # The address names the neuron, as the caption below says; the default goes without (a link
+    # without ?neuron= opens it too), so that arriving changes no address: a step of Back's history.
+    st.query_params["neuron"] = str(neuron)
 
 st.markdown(
     f"What each neuron looks for. Each of the **{n_hidden} hidden neurons** has one weight for each of the "
@@ -70,7 +74,7 @@ with grid:
         key="weights_neuron_input",
         on_change=lambda: choose(st.session_state["weights_neuron_input"]),
     )
-    st.caption(f"The address bar names this neuron (`?neuron={neuron}`): copy it to share this view.")
+    st.caption(f"A link to this page with `?neuron={neuron}` opens this neuron; the sidebar's Share makes one.")
 
 with detail, st.container(key="weights_detail"):
     st.subheader(f"Neuron {neuron}")

@@ -40,6 +40,7 @@ __all__ = [
     "share_url",
     "sync_url",
     "unknown_page_notice",
+    "view_query",
 ]
 
 
@@ -197,6 +198,28 @@ def _url_of(selection) -> dict[str, str]:
 def digit_query() -> str:
     """The current digit as a link's query string, ``"sample=8"`` or ``"d=<code>"`` ("" for none)."""
     return urlencode(_url_of(st.session_state.get("drawing")))
+
+
+def view_query(url_path: str) -> dict[str, str]:
+    """The query a link to the page at ``url_path`` carries: the current digit, and the page's own choice.
+
+    The same parameters the page would write into the address on arrival (and in
+    the order it writes them), so following the link changes nothing more: each
+    change of address the app makes is a step the browser's Back button retraces.
+    """
+    query = _url_of(st.session_state.get("drawing"))
+    kept = {
+        "weights": ("neuron", st.session_state.get("weights_neuron")),
+        "neurons": ("neuron", st.session_state.get("atlas_kept")),
+        "embeddings": ("map", "tsne" if st.session_state.get("map_kind") == MAP_LABELS["tsne"] else None),
+    }
+    if url_path in kept and kept[url_path][1] is not None:
+        name, value = kept[url_path]
+        query[name] = str(value)
+    cell = st.session_state.get("errors_cell")
+    if url_path == "errors" and cell is not None:
+        query.update(true=str(cell[0]), said=str(cell[1]))
+    return query
 
 
 def sync_url(selection) -> None:

@@ -13,11 +13,11 @@ import streamlit as st
 
 from nnviz.data import DataError
 from nnviz.mlp import ModelError
-from nnviz.ui import active_model, load_error_page, mnist, trained_model
-from nnviz.ui.params import apply_url_selection, check_url_state, share_url, unknown_page_notice
+from nnviz.ui import STACKED_BELOW, active_model, load_error_page, mnist, trained_model
+from nnviz.ui.params import apply_url_selection, check_url_state, share_url, unknown_page_notice, view_query
 
 
-def sidebar(nav: st.navigation | None = None) -> None:
+def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> None:
     """Guard the page, honour the link's state, and draw the shared sidebar.
 
     Parameters
@@ -25,6 +25,9 @@ def sidebar(nav: st.navigation | None = None) -> None:
     nav : StreamlitPage, optional
         What ``st.navigation`` returned: its ``url_path`` tells a real page from
         Streamlit's fallback to the default page for an unknown path.
+    sections : dict of section title -> list of StreamlitPage, optional
+        The menu (``st.navigation(position="hidden")``'s pages), drawn here as
+        links that carry each page's view.
     """
     try:
         model = active_model()
@@ -42,6 +45,8 @@ def sidebar(nav: st.navigation | None = None) -> None:
     apply_url_selection()  # a link's digit becomes this session's digit
 
     with st.sidebar:
+        if sections:
+            _menu(sections)
         st.markdown("#### The network")
         n_in, n_hidden, n_out = model.sizes
         trained_here = trained_model() is not None
@@ -59,10 +64,55 @@ def sidebar(nav: st.navigation | None = None) -> None:
         )
         st.markdown("#### The series")
         # page links, not Markdown ones: those open a new tab, a new session without the reader's digit
-        st.page_link("pages/embeddings.py", label="Previous: vector databases", icon=":material/arrow_back:")
+        st.page_link(
+            "pages/embeddings.py",
+            label="Previous: vector databases",
+            icon=":material/arrow_back:",
+            query_params=view_query("embeddings") or None,
+        )
         st.markdown("**Part 1: Neural Networks** (this app)")
-        st.page_link("pages/learn.py", label="Part 2: backpropagation", icon=":material/arrow_forward:")
+        st.page_link(
+            "pages/learn.py",
+            label="Part 2: backpropagation",
+            icon=":material/arrow_forward:",
+            query_params=view_query("learn") or None,
+        )
         _share()
+        if sections:  # last, so the script's element (one run, then gone) moves nothing below it
+            _close_on_a_phone(nav.url_path if nav is not None else "")
+
+
+_CLOSE_ON_A_PHONE = """<script>(() => {
+  if (window.innerWidth >= %(wide)d) return;
+  const button = document.querySelector("[data-testid='stSidebarCollapseButton'] button");
+  if (button && button.getBoundingClientRect().right > 0) button.click();
+})(); /* arrived at %(page)s, visit %(visit)d */</script>"""
+
+
+def _menu(sections: dict) -> None:
+    """The pages, as links that open each on the view the reader left it in (see :func:`view_query`).
+
+    Streamlit's own menu (``st.navigation``'s) would open a page with an empty
+    query string, which the page then fills in: a second entry in the browser's
+    history for every visit, so Back had to be pressed twice.  On a phone its
+    menu also closed the sidebar after a tap; :func:`_close_on_a_phone` does that.
+    """
+    with st.container(key="menu"):
+        for title, pages in sections.items():
+            st.caption(title)
+            for page in pages:
+                if page.visibility == "visible":
+                    st.page_link(page, query_params=view_query(page.url_path) or None, width="stretch")
+
+
+def _close_on_a_phone(current: str) -> None:
+    """After arriving at a page from the menu on a phone, close the sidebar (once per arrival; see :func:`_menu`)."""
+    if st.session_state.get("_menu_page") != current:
+        st.session_state["_menu_page"] = current
+        st.session_state["_menu_visits"] = st.session_state.get("_menu_visits", 0) + 1
+        visit = st.session_state["_menu_visits"]
+        script = _CLOSE_ON_A_PHONE % {"wide": STACKED_BELOW, "page": current or "/", "visit": visit}
+        st.html(script, unsafe_allow_javascript=True)
 
 
 @st.fragment

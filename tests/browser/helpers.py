@@ -49,6 +49,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 CANVAS_SIZE = 280  # nnviz.ui.canvas's default: the stroke coordinates below are in this frame
+MENU_LINK = ".st-key-menu [data-testid='stPageLink-NavLink']"  # the sidebar's page menu (nnviz.ui.sidebar)
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 

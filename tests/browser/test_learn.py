@@ -6,7 +6,7 @@ import re
 import time
 
 import pytest
-from helpers import digit_strokes, goto, rerun_count, wait_idle, wait_rerun, write_strokes
+from helpers import MENU_LINK, digit_strokes, goto, rerun_count, wait_idle, wait_rerun, write_strokes
 
 pytestmark = pytest.mark.browser
 
@@ -71,12 +71,12 @@ def test_train_with_the_defaults_and_use_the_network(page, app_url):
 
     # The same reader on another page: still their network.
     n = rerun_count(page)
-    page.locator("[data-testid='stSidebarNavLink']", has_text="Draw a digit").click()
+    page.locator(MENU_LINK, has_text="Draw a digit").click()
     wait_rerun(page, n)
     assert "You trained this one" in sidebar_text(page)
 
     n = rerun_count(page)
-    page.locator("[data-testid='stSidebarNavLink']", has_text="Train it yourself").click()
+    page.locator(MENU_LINK, has_text="Train it yourself").click()
     wait_rerun(page, n)
     n = rerun_count(page)
     page.get_by_role("button", name="Back to the shipped network").click()

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from helpers import (
     DESKTOP,
+    MENU_LINK,
     digit_strokes,
     goto,
     rerun_count,
@@ -91,7 +92,7 @@ def test_the_drawing_follows_to_other_pages(page, app_url):
     goto(page, app_url + "/draw")
     write_strokes(page, digit_strokes(3))
     code = page.url.split("?d=")[1]
-    page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Why it said that").click()
+    page.locator(MENU_LINK).filter(has_text="Why it said that").click()
     page.wait_for_url(f"**/why?d={code}")  # the new page's address names the same drawing
     wait_idle(page)
     assert "For your drawing the network says 3" in page.locator("[data-testid='stMain']").inner_text()

@@ -1,0 +1,54 @@
+"""The sidebar's menu: each visit is one step of the browser's history, and Back retraces them."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import MENU_LINK, goto, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+def path_of(page) -> str:
+    return "/" + page.url.split("/", 3)[3]
+
+
+def test_back_retraces_one_step_per_page_visited(page, app_url):
+    goto(page, app_url + "/draw?sample=5")
+    page.wait_for_timeout(500)
+    start = page.evaluate("history.length")
+    seen = [path_of(page)]
+    for name in ("Weights", "Neuron atlas", "Embeddings", "Where it errs"):
+        page.locator(MENU_LINK, has_text=name).click()
+        wait_idle(page)
+        page.wait_for_timeout(500)  # (any change of address the page made would be in by now)
+        seen.append(path_of(page))
+        assert "sample=5" in seen[-1], seen  # the digit goes along, in the link itself
+    assert page.evaluate("history.length") == start + 4  # one entry a visit, not two
+    for expected in reversed(seen[:-1]):
+        page.go_back()
+        wait_idle(page)
+        page.wait_for_timeout(300)
+        assert path_of(page) == expected
+
+
+def test_a_page_reopens_on_the_view_it_was_left_in(page, app_url):
+    goto(page, app_url + "/neurons?neuron=9")
+    page.locator(MENU_LINK, has_text="Why it said that").click()
+    wait_idle(page)
+    link = page.locator(MENU_LINK, has_text="Neuron atlas")
+    assert "neuron=9" in link.get_attribute("href")
+    link.click()
+    page.wait_for_url("**/neurons?*neuron=9*")
+    wait_idle(page)
+    assert page.locator("[data-testid='stMain'] h3", has_text="Neuron 9").count() == 1
+
+
+def test_on_a_phone_the_menu_closes_after_a_tap(phone_page, app_url):
+    goto(phone_page, app_url + "/draw?sample=5")
+    phone_page.get_by_test_id("stExpandSidebarButton").tap()
+    link = phone_page.locator(MENU_LINK, has_text="Weights")
+    link.wait_for()
+    link.tap()
+    phone_page.wait_for_url("**/weights?*")
+    wait_idle(phone_page)
+    phone_page.get_by_test_id("stExpandSidebarButton").wait_for(state="visible", timeout=10_000)  # closed again
