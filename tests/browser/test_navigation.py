@@ -17,8 +17,14 @@ def test_back_retraces_one_step_per_page_visited(page, app_url):
     page.wait_for_timeout(500)
     start = page.evaluate("history.length")
     seen = [path_of(page)]
-    for name in ("Weights", "Neuron atlas", "Embeddings", "Where it errs"):
+    for name, path in (
+        ("Weights", "weights"),
+        ("Neuron atlas", "neurons"),
+        ("Embeddings", "embeddings"),
+        ("Where it errs", "errors"),
+    ):
         page.locator(MENU_LINK, has_text=name).click()
+        page.wait_for_url(f"**/{path}?*")
         wait_idle(page)
         page.wait_for_timeout(500)  # (any change of address the page made would be in by now)
         seen.append(path_of(page))
@@ -26,6 +32,7 @@ def test_back_retraces_one_step_per_page_visited(page, app_url):
     assert page.evaluate("history.length") == start + 4  # one entry a visit, not two
     for expected in reversed(seen[:-1]):
         page.go_back()
+        page.wait_for_url(f"**{expected}")
         wait_idle(page)
         page.wait_for_timeout(300)
         assert path_of(page) == expected
@@ -34,8 +41,14 @@ def test_back_retraces_one_step_per_page_visited(page, app_url):
 def test_a_page_reopens_on_the_view_it_was_left_in(page, app_url):
     goto(page, app_url + "/neurons?neuron=9")
     page.locator(MENU_LINK, has_text="Why it said that").click()
+    page.wait_for_url("**/why*")
     wait_idle(page)
     link = page.locator(MENU_LINK, has_text="Neuron atlas")
+    page.wait_for_function(  # the menu drawn on the Why page's run (the atlas page's own menu came before it)
+        "(s) => [...document.querySelectorAll(s)].some(a => a.getAttribute('href').includes('neuron=9'))",
+        arg=MENU_LINK,
+        timeout=15_000,
+    )
     assert "neuron=9" in link.get_attribute("href")
     link.click()
     page.wait_for_url("**/neurons?*neuron=9*")
