@@ -25,6 +25,7 @@ import streamlit as st
 
 from nnviz.share import ShareCodeError, decode_drawing
 
+MENU_DIGIT = "menu_digit"  # the digit's query as the sidebar's menu links last carried it
 MAP_LABELS = {"pca": "PCA", "tsne": "t-SNE"}  # the values of ?map=, and how the Embeddings page names them
 MAPS = tuple(MAP_LABELS)
 
@@ -158,6 +159,11 @@ def apply_url_selection() -> None:
     current = st.session_state.get("drawing")
     named = {key: st.query_params[key] for key in ("sample", "d") if key in st.query_params}
     if named and named != _url_of(current):
+        if named == st.session_state.get(MENU_DIGIT):
+            # A link of the sidebar's menu, drawn before the digit changed inside a page's
+            # fragment (a stroke reruns the fragment, not the menu): the session's digit is newer.
+            sync_url(current)
+            return
         linked = selection_from_url()
         if linked is not None:
             ui.set_selection(linked)
@@ -208,6 +214,7 @@ def view_query(url_path: str) -> dict[str, str]:
     change of address the app makes is a step the browser's Back button retraces.
     """
     query = _url_of(st.session_state.get("drawing"))
+    st.session_state[MENU_DIGIT] = dict(query)  # what the menu's links say of the digit (apply_url_selection)
     kept = {
         "weights": ("neuron", st.session_state.get("weights_neuron")),
         "neurons": ("neuron", st.session_state.get("atlas_kept")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import MENU_LINK, goto, wait_idle
+from helpers import MENU_LINK, digit_strokes, goto, wait_idle, write_strokes
 
 pytestmark = pytest.mark.browser
 
@@ -65,3 +65,15 @@ def test_on_a_phone_the_menu_closes_after_a_tap(phone_page, app_url):
     phone_page.wait_for_url("**/weights?*")
     wait_idle(phone_page)
     phone_page.get_by_test_id("stExpandSidebarButton").wait_for(state="visible", timeout=10_000)  # closed again
+
+
+def test_a_drawing_made_after_the_menu_was_drawn_goes_along(page, app_url):
+    # A stroke reruns only the Draw page's fragment: the menu's links still name test digit 5.
+    goto(page, app_url + "/draw?sample=5")
+    page.locator(MENU_LINK).first.wait_for()
+    write_strokes(page, digit_strokes(3))
+    code = page.url.split("?d=")[1]
+    page.locator(MENU_LINK, has_text="Why it said that").click()
+    page.wait_for_url(f"**/why?d={code}")  # the drawing, not test digit 5
+    wait_idle(page)
+    assert "For your drawing the network says 3" in page.locator("[data-testid='stMain']").inner_text()

@@ -165,6 +165,21 @@ def test_a_link_naming_another_digit_wins_over_the_session(mnist):
     assert selection(at).index == 2
 
 
+def test_a_menu_link_drawn_before_a_stroke_does_not_take_the_drawing_back(mnist):
+    at = open_page("draw", {"sample": "5"})
+    assert at.session_state["menu_digit"] == {"sample": "5"}  # what the menu's links carry
+    drawn = ui.Selection(as_input(mnist[0][3:4])[0], "drawing")
+    at.session_state["drawing"] = drawn  # a stroke: the page's fragment reran, the menu did not
+    at.switch_page("pages/weights.py")  # the menu's Weights link, still naming test digit 5
+    app_session.rerun(at, no_canvas)
+    assert selection(at).source == "drawing"  # the newer digit stays
+    assert url(at).get("d") == encode_drawing(drawn.input) and "sample" not in url(at)
+    at.query_params.update(sample="7")  # any other digit in a link is news: it wins
+    at.query_params.pop("d")
+    app_session.rerun(at, no_canvas)
+    assert selection(at).index == 7
+
+
 def test_after_a_page_switch_the_url_names_the_digit_again():
     at = open_page("why", {"sample": "5"})
     at.query_params.clear()  # Streamlit clears the query string when the page changes
