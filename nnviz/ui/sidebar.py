@@ -13,7 +13,7 @@ import streamlit as st
 
 from nnviz.data import DataError
 from nnviz.mlp import ModelError
-from nnviz.ui import STACKED_BELOW, active_model, load_error_page, mnist, trained_model
+from nnviz.ui import active_model, load_error_page, mnist, trained_model
 from nnviz.ui.params import apply_url_selection, check_url_state, share_url, unknown_page_notice, view_query
 
 
@@ -82,6 +82,7 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
             _close_on_a_phone(nav.url_path if nav is not None else "")
 
 
+SIDEBAR_OVERLAYS_BELOW = 768  # px: Streamlit's "md" breakpoint, below which the sidebar covers the page
 _CLOSE_ON_A_PHONE = """<script>(() => {
   if (window.innerWidth >= %(wide)d) return;
   const button = document.querySelector("[data-testid='stSidebarCollapseButton'] button");
@@ -111,7 +112,7 @@ def _close_on_a_phone(current: str) -> None:
         st.session_state["_menu_page"] = current
         st.session_state["_menu_visits"] = st.session_state.get("_menu_visits", 0) + 1
         visit = st.session_state["_menu_visits"]
-        script = _CLOSE_ON_A_PHONE % {"wide": STACKED_BELOW, "page": current or "/", "visit": visit}
+        script = _CLOSE_ON_A_PHONE % {"wide": SIDEBAR_OVERLAYS_BELOW, "page": current or "/", "visit": visit}
         st.html(script, unsafe_allow_javascript=True)
 
 
