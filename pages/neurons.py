@@ -9,7 +9,7 @@ from nnviz.figures.common import agree
 from nnviz.post import sentence
 from nnviz.ui import chart, current_selection, pickable_chart, quote, require_model, through_router
 from nnviz.ui.inside import analysis, atlas
-from nnviz.ui.params import query_int
+from nnviz.ui.params import name_in_url, query_int
 
 through_router()
 
@@ -23,6 +23,7 @@ st.markdown(
     f"how many more test digits the network then gets wrong (fewer, sometimes). All {n_hidden} silencings are "
     f"computed in one pass over the {n_test:,} test digits."
 )
+most_needed = int(np.argmax(facts.drops))
 if "atlas_neuron" not in st.session_state:  # a link's ?neuron=, else the one last studied here, else the most needed
     linked = query_int("neuron", 0, n_hidden - 1)
     kept = st.session_state.get("atlas_kept")  # a plain key: Streamlit drops the box's own on other pages
@@ -31,7 +32,7 @@ if "atlas_neuron" not in st.session_state:  # a link's ?neuron=, else the one la
     elif kept is not None and kept < n_hidden:
         st.session_state["atlas_neuron"] = kept
     else:
-        st.session_state["atlas_neuron"] = int(np.argmax(facts.drops))
+        st.session_state["atlas_neuron"] = most_needed
 
 
 def on_pick() -> None:
@@ -67,8 +68,7 @@ st.caption(
 
 st.subheader(f"Neuron {neuron}")
 st.number_input("Neuron", 0, n_hidden - 1, key="atlas_neuron", width=200)
-if neuron != int(np.argmax(facts.drops)) or "neuron" in st.query_params:  # the default needs no ?neuron=
-    st.query_params["neuron"] = str(neuron)  # (so arriving changes no address: one step of Back's history)
+name_in_url("neuron", neuron, most_needed)
 lost, best = round(float(facts.drops[neuron]) * n_test), int(facts.preferred[neuron])
 fires = (
     f"It fires for **{figs.firing_share(float(facts.firing[neuron]), n_test)}** of test digits, most for **{best}s**."

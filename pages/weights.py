@@ -5,7 +5,7 @@ import streamlit as st
 from nnviz import post, ui
 from nnviz.figures import weights as figs
 from nnviz.neuron import hidden_activations, respond, top_digits
-from nnviz.ui.params import query_int
+from nnviz.ui.params import name_in_url, query_int
 
 ui.through_router()
 
@@ -50,10 +50,7 @@ if linked is not None:
 elif "weights_neuron" not in st.session_state or st.session_state["weights_neuron"] >= n_hidden:
     st.session_state["weights_neuron"] = default
 neuron = st.session_state["weights_neuron"]
-if neuron != default or "neuron" in st.query_params:
-    # The address names the neuron, as the caption below says; the default goes without (a link
-    # without ?neuron= opens it too), so that arriving changes no address: a step of Back's history.
-    st.query_params["neuron"] = str(neuron)
+name_in_url("neuron", neuron, default)
 
 st.markdown(
     f"What each neuron looks for. Each of the **{n_hidden} hidden neurons** has one weight for each of the "

@@ -34,6 +34,8 @@ __all__ = [
     "MAP_LABELS",
     "apply_url_selection",
     "check_url_state",
+    "menu_digit",
+    "name_in_url",
     "query_choice",
     "query_drawing",
     "query_int",
@@ -206,27 +208,43 @@ def digit_query() -> str:
     return urlencode(_url_of(st.session_state.get("drawing")))
 
 
-def view_query(url_path: str) -> dict[str, str]:
-    """The query a link to the page at ``url_path`` carries: the current digit, and the page's own choice.
+def menu_digit() -> dict[str, str]:
+    """The current digit's query for the sidebar's menu links, remembered as what they carry.
+
+    Encoded once per menu (a drawing's code is a compression); :func:`apply_url_selection`
+    reads the remembered value to tell a stale menu link from a link naming another digit.
+    """
+    query = _url_of(st.session_state.get("drawing"))
+    st.session_state[MENU_DIGIT] = query
+    return query
+
+
+def view_query(url_path: str, digit: dict[str, str]) -> dict[str, str]:
+    """The query a link to the page at ``url_path`` carries: ``digit`` (:func:`menu_digit`), and the page's own choice.
 
     The same parameters the page would write into the address on arrival (and in
     the order it writes them), so following the link changes nothing more: each
     change of address the app makes is a step the browser's Back button retraces.
     """
-    query = _url_of(st.session_state.get("drawing"))
-    st.session_state[MENU_DIGIT] = dict(query)  # what the menu's links say of the digit (apply_url_selection)
-    kept = {
-        "weights": ("neuron", st.session_state.get("weights_neuron")),
-        "neurons": ("neuron", st.session_state.get("atlas_kept")),
-        "embeddings": ("map", "tsne" if st.session_state.get("map_kind") == MAP_LABELS["tsne"] else None),
-    }
-    if url_path in kept and kept[url_path][1] is not None:
-        name, value = kept[url_path]
-        query[name] = str(value)
-    cell = st.session_state.get("errors_cell")
-    if url_path == "errors" and cell is not None:
-        query.update(true=str(cell[0]), said=str(cell[1]))
-    return query
+    get = st.session_state.get
+    cell = get("errors_cell")
+    own = {
+        "weights": {"neuron": get("weights_neuron")},
+        "neurons": {"neuron": get("atlas_kept")},
+        "embeddings": {"map": "tsne" if get("map_kind") == MAP_LABELS["tsne"] else None},
+        "errors": {"true": cell[0], "said": cell[1]} if cell is not None else {},
+    }.get(url_path, {})
+    return {**digit, **{name: str(value) for name, value in own.items() if value is not None}}
+
+
+def name_in_url(name: str, value: int, default: int) -> None:
+    """Write ``?name=value`` into the address, unless ``value`` is the page's default and the address lacks it.
+
+    A link without the parameter opens the default anyway, so arriving on it changes
+    no address (which the browser would keep as one more step of Back's history).
+    """
+    if value != default or name in st.query_params:
+        st.query_params[name] = str(value)
 
 
 def sync_url(selection) -> None:

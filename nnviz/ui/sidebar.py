@@ -14,7 +14,14 @@ import streamlit as st
 from nnviz.data import DataError
 from nnviz.mlp import ModelError
 from nnviz.ui import active_model, load_error_page, mnist, trained_model
-from nnviz.ui.params import apply_url_selection, check_url_state, share_url, unknown_page_notice, view_query
+from nnviz.ui.params import (
+    apply_url_selection,
+    check_url_state,
+    menu_digit,
+    share_url,
+    unknown_page_notice,
+    view_query,
+)
 
 
 def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> None:
@@ -45,8 +52,9 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
     apply_url_selection()  # a link's digit becomes this session's digit
 
     with st.sidebar:
+        digit = menu_digit()  # the digit every link below carries, encoded once
         if sections:
-            _menu(sections)
+            _menu(sections, digit)
         st.markdown("#### The network")
         n_in, n_hidden, n_out = model.sizes
         trained_here = trained_model() is not None
@@ -68,14 +76,14 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
             "pages/embeddings.py",
             label="Previous: vector databases",
             icon=":material/arrow_back:",
-            query_params=view_query("embeddings") or None,
+            query_params=view_query("embeddings", digit) or None,
         )
         st.markdown("**Part 1: Neural Networks** (this app)")
         st.page_link(
             "pages/learn.py",
             label="Part 2: backpropagation",
             icon=":material/arrow_forward:",
-            query_params=view_query("learn") or None,
+            query_params=view_query("learn", digit) or None,
         )
         _share()
         if sections:  # last, so the script's element (one run, then gone) moves nothing below it
@@ -90,7 +98,7 @@ _CLOSE_ON_A_PHONE = """<script>(() => {
 })(); /* arrived at %(page)s, visit %(visit)d */</script>"""
 
 
-def _menu(sections: dict) -> None:
+def _menu(sections: dict, digit: dict[str, str]) -> None:
     """The pages, as links that open each on the view the reader left it in (see :func:`view_query`).
 
     Streamlit's own menu (``st.navigation``'s) would open a page with an empty
@@ -103,7 +111,7 @@ def _menu(sections: dict) -> None:
             st.caption(title)
             for page in pages:
                 if page.visibility == "visible":
-                    st.page_link(page, query_params=view_query(page.url_path) or None, width="stretch")
+                    st.page_link(page, query_params=view_query(page.url_path, digit) or None, width="stretch")
 
 
 def _close_on_a_phone(current: str) -> None:
