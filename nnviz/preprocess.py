@@ -275,15 +275,14 @@ def preprocess(image: np.ndarray, *, photo: bool = False, ink: str = "auto") -> 
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     # A photo's digit may fill a small part of the frame; its specks are already gone.
     min_fraction = MIN_INK_FRACTION_PHOTO if photo else MIN_INK_FRACTION
-    if mask.mean() < min_fraction or len(rows) == 0:
-        result.message = (
-            "Draw a digit: the canvas is empty." if mask.sum() == 0 else "Draw a digit: that is only a dot."
-        )
+    inked = float(mask.mean())  # the share of pixels with ink
+    if inked < min_fraction or len(rows) == 0:
+        result.message = "Draw a digit: the canvas is empty." if inked == 0 else "Draw a digit: that is only a dot."
         return result
-    if mask.mean() > MAX_INK_FRACTION:
+    if inked > MAX_INK_FRACTION:
         where = "photo" if photo else "canvas"
         result.message = (
-            f"Draw a digit: that covers {mask.mean():.0%} of the {where}. Clear it and draw one digit, "
+            f"Draw a digit: that covers {inked:.0%} of the {where}. Clear it and draw one digit, "
             "with dark space around it."
         )
         return result
