@@ -475,10 +475,9 @@ def output_weights_figure(
         )
     )
     if selected is not None and 0 <= selected < n_hidden:
-        band = dict(x0=selected - 0.5, x1=selected + 0.5, y0=-0.5, y1=n_out - 0.5)
-        if upright:
-            band = dict(x0=band["y0"], x1=band["y1"], y0=band["x0"], y1=band["x1"])
-        fig.add_shape(type="rect", **band, line=dict(color="#000000", width=2))
+        along, across = (selected - 0.5, selected + 0.5), (-0.5, n_out - 0.5)  # the neuron's band, all digits
+        (x0, x1), (y0, y1) = (across, along) if upright else (along, across)
+        fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line=dict(color="#000000", width=2))
     neuron_axis = dict(title="hidden neuron", showgrid=False, zeroline=False)
     digit_axis = dict(title="digit", tickmode="array", tickvals=digits, showgrid=False, zeroline=False)
     if upright:

@@ -44,6 +44,11 @@ def switch_page(at: AppTest, page: str, canvas: Callable | None = None) -> AppTe
     return rerun(at, canvas)
 
 
+def url(at: AppTest) -> dict[str, str]:
+    """The query string the app left in the address bar (one value a key)."""
+    return {k: v[0] if isinstance(v, list) else v for k, v in at.query_params.items()}
+
+
 def new_session(query: dict[str, str] | None = None, state: dict | None = None, timeout: float = 120) -> AppTest:
     """A fresh session of app.py with ``query`` in its address and ``state`` set, not yet run."""
     at = AppTest.from_file(APP, default_timeout=timeout)

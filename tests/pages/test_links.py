@@ -48,9 +48,7 @@ def selection(at: AppTest):
     return at.session_state["drawing"] if "drawing" in at.session_state else None
 
 
-def url(at: AppTest) -> dict[str, str]:
-    """The query string the app left in the address bar."""
-    return {k: v[0] if isinstance(v, list) else v for k, v in at.query_params.items()}
+url = app_session.url
 
 
 def metric(at: AppTest, label: str) -> str:

@@ -9,7 +9,7 @@ uses the value uses the kept one.
 
 from __future__ import annotations
 
-from app_session import open_page, rerun, switch_page
+from app_session import open_page, rerun, switch_page, url
 from test_learn_page import train_tiny
 
 from nnviz.ui.params import MAP_LABELS
@@ -19,10 +19,6 @@ def away_and_back(at, page: str, elsewhere: str = "draw"):
     """To another page and back through the sidebar (each switch clears the address)."""
     switch_page(at, elsewhere)
     return switch_page(at, page)
-
-
-def url(at) -> dict[str, str]:
-    return {k: v[0] if isinstance(v, list) else v for k, v in at.query_params.items()}
 
 
 def test_draw_pen_width():
