@@ -9,6 +9,7 @@ from nnviz.figures.embeddings import unfamiliar_note
 from nnviz.ui.drawing import digit_input, sync_sample_from_url
 from nnviz.ui.inside import how_familiar, lonely_accuracy
 from nnviz.ui.network import network_paths
+from nnviz.ui.params import page_link
 from nnviz.ui.photo import photo_uploader
 
 ui.through_router()
@@ -60,11 +61,12 @@ def live() -> None:
         mistake = figs.mistake_text(selection.label, said)
         if mistake is not None:
             st.markdown(mistake)
-            st.page_link(
-                "pages/errors.py",
-                label=f"Every {selection.label} it reads as {a_digit(said)}",
+            page_link(
+                "errors",
+                f"Every {selection.label} it reads as {a_digit(said)}",
                 icon=":material/rule:",
-                query_params={"true": selection.label, "said": said},
+                true=selection.label,
+                said=said,
             )
         # a scribble gets an answer too (softmax has no "none of these"): say when the digit is unlike any
         own = selection.index if selection.source == "sample" else None  # a test digit is not its own neighbour
@@ -90,7 +92,7 @@ def live() -> None:
             )
         if note is not None:
             st.warning(note, icon=":material/help:")
-            st.page_link("pages/embeddings.py", label="See its nearest neighbours", icon=":material/scatter_plot:")
+            page_link("embeddings", "See its nearest neighbours", icon=":material/scatter_plot:")
 
     st.subheader("1. Preprocessing, as MNIST did")
     if selection.prep is None:
@@ -110,15 +112,15 @@ def live() -> None:
         st.caption(figs.hidden_summary(out.hidden[0]))
         if out.hidden[0].max() > 0:  # from a neuron to what it looks for, as a click on a neuron would
             strongest = int(out.hidden[0].argmax())
-            st.page_link(
-                "pages/weights.py",
-                label=f"What neuron {strongest}, the strongest, looks for",
+            page_link(
+                "weights",
+                f"What neuron {strongest}, the strongest, looks for",
                 icon=":material/grid_on:",
-                query_params={"neuron": strongest},
+                neuron=strongest,
             )
     st.subheader("4. The strongest paths through the network")
     legend = network_paths(model, selection.input, out, said, key="draw_network")
-    legend.page_link("pages/why.py", label="Every term of the score: Why it said that", icon=":material/psychology:")
+    page_link("why", "Every term of the score: Why it said that", icon=":material/psychology:", into=legend)
 
 
 live()

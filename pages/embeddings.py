@@ -11,6 +11,7 @@ from nnviz.timing import median_seconds
 from nnviz.tsne import PLACE_K
 from nnviz.ui import chart, current_selection, mnist, pickable_chart, quote, require_model, through_router
 from nnviz.ui.inside import NEIGHBOURS_K, analysis, how_familiar, kept_on_map, map_choice, pixel_index, tsne_map
+from nnviz.ui.params import page_link
 
 through_router()
 
@@ -25,7 +26,7 @@ st.markdown(
     f"The {dims} hidden activations the network computes for a digit are a vector: an **embedding**. "
     f"Here are the {n_test:,} test digits' embeddings, and {sel.description} among them."
 )
-st.page_link("pages/draw.py", label="Draw another digit", icon=":material/draw:")
+page_link("draw", "Draw another digit", icon=":material/draw:")
 
 vector = embed(model, sel.input[None])[0]  # (H,) the reader's embedding
 answer = int(model.predict(sel.input[None])[0])
@@ -106,7 +107,7 @@ with side_col:
             caption=f"Test digit #{clicked}: {a_digit(labels[clicked])}",
         )
         st.markdown(f"The network says **{said}**.")
-        st.page_link("pages/draw.py", label="Open it on the Draw page", query_params={"sample": clicked})
+        page_link("draw", "Open it on the Draw page", sample=clicked)
 
 st.subheader("Nearest neighbours: the query a vector database answers")
 st.slider("Neighbours to fetch (k)", 3, 25, 10, key="neighbours_k", persist_state="session")

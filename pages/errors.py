@@ -10,7 +10,7 @@ from nnviz.figures.gallery import digit_image
 from nnviz.post import sentence
 from nnviz.ui import chart, mnist, pickable_chart, quote, require_model, through_router
 from nnviz.ui.inside import analysis
-from nnviz.ui.params import query_int
+from nnviz.ui.params import page_link, query_int
 
 through_router()
 
@@ -75,4 +75,4 @@ with st.container(horizontal=True, gap="medium"):  # cards wrap: 2 a row on a ph
                 f"<small>**#{i}**: {a_digit(labels[i])}, said {ev.predictions[i]}<br>{top3}</small>",
                 unsafe_allow_html=True,
             )
-            st.page_link("pages/draw.py", label="Open on Draw", query_params={"sample": int(i)})
+            page_link("draw", "Open on Draw", sample=int(i))

@@ -6,6 +6,7 @@ from nnviz import post, ui
 from nnviz.figures import matmul as figs
 from nnviz.matmul import speed_test, trace, worked_sum
 from nnviz.timing import multiply_adds
+from nnviz.ui.params import page_link
 
 ui.through_router()
 
@@ -15,7 +16,7 @@ model = ui.require_model()
 n_in, n_hidden, n_out = model.sizes
 selection = ui.current_selection()
 st.markdown(f"The digit: **{selection.description}**.")
-st.page_link("pages/draw.py", label="Draw your own digit", icon=":material/draw:")
+page_link("draw", "Draw your own digit", icon=":material/draw:")
 st.markdown("The whole network is four lines:")
 st.latex(
     rf"""\begin{{aligned}}

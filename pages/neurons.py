@@ -9,7 +9,7 @@ from nnviz.figures.common import agree
 from nnviz.post import sentence
 from nnviz.ui import chart, current_selection, pickable_chart, quote, require_model, through_router
 from nnviz.ui.inside import analysis, atlas
-from nnviz.ui.params import name_in_url, query_int
+from nnviz.ui.params import name_in_url, page_link, query_int
 
 through_router()
 
@@ -92,4 +92,4 @@ with right:
     )
     st.markdown(f"On {sel.description} this neuron's activation is **{mine:.3f}** ({usual}).")
     label = f"See its {model.sizes[0]} incoming weights"
-    st.page_link("pages/weights.py", label=label, icon=":material/grid_on:", query_params={"neuron": neuron})
+    page_link("weights", label, icon=":material/grid_on:", neuron=neuron)

@@ -5,7 +5,7 @@ import streamlit as st
 from nnviz import post, ui
 from nnviz.figures import draw as figs
 from nnviz.figures.common import sentence_start
-from nnviz.ui.params import digit_query
+from nnviz.ui.params import digit_query, link_query, page_link
 
 ui.through_router()
 
@@ -52,7 +52,7 @@ def demo() -> float:
     with st.container(horizontal=True):
         st.button("Another test digit", on_click=another_digit, icon=":material/casino:")
         if st.button("Draw your own", type="primary", icon=":material/draw:"):
-            st.switch_page("pages/draw.py")
+            st.switch_page("pages/draw.py", query_params=link_query("draw") or None)
     return seconds
 
 
@@ -72,10 +72,6 @@ with text, st.container(border=True):
 with text:
     st.caption(f"**A note on the numbers.** {post.footnote(facts)}")
     st.markdown("**Keep going**")
-    st.page_link("pages/learn.py", label="Part 2: train this network yourself", icon=":material/school:")
-    st.page_link(
-        "pages/embeddings.py",
-        label="Previous post: your digit as an embedding",
-        icon=":material/scatter_plot:",
-    )
+    page_link("learn", "Part 2: train this network yourself", icon=":material/school:")
+    page_link("embeddings", "Previous post: your digit as an embedding", icon=":material/scatter_plot:")
     st.markdown("**Recommended in the post**\n" + "".join(f"\n- {r.markdown()}" for r in post.RESOURCES))

@@ -8,6 +8,7 @@ from nnviz.figures.gallery import digit_image
 from nnviz.post import sentence
 from nnviz.ui import chart, current_selection, quote, require_model, through_router
 from nnviz.ui.network import network_paths
+from nnviz.ui.params import page_link
 
 through_router()
 
@@ -32,7 +33,7 @@ st.markdown(
     f"`logit = x · w_eff + b_eff`, with `w_eff = W1[:, active] @ W2[active, {e.target}]`."
 )
 
-st.page_link("pages/draw.py", label="Draw another digit", icon=":material/draw:")
+page_link("draw", "Draw another digit", icon=":material/draw:")
 
 img_col, w_col, a_col = st.columns(3)
 with img_col:

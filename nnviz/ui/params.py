@@ -18,6 +18,7 @@ default view.
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -34,8 +35,10 @@ __all__ = [
     "MAP_LABELS",
     "apply_url_selection",
     "check_url_state",
+    "link_query",
     "menu_digit",
     "name_in_url",
+    "page_link",
     "query_choice",
     "query_drawing",
     "query_int",
@@ -235,6 +238,24 @@ def view_query(url_path: str, digit: dict[str, str]) -> dict[str, str]:
         "errors": {"true": cell[0], "said": cell[1]} if cell is not None else {},
     }.get(url_path, {})
     return {**digit, **{name: str(value) for name, value in own.items() if value is not None}}
+
+
+def page_link(url_path: str, label: str, *, icon: str | None = None, into: Any = st, **own: int | str) -> None:
+    """A link in a page's text to ``pages/<url_path>.py``, carrying that page's view (:func:`view_query`).
+
+    ``own`` are the link's own parameters (``neuron=7``, ``sample=12``), on top of
+    the view; one naming a digit replaces the reader's.  Like the menu's links, it
+    names what the target page would write into the address on arrival, so
+    following it is one step of the browser's history, not two.  ``into``: the
+    container to draw it in (default the page).
+    """
+    into.page_link(f"pages/{url_path}.py", label=label, icon=icon, query_params=link_query(url_path, **own) or None)
+
+
+def link_query(url_path: str, **own: int | str) -> dict[str, str]:
+    """The query of :func:`page_link`'s link (also for ``st.switch_page``): the page's view, ``own`` on top."""
+    digit = {} if {"sample", "d"} & own.keys() else _url_of(st.session_state.get("drawing"))
+    return {**view_query(url_path, digit), **{name: str(value) for name, value in own.items()}}
 
 
 def name_in_url(name: str, value: int, default: int) -> None:

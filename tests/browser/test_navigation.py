@@ -77,3 +77,25 @@ def test_a_drawing_made_after_the_menu_was_drawn_goes_along(page, app_url):
     page.wait_for_url(f"**/why?d={code}")  # the drawing, not test digit 5
     wait_idle(page)
     assert "For your drawing the network says 3" in page.locator("[data-testid='stMain']").inner_text()
+
+
+def test_a_link_inside_a_page_is_one_step_of_history_too(page, app_url):
+    # In-page links carry the target page's view as the menu's do (params.page_link), so the
+    # page, arriving, has nothing to add to the address: no second entry for Back to walk.
+    goto(page, app_url + "/why?sample=5")
+    page.wait_for_timeout(500)
+    start = page.evaluate("history.length")
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("link", name="Draw another digit").click()
+    page.wait_for_url("**/draw?sample=5")
+    wait_idle(page)
+    strongest = main.get_by_role("link", name="the strongest, looks for")
+    strongest.click()
+    page.wait_for_url("**/weights?sample=5&neuron=*")
+    wait_idle(page)
+    page.wait_for_timeout(500)  # (any change of address the page made would be in by now)
+    assert page.evaluate("history.length") == start + 2
+    page.go_back()
+    page.wait_for_url("**/draw?sample=5")
+    page.go_back()
+    page.wait_for_url("**/why?sample=5")

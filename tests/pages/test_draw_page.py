@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import app_session
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 import nnviz
 from nnviz.figures.common import a_digit
+from nnviz.share import encode_drawing
 
 BLANK = np.zeros((280, 280, 4), np.uint8)
 BLANK[..., 3] = 255
@@ -86,7 +89,8 @@ def test_a_drawn_digit_is_read_right(mnist, index):
     strongest = int(nnviz.load_model().forward(selection.input[None]).hidden[0].argmax())
     (link,) = [p for p in at.get("page_link") if "looks for" in p.proto.label]
     assert link.proto.label == f"What neuron {strongest}, the strongest, looks for"
-    assert link.proto.query_string == f"neuron={strongest}"
+    # the drawing goes along, so arriving on the Weights page changes nothing in the address
+    assert parse_qs(link.proto.query_string) == {"d": [encode_drawing(selection.input)], "neuron": [str(strongest)]}
     assert len(at.get("plotly_chart")) == 5  # probabilities, preprocessing, inputs, hidden, the network drawn
     assert "sample" not in at.query_params
     # the line right under the canvas (shown while the columns stack, on a phone) says it too

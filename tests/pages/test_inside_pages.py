@@ -8,6 +8,7 @@ or typed-in number fails.
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs
 
 import numpy as np
 import pytest
@@ -29,8 +30,9 @@ from nnviz.embed import (
 from nnviz.evaluate import ablation, evaluate, probabilities_from_hidden
 from nnviz.explain import explain, strongest_paths
 from nnviz.figures.common import a_digit, n_of_k_are
-from nnviz.mlp import MLP
+from nnviz.mlp import MLP, as_input
 from nnviz.post import load_post
+from nnviz.share import encode_drawing
 from nnviz.tsne import load_tsne
 from nnviz.ui import Selection
 
@@ -205,6 +207,17 @@ def test_evaluation_numbers_and_default_cell(shipped, test_set, hidden):
     assert len(shown) == min(12, count)
     assert all(labels[i] == true and ev.predictions[i] == said for i in shown)
     assert shown == ev.mistakes(true, said)[:12].tolist()  # most confident first
+
+
+def test_links_carry_the_readers_drawing_unless_they_name_a_digit(test_set):
+    # (params.page_link) a link to another test digit must not also name the reader's drawing
+    code = encode_drawing(as_input(test_set[0][:1])[0])
+    at = open_page("errors", {"d": code})
+    opens = [pl.proto.query_string for pl in at.main.get("page_link") if pl.proto.label == "Open on Draw"]
+    assert opens and all(parse_qs(q).keys() == {"sample"} for q in opens)
+    at = open_page("why", {"d": code})
+    (again,) = [pl for pl in at.main.get("page_link") if pl.proto.label == "Draw another digit"]
+    assert again.proto.query_string == f"d={code}"  # the drawing goes along
 
 
 def test_a_confident_mistake_is_not_called_certain(shipped, test_set, hidden):
