@@ -43,6 +43,7 @@ __all__ = [
     "render_markdown",
     "sentence",
     "time_one_digit",
+    "wording_note",
 ]
 
 POST_FILE = Path(__file__).resolve().parent / "assets" / "post.md"
@@ -206,7 +207,8 @@ class Claim:
     page : str
         The url path of the page that shows it.
     shows : str
-        What that page shows, for the link's tooltip.
+        What that page shows, for the link's tooltip: a format string over the
+        :class:`Facts` of the network running (``"{n_hidden}"``).
     """
 
     phrase: str
@@ -218,16 +220,32 @@ class Claim:
 
 
 CLAIMS: tuple[Claim, ...] = (
-    Claim("28×28 pixel image", "28×28", "side", 28, "draw", "Draw a digit and see it become a 28×28 image"),
-    Claim("(784 numbers)", "784", "n_inputs", 784, "draw", "The 784 numbers of your drawing, as a heatmap"),
-    Claim("784 input neurons", "784", "n_inputs", 784, "matmul", "The 784 inputs as one row of the matrix product"),
-    Claim("128 hidden neurons", "128", "n_hidden", 128, "weights", "What each of the 128 hidden neurons looks for"),
-    Claim("10 output neurons", "10", "n_outputs", 10, "draw", "The 10 output probabilities for your drawing"),
+    Claim("28×28 pixel image", "28×28", "side", 28, "draw", "Draw a digit and see it become a {side}×{side} image"),
+    Claim("(784 numbers)", "784", "n_inputs", 784, "draw", "The {n_inputs} numbers of your drawing, as a heatmap"),
     Claim(
-        "100,352 total connections", "100,352", "input_hidden", 100_352, "weights", "The 784 × 128 input→hidden weights"
+        "784 input neurons", "784", "n_inputs", 784, "matmul", "The {n_inputs} inputs as one row of the matrix product"
+    ),
+    Claim(
+        "128 hidden neurons", "128", "n_hidden", 128, "weights", "What each of the {n_hidden} hidden neurons looks for"
+    ),
+    Claim("10 output neurons", "10", "n_outputs", 10, "draw", "The {n_outputs} output probabilities for your drawing"),
+    Claim(
+        "100,352 total connections",
+        "100,352",
+        "input_hidden",
+        100_352,
+        "weights",
+        "The {n_inputs} × {n_hidden} input→hidden weights",
     ),
     Claim("in milliseconds", "milliseconds", "seconds", None, "matmul", "The time, measured on this server"),
-    Claim("transforming 784 inputs", "784", "n_inputs", 784, "matmul", "x (1×784) times W1 (784×128), live"),
+    Claim(
+        "transforming 784 inputs",
+        "784",
+        "n_inputs",
+        784,
+        "matmul",
+        "x (1×{n_inputs}) times W1 ({n_inputs}×{n_hidden}), live",
+    ),
 )
 
 
@@ -269,16 +287,23 @@ def _link(text: str, url: str, title: str = "") -> str:
     return f'[{text}]({url} "{title}")' if title else f"[{text}]({url})"
 
 
-def _number(c: Check, query: str = "") -> str:
-    """The claim's phrase with its number linked, or annotated if the network disagrees."""
+def _number(c: Check, f: Facts, query: str = "") -> str:
+    """The claim's phrase with its number linked, or annotated if the network disagrees.
+
+    The post's "100,352 total connections" holds for the input→hidden layer only,
+    so it is linked and followed by the whole network's count (see :func:`footnote`).
+    """
     claim = c.claim
     if c.holds is False:
         where = "measured here" if claim.fact == "seconds" else "the network running here"
         return claim.phrase.replace(claim.number, f"{claim.number} *({where}: {c.actual_text})*", 1)
-    title = claim.shows
+    title = claim.shows.format_map(vars(f))
     if c.actual is not None and claim.fact == "seconds":
-        title = f"{claim.shows}: {c.actual_text} for one digit"
-    return claim.phrase.replace(claim.number, _link(claim.number, _internal(claim.page, query), title), 1)
+        title = f"{title}: {c.actual_text} for one digit"
+    linked = _link(claim.number, _internal(claim.page, query), title)
+    if claim.fact == "input_hidden":
+        linked += f" *(input→hidden; all layers: {f.n_weights:,})*"
+    return claim.phrase.replace(claim.number, linked, 1)
 
 
 def _internal(page: str, query: str = "") -> str:
@@ -342,7 +367,7 @@ def render_markdown(f: Facts, query: str = "") -> str:
     shows the reader's digit only if the link names it.
     """
     body = load_post().body
-    replacements: list[tuple[str, str]] = [(c.phrase, _number(check(c, f), query)) for c in CLAIMS]
+    replacements: list[tuple[str, str]] = [(c.phrase, _number(check(c, f), f, query)) for c in CLAIMS]
     replacements += [(r.phrase, _link(r.phrase, r.url)) for r in RESOURCES]
     replacements += [
         (phrase, _link(phrase, url if url.startswith("https://") else _internal(url, query), title))
@@ -377,4 +402,21 @@ def footnote(f: Facts) -> str:
     return (
         f"{first} The whole network has {f.n_weights:,} weights ({layer} + {f.n_hidden:,} × {f.n_outputs:,}) "
         f"and {f.n_biases:,} biases ({f.n_hidden:,} + {f.n_outputs:,}): {f.n_params:,} parameters in all."
+    )
+
+
+def wording_note(f: Facts) -> str:
+    """Three of the post's words made exact, with the network's numbers.
+
+    The post's "784 input neurons", "a single mathematical operation" and "hidden
+    layers (where learning happens)" are the usual shorthand; the app's pages show
+    what each stands for.
+    """
+    hidden_layer = f.input_hidden + f.n_hidden
+    output_layer = f.hidden_output + f.n_outputs
+    return (
+        f'The {f.n_inputs:,} "input neurons" compute nothing: they hold the pixel values. The "single mathematical '
+        'operation" is one matrix product per layer, two here, with ReLU between them and softmax after (the Matrix '
+        "multiplication page runs all four). And learning happens in every layer that has weights: training tunes "
+        f"the output layer's {output_layer:,} weights and biases as well as the hidden layer's {hidden_layer:,}."
     )

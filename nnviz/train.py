@@ -154,9 +154,13 @@ def blas_kernel() -> str:
     return "unknown"
 
 
+WARMUP_SHARE = 10
+"""The warm-up takes at most 1/WARMUP_SHARE of a run's steps."""
+
+
 def learning_rate(cfg: TrainConfig, step: int, total: int) -> float:
     """The schedule: linear warm-up, then constant or a cosine decay to zero."""
-    warm = min(cfg.warmup_steps, total // 10)
+    warm = min(cfg.warmup_steps, total // WARMUP_SHARE)
     if step < warm:
         return cfg.lr * (step + 1) / warm
     if cfg.schedule == "constant":

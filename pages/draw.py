@@ -39,7 +39,8 @@ def live() -> None:
             st.info(digit.hint, icon=":material/draw:")
             return
         out = model.forward(selection.input[None])
-        seconds = post.time_one_digit(model, selection.input, repeats=20)
+        runs = 20
+        seconds = post.time_one_digit(model, selection.input, repeats=runs)
         probabilities = out.probabilities[0]
         said = int(probabilities.argmax())
         earlier = selection.source == "drawing" and digit.prep is None
@@ -54,7 +55,10 @@ def live() -> None:
             st.metric("Prediction", said, width="content")
             st.metric("Confidence", figs.format_probability(probabilities.max()), width="content")
             st.metric(
-                "Forward pass", post.format_ms(seconds), help="Median of 20 runs, on this server.", width="content"
+                "Forward pass",
+                post.format_ms(seconds),
+                help=f"Median of {runs} runs (fewer if this server is busy), on this server.",
+                width="content",
             )
         ui.chart(figs.probabilities_figure(probabilities), key="draw_probabilities")
         st.caption(figs.probabilities_summary(probabilities))
@@ -79,7 +83,7 @@ def live() -> None:
             accuracy=lonely_accuracy(model),
         )
         confidence = figs.format_probability(probabilities.max())
-        unlike = "; unlike the digits it knows: see the note below" if note is not None else ""
+        unlike = "; unlike the MNIST digits: see the note below" if note is not None else ""
         if selection.source == "drawing" and not earlier:
             status.markdown(
                 f"The network reads it as **{said}** ({confidence} confidence{unlike}). Every step is below."

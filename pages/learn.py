@@ -13,9 +13,9 @@ st.title("Train it yourself")
 model = ui.require_model()
 st.markdown(
     f"A network starts with random weights and reads digits about as well as a guess. Training shows it a batch of "
-    f"images, measures how wrong it was (the *loss*), works out how much each of its "
-    f"{model.n_params:,} numbers contributed (*backpropagation*), and nudges all of them a little "
-    "downhill (*gradient descent*). Then the next batch. Press **Start** and watch it learn."
+    f"images, measures how wrong it was (the *loss*), works out which way and how strongly each of its "
+    f"{model.n_params:,} numbers should move to lower the loss (the *gradient*, by *backpropagation*), and nudges "
+    "all of them a little downhill (*gradient descent*). Then the next batch. Press **Start** and watch it learn."
 )
 
 st.subheader("1. Train a network from scratch")

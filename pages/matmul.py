@@ -40,7 +40,10 @@ st.caption(figs.layer1_summary(t))
 j = int(t.neurons[0])
 ws = worked_sum(out.x[0], model.W1[:, j], model.b1[j], out.z1[0, j])
 labels = [f"px {i}" for i in range(n_in)]
-st.markdown(figs.worked_sum_text(ws, result=f"z1[{j}]", a_name="x", w_name="W1", labels=labels), unsafe_allow_html=True)
+st.markdown(
+    figs.worked_sum_text(ws, result=f"z1[{j}]", a_name="x", w_name="W1", b_name="b1", labels=labels),
+    unsafe_allow_html=True,
+)
 
 st.subheader(f"2 · {n_hidden} hidden activations through {n_hidden * n_out:,} weights")
 ui.chart(figs.layer2_figure(t), key="layer2")
@@ -48,7 +51,10 @@ st.caption(figs.layer2_summary(t))
 d = t.prediction
 ws = worked_sum(out.hidden[0], model.W2[:, d], model.b2[d], out.logits[0, d])
 labels = [f"h{i}" for i in range(n_hidden)]
-st.markdown(figs.worked_sum_text(ws, result=f"z2[{d}]", a_name="h", w_name="W2", labels=labels), unsafe_allow_html=True)
+st.markdown(
+    figs.worked_sum_text(ws, result=f"z2[{d}]", a_name="h", w_name="W2", b_name="b2", labels=labels),
+    unsafe_allow_html=True,
+)
 
 
 @st.fragment

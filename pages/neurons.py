@@ -18,6 +18,11 @@ st.title("Neuron atlas")
 model = require_model()
 facts, hidden = atlas(model), analysis(model).hidden
 n_test, n_hidden = hidden.shape
+n_output_params = model.W2.size + model.b2.size
+st.caption(
+    f'"Where learning happens" is shorthand: training tunes the output layer\'s {n_output_params:,} weights and '
+    f"biases too. This page maps the hidden layer's {n_hidden} neurons."
+)
 st.markdown(
     f"What is each of the {n_hidden} hidden neurons worth? Silence one -- force its output to 0 -- and count "
     f"how many more test digits the network then gets wrong (fewer, sometimes). All {n_hidden} silencings are "

@@ -332,7 +332,7 @@ def familiarity_summary(f: Familiarity) -> str:
         "their own"
     )
     if f.share_closer >= UNFAMILIAR:
-        return text + f". Lonelier than {UNFAMILIAR:.0%} of them: an outlier, unlike the digits the network knows."
+        return text + f". Lonelier than {UNFAMILIAR:.0%} of them: an outlier, unlike the MNIST digits."
     # rounded down, so a digit short of the line never reads as on it (98.96% is "98.9%", not "99.0%")
     share = f.closer * 1000 // f.total / 10  # in whole tenths of a percent, without float rounding
     return (
@@ -353,13 +353,13 @@ def unfamiliar_note(
 
     A softmax always shares out 100% among the ten digits: a scribble gets an
     answer, sometimes a confident one.  What does tell it apart is distance: its
-    embedding is far from every digit the network has been shown.
+    embedding is far from every one of the MNIST test digits'.
     """
     if f is None or f.share_closer < UNFAMILIAR:
         return None
     # the plain sentence first, then the numbers behind it
     return (
-        f"**Unlike the digits it knows.** The network answers anyway, {format_probability(probability)} for "
+        f"**Unlike the MNIST digits.** The network answers anyway, {format_probability(probability)} for "
         f"{common.a_digit(prediction)}: softmax shares out 100% among the ten digits and has no 'none of these'."
         + (_lonely_accuracy_text(accuracy) if accuracy is not None else "")
         + f" The numbers: its embedding (the {dims} hidden activations) has cosine similarity {f.nearest:.3f} to "

@@ -224,8 +224,12 @@ def per_digit_figure(per_digit: np.ndarray, totals: np.ndarray, *, height: int =
 
 
 def per_digit_axis_start(per_digit: np.ndarray) -> float:
-    """Where :func:`per_digit_figure`'s accuracy axis starts: 5 points below the hardest digit, or 0."""
-    return max(0.0, float(np.nanmin(np.asarray(per_digit, dtype=float))) - 0.05)
+    """Where :func:`per_digit_figure`'s accuracy axis starts: 5 points below the hardest digit, down to a whole percent, or 0.
+
+    A whole percent, so the caption's "starts at 92%" is where it starts (97.9% - 5 points is 92.9%).
+    """
+    start = float(np.nanmin(np.asarray(per_digit, dtype=float))) - 0.05
+    return max(0.0, math.floor(start * 100 + 1e-9) / 100)
 
 
 def per_digit_summary(per_digit: np.ndarray) -> str:

@@ -292,22 +292,22 @@ def speed_summary(s: SpeedTest) -> str:
     )
 
 
-def worked_sum_text(ws, *, result: str, a_name: str, w_name: str, labels: list[str]) -> str:
+def worked_sum_text(ws, *, result: str, a_name: str, w_name: str, b_name: str, labels: list[str]) -> str:
     """``ws`` (a :class:`nnviz.matmul.WorkedSum`) as one line of Markdown: the sum written out and checked.
 
     ``labels[i]`` names term ``i`` (e.g. "px 350").  Each written-out term shows
     its two factors and its value; the values (rounded with
     :func:`nnviz.figures.common.rounded_parts`, the bias as usual) add up, as
-    printed, to the printed total.  A product of the printed factors can differ
-    from the printed value in the last digit: a pixel like 254/255 has no short
-    decimal.
+    printed, to the printed total.  The factors are printed to 4 decimals (a pixel
+    like 198/255 has no short decimal), so a product of them can still differ from
+    the printed value in its last digit.
     """
     others = ws.n_nonzero - len(ws.index)
     values = [ws.bias, *(ws.a * ws.w)] + ([ws.rest] if others else [])
     bias, *terms = common.rounded_parts(values, ws.total, 4, fixed=[0])
     named = terms[: len(ws.index)]
     shown = " + ".join(
-        f"[{a:.3f}×({w:+.4f}) = {t:+.4f}]<sub>{labels[int(i)]}</sub>"
+        f"[{a:.4f}×({w:+.4f}) = {t:+.4f}]<sub>{labels[int(i)]}</sub>"
         for i, a, w, t in zip(ws.index, ws.a, ws.w, named, strict=True)
     )
     rest = f" + ({common.count(others, 'more non-zero term')}: {terms[-1]:+.4f})" if others else ""
@@ -316,10 +316,10 @@ def worked_sum_text(ws, *, result: str, a_name: str, w_name: str, labels: list[s
     if ws.n_nonzero == 0:  # every term is 0 (no pixel inked, or no hidden neuron fired): the bias alone
         return (
             f"**{result}** = {bias:+.4f} (bias) = **{ws.total:+.4f}** — all {ws.n_terms} terms are 0 × something, "
-            f"so the bias is all there is. {check} the network's own {a_name} · {w_name} ({ws.network:+.4f})."
+            f"so the bias is all there is. {check} the network's own {a_name} · {w_name} + {b_name} ({ws.network:+.4f})."
         )
     return (
         f"**{result}** = {bias:+.4f} (bias) + {shown}{rest} = **{ws.total:+.4f}** "
         f"— the other {zeros} of the {ws.n_terms} terms {common.agree(zeros, 'is', 'are')} 0 × something. "
-        f"{check} the network's own {a_name} · {w_name} ({ws.network:+.4f})."
+        f"{check} the network's own {a_name} · {w_name} + {b_name} ({ws.network:+.4f})."
     )

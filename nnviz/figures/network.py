@@ -355,7 +355,7 @@ def network_summary(paths: Paths | None, n_weights: int) -> str:
             f"and all {paths.n_active} active neurons together {paths.active_total:+.2f}"
         )
     return (
-        f"{lines} of the network's {n_weights:,} connections, the strongest into the score of {paths.target}: "
+        f"{lines} of the network's {n_weights:,} connections, the strongest paths to the score of {paths.target}: "
         f"{neurons}; with the output bias the score is {paths.logit:.2f} (the logit, the number softmax turns "
         f"into a probability). Only the {paths.n_carrying:,} connections from inked pixels into neurons that "
         f"fired, and from those neurons to {paths.target}, carry a share of it; the other "
@@ -373,11 +373,12 @@ def network_legend(paths: Paths, n_inputs: int, n_hidden: int, n_outputs: int) -
             f"- **Middle:** the {n_hidden} hidden neurons, {HIDDEN_COLUMNS} to a row, coloured by activation (dark: 0, "
             "not firing; yellow: the strongest). A white frame marks "
             f"{common.agree(m, 'the one that moves', f'the {m} that move')} the score of {paths.target} most.",
-            f"- **Bottom:** the {n_outputs} outputs, each with its probability when it is 1% or more; the filled one is the answer.",
+            f"- **Bottom:** the {n_outputs} outputs, each with its probability when it rounds to 1% or more; the filled one is the answer.",
             f"- **Lines:** into digit {paths.target}, each neuron's activation × its weight to it (h × W2); into "
             f"each framed neuron, {common.agree(p, 'its strongest term', f'its {p} strongest terms')} x × W1 from the "
-            "pixels. **Red adds, blue subtracts**, "
-            "thicker is more. Inside a layer each line goes on as a thin thread of its colour to its pixel or "
+            "pixels. **Red adds, blue subtracts**, each to the sum it flows into (a pixel's line to its neuron's, "
+            "a neuron's line to the score), and thicker is more: a red line into a neuron whose own line is blue "
+            "lowers the score. Inside a layer each line goes on as a thin thread of its colour to its pixel or "
             "neuron, so it hides nothing under it.",
             "- Hover over (or tap) a dot, a frame or the end of a line for its numbers.",
         ]

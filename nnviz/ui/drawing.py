@@ -133,7 +133,7 @@ def digit_input(*, size: int = 280, status_key: str | None = None) -> DigitInput
     (``DigitInput.status``), shown only on a phone (:func:`nnviz.ui.stacked_only`).
     """
     st.session_state.setdefault(_GEN, 0)
-    st.caption("Draw with your mouse or finger: white ink on black, as MNIST's digits are shown (ink 1, paper 0).")
+    st.caption("Draw with your mouse or finger: white ink on black, as the network sees digits (ink 1, paper 0).")
     image = ui.canvas(f"draw_canvas_{st.session_state[_GEN]}", stroke_width=st.session_state.get(_WIDTH, 18), size=size)
 
     status = ui.stacked_only(status_key, min_height="3.4rem") if status_key else None  # two lines of text

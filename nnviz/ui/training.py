@@ -37,7 +37,7 @@ from nnviz.figures import learn as figures
 from nnviz.landscape import parameter_vector
 from nnviz.mlp import MLP, as_input
 from nnviz.neuron import hidden_activations
-from nnviz.train import Progress, TrainConfig, one_blas_thread, train
+from nnviz.train import WARMUP_SHARE, Progress, TrainConfig, one_blas_thread, train
 
 __all__ = [
     "BUDGET_SECONDS",
@@ -66,6 +66,7 @@ SLICE_SECONDS = 0.35  # computing per fragment rerun: short enough to keep the p
 TICK_SECONDS = 0.8  # the fragment reruns this often while training
 EVENT_IMAGES = 5_000  # images between progress events (points on the curves); evaluating costs ~1/8 of training
 EVAL_SIZE = 2_000  # test images scored at each event; all 10,000 at the end
+WARMUP_STEPS = 100  # the learning rate's linear ramp at the start of a run
 STRIP_NEURONS = 8
 MAX_SNAPSHOTS = 24  # weight snapshots kept for the loss-surface path (0.4 MB each at 128 hidden neurons)
 RUN_KEY = "learn_run"
@@ -111,7 +112,7 @@ def make_config(
         lr=RECOMMENDED_LR[optimizer] if lr is None else lr,
         momentum=0.9,
         schedule="cosine",
-        warmup_steps=100,
+        warmup_steps=WARMUP_STEPS,
         l2=0.0,
         dropout=0.0,
         augment=augment,
@@ -369,8 +370,9 @@ def _settings() -> None:
             persist_state="session",
             help=(
                 "How big the steps downhill are: SGD moves each weight by the learning rate times its gradient; "
-                "Adam moves each by about the learning rate. This is the peak: it ramps up over the first 100 "
-                "steps (a tenth of the run, if shorter), then eases off to 0 by the last (a cosine schedule)."
+                f"Adam moves each by about the learning rate. This is the peak: it ramps up over the first {WARMUP_STEPS} "
+                f"steps (the first 1/{WARMUP_SHARE} of a shorter run), then eases off to 0 by the last (a cosine "
+                "schedule)."
             ),
         )
         c1.select_slider("Batch size", BATCH_SIZES, key="learn_batch", persist_state="session")
@@ -390,7 +392,7 @@ def _settings() -> None:
             "Seed", 0, 9_999, key="learn_seed", persist_state="session", help="Initial weights and batch order."
         )
         st.caption(
-            f"Limits, because every reader shares this server's CPU (about one): at most {MAX_EPOCHS} epochs of at "
+            f"Limits, because every reader shares this server's CPU: at most {MAX_EPOCHS} epochs of at "
             f"most {max(TRAIN_SIZES):,} images ({MAX_EPOCHS * max(TRAIN_SIZES):,} images shown to the network), and "
             f"a run stops after {BUDGET_SECONDS:.0f} s of computing, keeping what it has learned. Readers training "
             "at the same time take turns."

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 # over repeated runs.  Multi-stroke 4 and 5 included: each stroke is waited for.
 DIGITS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
 HINT = "Draw a digit in the black square, or choose a test digit."
-CAUTION = "Unlike the digits it knows."
+CAUTION = "Unlike the MNIST digits."
 
 # The caption under the 28×28 input heatmap changes with every stroke (more ink).
 _INPUTS_CAPTION = """(before) => {
@@ -73,7 +73,7 @@ def test_drawn_digits_are_read_right(page, app_url):
         # every stage is on screen for the drawing
         for caption in ("box of the 280×280 canvas", "784 inputs:", "hidden neurons fired", "The network says"):
             expect(page.get_by_text(caption).first).to_be_visible()
-        expect(page.get_by_text(CAUTION)).to_have_count(0)  # a digit is not "unlike the digits it knows"
+        expect(page.get_by_text(CAUTION)).to_have_count(0)  # a digit is not "unlike the MNIST digits"
         expect(
             page.locator(".st-key-draw_phone_status")
         ).to_be_hidden()  # the phone's line: the columns sit side by side
@@ -151,7 +151,7 @@ def test_the_network_drawn_follows_the_drawing(page, app_url):
     chart = page.locator(".st-key-draw_network [data-testid='stPlotlyChart']")
     chart.scroll_into_view_if_needed()
     expect(chart.locator(".scatterlayer .trace")).not_to_have_count(0, timeout=30_000)
-    caption = page.get_by_text(re.compile(r"the strongest into the score of 7: the \d+ neurons drawn add"))
+    caption = page.get_by_text(re.compile(r"the strongest paths to the score of 7: the \d+ neurons drawn add"))
     expect(caption).to_be_visible()
     # the first framed neuron: hover it and read its label from Plotly's hover layer
     x, y = chart.evaluate(

@@ -341,7 +341,7 @@ def test_a_scribble_gets_an_answer_and_a_caution_with_the_numbers_behind_it(mnis
     f = familiarity(index, nearest_similarities(index), embed(model, x[None])[0])
     assert f.share_closer >= 0.99
     (warning,) = at.warning
-    assert "Unlike the digits it knows" in warning.value
+    assert "Unlike the MNIST digits" in warning.value
     assert (
         f"cosine similarity {f.nearest:.3f} to the nearest of the 10,000 test digits; {f.closer:,} of" in warning.value
     )

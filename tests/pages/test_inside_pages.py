@@ -293,6 +293,8 @@ def test_neurons_default_is_the_most_needed_and_links_work(shipped, test_set, hi
     assert at.subheader[-1].value == f"Neuron {top}"
     assert f"Silencing neuron {top} costs the most: {round(drops[top] * len(labels))} of" in texts(at)
     assert links(at, "weights") == [f"neuron={top}"]
+    # the quote's "hidden layers (where learning happens)", made exact: W2 and b2 are trained too
+    assert "training tunes the output layer's 1,290 weights and biases too" in texts(at)
     at.number_input[0].set_value(5)
     rerun(at)
     assert at.subheader[-1].value == "Neuron 5"
@@ -359,7 +361,7 @@ def test_why_explains_another_digit(shipped, test_set):
     assert f"{float(at.dataframe[0].value['forward pass'][0]):.4f}" == f"{e.logit:.4f}"
     # the paths through the network lead into that digit's score, not the answer's
     paths = strongest_paths(shipped, images[0].reshape(-1).astype(np.float32) / 255.0, other)
-    assert f"the strongest into the score of {other}: the {len(paths.neurons)} neurons drawn add" in texts(at)
+    assert f"the strongest paths to the score of {other}: the {len(paths.neurons)} neurons drawn add" in texts(at)
     assert (
         f"add {paths.contributions.astype(np.float64).sum():+.2f} to it, and all {paths.n_active} active neurons together {paths.active_total:+.2f}"
         in texts(at)

@@ -209,6 +209,11 @@ def test_per_digit_figure():
         assert 2 <= len(ticks) <= 7 and max(ticks) == 1.0
     assert evaluation.per_digit_summary(acc).startswith("Hardest digit: 0 (90.0% right)")
     assert evaluation.per_digit_summary(acc).endswith(" The axis starts at 85%, not 0, so the differences show.")
+    # 5 points below the hardest digit, down to a whole percent: the caption says where it really starts
+    hardest = np.full(10, 0.995)
+    hardest[9] = 0.979
+    assert evaluation.per_digit_figure(hardest, np.full(10, 100)).layout.yaxis.range[0] == pytest.approx(0.92)
+    assert "The axis starts at 92%, not 0" in evaluation.per_digit_summary(hardest)
     # a network near chance: the axis starts at 0, and the caption does not say otherwise
     chance = np.array([0.0, 1.0, 0, 0, 0, 0, 0, 0, 0, 0])
     assert evaluation.per_digit_figure(chance, np.full(10, 100)).layout.yaxis.range[0] == 0
@@ -374,8 +379,8 @@ def test_the_unfamiliar_note_comes_only_past_99_percent():
 
     lonely = Familiarity(nearest=0.6741, closer=9_987, total=10_000, searched=10_000)
     note = embeddings.unfamiliar_note(lonely, dims=128, prediction=1, probability=0.578)
-    assert note.startswith("**Unlike the digits it knows.**")
-    assert note.startswith("**Unlike the digits it knows.** The network answers anyway, 57.8% for a 1:")
+    assert note.startswith("**Unlike the MNIST digits.**")
+    assert note.startswith("**Unlike the MNIST digits.** The network answers anyway, 57.8% for a 1:")
     assert note.endswith(
         " The numbers: its embedding (the 128 hidden activations) has cosine similarity 0.674 to the nearest of "
         "the 10,000 test digits; 9,987 of the 10,000 test digits have a nearer neighbour of their own."
@@ -405,14 +410,12 @@ def test_the_familiarity_summary_says_lonely_only_when_it_is():
     near = embeddings.familiarity_summary(Familiarity(0.736, 9_899, 10_000, 9_999))
     assert near.endswith("lonelier than 98.9% of them. Not an outlier: this check draws the line at 99%.")
     lonely = embeddings.familiarity_summary(Familiarity(0.674, 9_987, 10_000, 10_000))
-    assert "among the 10,000 test digits" in lonely and lonely.endswith(
-        "an outlier, unlike the digits the network knows."
-    )
+    assert "among the 10,000 test digits" in lonely and lonely.endswith("an outlier, unlike the MNIST digits.")
     assert "and 1 of the 10,000 test digits has a nearer neighbour" in embeddings.familiarity_summary(
         Familiarity(0.99, 1, 10_000, 9_999)
     )
     edge = embeddings.familiarity_summary(Familiarity(0.7, 9_900, 10_000, 10_000))  # exactly 99%: an outlier
-    assert edge.endswith("an outlier, unlike the digits the network knows.")
+    assert edge.endswith("an outlier, unlike the MNIST digits.")
 
 
 def test_the_unfamiliar_note_says_how_the_network_does_on_digits_that_lonely():

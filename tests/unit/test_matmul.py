@@ -152,15 +152,19 @@ def test_speed_figure_and_texts():
 
 def test_worked_sum_text_says_whether_it_checks_out():
     ws = worked_sum(np.array([1.0, 0.0, 0.5]), np.array([0.2, 1.0, -0.4]), 0.05, network=0.05)
-    text = figs.worked_sum_text(ws, result="z1[0]", a_name="x", w_name="W1", labels=["px 0", "px 1", "px 2"])
+    text = figs.worked_sum_text(
+        ws, result="z1[0]", a_name="x", w_name="W1", b_name="b1", labels=["px 0", "px 1", "px 2"]
+    )
     assert "✓" in text and "+0.0500" in text and "px 0" in text and "the other 1 of the 3 terms is 0" in text
-    assert "[0.500×(-0.4000) = -0.2000]<sub>px 2</sub>" in text  # each term: its two factors and its value
+    assert "[0.5000×(-0.4000) = -0.2000]<sub>px 2</sub>" in text  # each term: its two factors and its value
     # verbs and nouns agree with their numbers: "1 more non-zero term", "2 ... terms are 0"
     five = worked_sum(np.array([1.0, 0.5, 0.25, 0.125, 0.0, 0.0]), np.ones(6), 0.0, network=1.875)
-    text = figs.worked_sum_text(five, result="z", a_name="x", w_name="W", labels=[f"px {i}" for i in range(6)])
+    text = figs.worked_sum_text(
+        five, result="z", a_name="x", w_name="W", b_name="b", labels=[f"px {i}" for i in range(6)]
+    )
     assert "(1 more non-zero term: +0.1250)" in text and "the other 2 of the 6 terms are 0" in text
     bad = worked_sum(np.array([1.0]), np.array([1.0]), 0.0, network=2.0)
-    assert "NOT" in figs.worked_sum_text(bad, result="z", a_name="x", w_name="W", labels=["a"])
+    assert "NOT" in figs.worked_sum_text(bad, result="z", a_name="x", w_name="W", b_name="b", labels=["a"])
 
 
 def test_the_probability_cells_never_read_certain(digit):
@@ -177,6 +181,8 @@ def test_the_probability_cells_never_read_certain(digit):
 def test_a_sum_with_no_nonzero_term_is_the_bias_alone():
     # no hidden neuron fired: z2 = b2, and the line used to read "+0.3860 (bias) +  = +0.3860"
     ws = worked_sum(np.zeros(128), np.linspace(-1, 1, 128), 0.386, network=0.386)
-    text = figs.worked_sum_text(ws, result="z2[7]", a_name="h", w_name="W2", labels=[f"h{j}" for j in range(128)])
+    text = figs.worked_sum_text(
+        ws, result="z2[7]", a_name="h", w_name="W2", b_name="b2", labels=[f"h{j}" for j in range(128)]
+    )
     assert text.startswith("**z2[7]** = +0.3860 (bias) = **+0.3860** — all 128 terms are 0 × something")
     assert "+  =" not in text and "✓" in text

@@ -145,10 +145,20 @@ def test_checks_fail_where_the_network_differs(small):
 
 def test_rendered_post_keeps_the_wording(net, small):
     body = post.load_post().body
-    assert unlink(post.render_markdown(post.facts(net, 1e-4))) == body
+    rendered = unlink(post.render_markdown(post.facts(net, 1e-4)))
+    # one aside: the post's "100,352 total connections" counts the input→hidden layer only
+    assert re.findall(r" \*\([^)]*\)\*", rendered) == [" *(input→hidden; all layers: 101,632)*"]
+    assert rendered.replace(" *(input→hidden; all layers: 101,632)*", "") == body
     # where the network differs, only the annotations are added
     annotated = unlink(post.render_markdown(post.facts(small, 2.0)))
     assert re.sub(r" \*\([^)]*\)\*", "", annotated) == body
+
+
+def test_tooltips_describe_the_network_running(small):
+    # a reader's 784 -> 64 -> 10 network: "transforming 784 inputs" still holds, and its tooltip says 64
+    titles = [title for _, _, title in LINK.findall(post.render_markdown(post.facts(small, 1e-4)))]
+    assert "x (1×784) times W1 (784×64), live" in titles
+    assert not any("128" in title for title in titles)
 
 
 def test_each_number_links_to_the_page_that_shows_it(net):
@@ -229,3 +239,11 @@ def test_resources_are_the_posts():
     }
     assert all(r.markdown().startswith("[") and r.url in r.markdown() for r in post.RESOURCES)
     assert post.PART_2 == "learn" and post.PREVIOUS_POST == "embeddings"
+
+
+def test_wording_note_counts_each_layer(net, small):
+    text = post.wording_note(post.facts(net))
+    assert '784 "input neurons" compute nothing' in text
+    # W2 + b2 = 128 * 10 + 10; W1 + b1 = 784 * 128 + 128
+    assert "the output layer's 1,290 weights and biases as well as the hidden layer's 100,480" in text
+    assert "1,290" not in post.wording_note(post.facts(small))  # 64 * 10 + 10 = 650

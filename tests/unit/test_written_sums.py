@@ -118,7 +118,9 @@ def test_matrix_multiplication_worked_sums_add_up(model, inputs):
             (worked_sum(x, model.W1[:, j], model.b1[j], out.z1[0, j]), 784),
             (worked_sum(out.hidden[0], model.W2[:, d], model.b2[d], out.logits[0, d]), 128),
         ):
-            text = matmul.worked_sum_text(ws, result="z", a_name="a", w_name="W", labels=[f"t{k}" for k in range(n)])
+            text = matmul.worked_sum_text(
+                ws, result="z", a_name="a", w_name="W", b_name="b", labels=[f"t{k}" for k in range(n)]
+            )
             bias = Decimal(re.search(r"= ([+-]\d+\.\d+) \(bias\)", text).group(1))
             terms = [Decimal(v) for v in re.findall(r" = ([+-]\d+\.\d+)\]", text)]
             rest = [Decimal(v) for v in re.findall(r"non-zero terms: ([+-]\d+\.\d+)\)", text)]
