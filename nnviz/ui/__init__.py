@@ -42,6 +42,7 @@ threadpool_limits(limits=1, user_api="blas")
 
 __all__ = [
     "NO_MODE_BAR",
+    "SWIPES_SCROLL",
     "TAPPABLE",
     "USER_MODEL",
     "Selection",
@@ -81,16 +82,45 @@ bar shows, its own button resets the axes.  :func:`pickable_chart` applies it.
 """
 
 
+SWIPES_SCROLL = """<script>(() => {
+  if (window.__nnvizSwipesScroll) return;  // once per page load: one listener serves every chart
+  window.__nnvizSwipesScroll = true;
+  const chartOf = (event) => event.target.closest && event.target.closest(".js-plotly-plot");
+  document.addEventListener("touchstart", (event) => {
+    const chart = chartOf(event);
+    if (chart && chart._fullLayout && chart._fullLayout.dragmode !== false) chart._fullLayout.dragmode = false;
+  }, { capture: true, passive: true });
+  // a tap: Plotly has handled the touch; the mouse events a browser copies from it would be a second click
+  document.addEventListener("touchend", (event) => {
+    if (chartOf(event) && event.cancelable) event.preventDefault();
+  }, { capture: true, passive: false });
+})();</script>"""
+"""A finger's swipe over a chart scrolls the page; a tap still picks.
+
+In any drag mode Plotly takes a touch for itself (it cancels the browser's
+scrolling), so on a phone a chart as tall as the screen held the page still, or
+panned away.  A read-only chart gets ``dragmode=False`` (:func:`chart`), but
+Streamlit gives a chart with ``on_select`` the mode "pan" whatever the figure
+says (it replaces a false one).  This listener, ahead of Plotly's, turns the
+mode off for the touch only (a mouse still drags as before); Plotly then lets
+the browser scroll, and a tap is still a click.  A tap's touchend is cancelled:
+the browser would otherwise copy the touch into mouse events, a second click
+that unpicked the point (Chromium: "selected", "deselect", "selected").  The
+sidebar sends it on every page (:func:`nnviz.ui.sidebar.sidebar`).
+"""
+
 NO_MODE_BAR = {"displayModeBar": False}
 """Plotly config that hides the mode bar (zoom, pan, download...): a page's charts are read, not edited."""
 
 
 def chart(fig: go.Figure, *, key: str, **kwargs: Any) -> Any:
-    """``st.plotly_chart`` for a chart that is only read: full width, no mode bar.
+    """``st.plotly_chart`` for a chart that is only read: full width, no mode bar, no dragging.
 
     ``kwargs`` go to ``st.plotly_chart``.  A chart whose points the reader picks
     is a :func:`pickable_chart`.
     """
+    if fig.layout.dragmode is None:  # Plotly's default, "zoom", takes a finger's swipe: the page would not scroll
+        fig.update_layout(dragmode=False)
     return st.plotly_chart(fig, key=key, width="stretch", config=dict(NO_MODE_BAR), **kwargs)
 
 

@@ -561,6 +561,21 @@ def touch_strokes(page, *args, box=None, size: int = CANVAS_SIZE, pause: float =
         cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
+def swipe(page, x: float, y0: float, y1: float, *, steps: int = 15) -> None:
+    """A finger's swipe from (x, y0) to (x, y1), in page pixels, as a reader scrolls a phone; needs ``has_touch``."""
+    cdp = page.context.new_cdp_session(page)
+
+    def point(y: float) -> list[dict]:
+        return [{"x": x, "y": y, "id": 0, "radiusX": 4, "radiusY": 4, "force": 1}]
+
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": point(y0)})
+    for k in range(1, steps + 1):
+        time.sleep(0.016)  # a move a frame, as a finger's
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": point(y0 + (y1 - y0) * k / steps)})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
 # Bright pixels on the canvas's drawing layer: did a stroke land?  (The component
 # renders in a shadow root, which querySelector does not enter by itself.)  -1: no canvas yet.
 _CANVAS_INK = """() => {

@@ -9,6 +9,7 @@ from helpers import (
     goto,
     rerun_count,
     settled_top,
+    swipe,
     wait_charts,
     wait_idle,
     wait_rerun,
@@ -123,3 +124,35 @@ def test_nothing_overflows_sideways(phone_page, app_url, url_path, title):
     assert m["doc"] <= m["inner"] + 1, f"/{url_path}: the page is {m['doc']}px wide on a {m['inner']}px phone"
     assert m["main"] <= m["inner"] + 1, f"/{url_path}: the main block scrolls to {m['main']}px"
     assert not m["wide"], f"/{url_path}: wider than the screen: {m['wide']}"
+
+
+_SCROLL_TOP = "() => document.querySelector(\"[data-testid='stMain']\").scrollTop"
+_AXES = "el => { const L = el.querySelector('.js-plotly-plot')._fullLayout; return [L.xaxis.range, L.yaxis.range]; }"
+
+
+@pytest.mark.parametrize(
+    "path, nth",
+    [
+        ("/weights", 0),  # the 128-tile mosaic: a tap picks a neuron (Streamlit makes it "pan")
+        ("/errors", 0),  # the confusion matrix, pickable
+        ("/embeddings", 0),  # the map, pickable
+        ("/neurons", 0),  # the atlas's bars, pickable
+        ("/draw?sample=5", -1),  # the network drawn, 800 px, read only (Plotly's default drag is a zoom)
+    ],
+)
+def test_a_swipe_over_a_chart_scrolls_the_page(phone_page, app_url, path, nth):
+    # (ui.SWIPES_SCROLL, ui.chart) In a drag mode, Plotly takes a finger for itself: over a chart as
+    # tall as the screen the page stood still, and a pickable chart panned away into blank space.
+    page = phone_page
+    goto(page, app_url + path)
+    wait_charts(page)
+    chart = page.get_by_test_id("stPlotlyChart").nth(nth)
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = chart.bounding_box()
+    middle = min(box["y"] + box["height"] / 2, 600)
+    axes, top = chart.evaluate(_AXES), page.evaluate(_SCROLL_TOP)
+    swipe(page, 195, middle + 120, middle - 180)
+    page.wait_for_timeout(800)
+    assert page.evaluate(_SCROLL_TOP) > top + 100  # the page moved under the finger
+    assert chart.evaluate(_AXES) == axes  # and the chart did not
