@@ -90,9 +90,9 @@ def live() -> None:
             )
         else:  # the canvas is blank: say what "it" is (two lines, to stay on the first screen)
             wrong = f", a mistake (it is {a_digit(selection.label)})" if mistake is not None else ""
+            shown = selection.description + (" (drawn earlier)" if earlier else "")  # the canvas shows nothing
             status.markdown(
-                f"{sentence_start(selection.description)}: read as **{said}** "
-                f"({confidence}{unlike}){wrong}. Every step is below."
+                f"{sentence_start(shown)}: read as **{said}** ({confidence}{unlike}){wrong}. Every step is below."
             )
         if note is not None:
             st.warning(note, icon=":material/help:")

@@ -42,6 +42,7 @@ threadpool_limits(limits=1, user_api="blas")
 
 __all__ = [
     "NO_MODE_BAR",
+    "ONE_ENTRY_PER_PAGE",
     "SWIPES_SCROLL",
     "TAPPABLE",
     "USER_MODEL",
@@ -107,6 +108,26 @@ the browser scroll, and a tap is still a click.  A tap's touchend is cancelled:
 the browser would otherwise copy the touch into mouse events, a second click
 that unpicked the point (Chromium: "selected", "deselect", "selected").  The
 sidebar sends it on every page (:func:`nnviz.ui.sidebar.sidebar`).
+"""
+
+ONE_ENTRY_PER_PAGE = """<script>(() => {
+  if (window.__nnvizOneEntryPerPage) return;  // once per page load
+  window.__nnvizOneEntryPerPage = true;
+  const push = history.pushState.bind(history);
+  history.pushState = (state, title, url) => {
+    const next = new URL(url, location.href);
+    return next.pathname === location.pathname ? history.replaceState(state, title, url) : push(state, title, url);
+  };
+})();</script>"""
+"""Back goes to the previous page, not to the previous digit.
+
+Streamlit keeps every change of ``st.query_params`` as a step of the browser's
+history (``pushState``): each stroke on the Draw page (``?d=`` names the drawing),
+each test digit chosen, each neuron picked was one more press of Back, and Back
+could land on a page that looked unchanged.  This makes a change of address
+within the same page replace the current entry; a new page still adds one.
+The address always names what is shown, so a link copied from it is right.
+The sidebar sends it on every page, with :data:`SWIPES_SCROLL`.
 """
 
 NO_MODE_BAR = {"displayModeBar": False}

@@ -264,7 +264,9 @@ def name_in_url(name: str, value: int, default: int) -> None:
     A link without the parameter opens the default anyway, so arriving on it changes
     no address (which the browser would keep as one more step of Back's history).
     """
-    if value != default or name in st.query_params:
+    # written only when it changes: each write is a message to the browser, which may arrive after the
+    # reader has left the page, and would then name this page's neuron on the next page's address
+    if (value != default or name in st.query_params) and st.query_params.get(name) != str(value):
         st.query_params[name] = str(value)
 
 

@@ -13,7 +13,7 @@ import streamlit as st
 
 from nnviz.data import DataError
 from nnviz.mlp import ModelError
-from nnviz.ui import SWIPES_SCROLL, active_model, load_error_page, mnist, trained_model
+from nnviz.ui import ONE_ENTRY_PER_PAGE, SWIPES_SCROLL, active_model, load_error_page, mnist, trained_model
 from nnviz.ui.params import (
     apply_url_selection,
     check_url_state,
@@ -86,7 +86,8 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
             query_params=view_query("learn", digit) or None,
         )
         _share()
-        st.html(SWIPES_SCROLL, unsafe_allow_javascript=True)  # the same element every run: sent once, run once
+        # the same element every run: sent once, run once
+        st.html(SWIPES_SCROLL + ONE_ENTRY_PER_PAGE, unsafe_allow_javascript=True)
         if sections:  # last, so the script's element (one run, then gone) moves nothing below it
             _close_on_a_phone(nav.url_path if nav is not None else "")
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from helpers import MENU_LINK, digit_strokes, goto, wait_idle, write_strokes
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -99,3 +102,30 @@ def test_a_link_inside_a_page_is_one_step_of_history_too(page, app_url):
     page.wait_for_url("**/draw?sample=5")
     page.go_back()
     page.wait_for_url("**/why?sample=5")
+
+
+def test_strokes_and_picks_are_not_steps_of_history(page, app_url):
+    # (ui.ONE_ENTRY_PER_PAGE) Streamlit pushes every change of the query string: each stroke (?d=)
+    # was one more press of Back. A change within a page now replaces the entry; a new page adds one.
+    goto(page, app_url + "/")
+    page.get_by_role("button", name="Draw your own").click()
+    page.wait_for_url("**/draw*")
+    wait_idle(page)
+    start = page.evaluate("history.length")
+    write_strokes(page, digit_strokes(7))
+    first = page.url
+    write_strokes(page, digit_strokes(1))
+    page.wait_for_function("(before) => location.href !== before", arg=first)  # the stroke renamed the drawing
+    drawn = page.url
+    assert page.evaluate("history.length") == start
+    page.locator(MENU_LINK, has_text="Weights").click()
+    page.wait_for_url("**/weights?*")
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    assert page.evaluate("history.length") == start + 1
+    page.go_back()
+    page.wait_for_url(drawn)  # the last drawing, one press away
+    wait_idle(page)
+    expect(page.get_by_test_id("stMain")).to_contain_text("(drawn earlier)")  # the canvas is blank again: say so
+    page.go_back()
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")  # the post, two presses from Weights
