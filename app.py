@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from nnviz.ui import through_router
-from nnviz.ui.sidebar import sidebar
+from nnviz.ui.sidebar import next_page, sidebar
 
 HERE = Path(__file__).resolve().parent
 
@@ -56,3 +56,5 @@ if nav.url_path not in ALIASES:
     # through an alias: its notices would vanish with the switch; the post's own run gives them.
     sidebar(nav, SECTIONS)
 nav.run()
+if nav.url_path not in ALIASES:
+    next_page(nav, SECTIONS)  # no page ends in a dead end: the menu's next one, the post after the last

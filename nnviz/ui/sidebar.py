@@ -17,6 +17,7 @@ from nnviz.ui import ONE_ENTRY_PER_PAGE, SWIPES_SCROLL, active_model, load_error
 from nnviz.ui.params import (
     apply_url_selection,
     check_url_state,
+    link_query,
     menu_digit,
     share_url,
     unknown_page_notice,
@@ -114,6 +115,22 @@ def _menu(sections: dict, digit: dict[str, str]) -> None:
             for page in pages:
                 if page.visibility == "visible":
                     st.page_link(page, query_params=view_query(page.url_path, digit) or None, width="stretch")
+
+
+def next_page(nav, sections: dict) -> None:
+    """At the foot of a page, a link to the next one in the menu's order (after the last, the post).
+
+    On a phone the menu is behind a button; a reader at the end of a page still
+    has a way on.  The link carries the page's view, as the menu's do.
+    """
+    pages = [page for group in sections.values() for page in group if page.visibility == "visible"]
+    here = next((i for i, page in enumerate(pages) if page.url_path == nav.url_path), None)
+    if here is None:
+        return
+    after = pages[(here + 1) % len(pages)]
+    label = f"Next: {after.title}" if here + 1 < len(pages) else f"Back to the start: {after.title.lower()}"
+    st.divider()
+    st.page_link(after, label=label, icon=":material/arrow_forward:", query_params=link_query(after.url_path) or None)
 
 
 def _close_on_a_phone(current: str) -> None:

@@ -271,3 +271,19 @@ def test_cold_server_deep_link_goes_through_the_router(page):
     at = app_session.open_page(page, timeout=90)
     assert len(list(at.sidebar)) > 1, "the router's sidebar did not run"
     assert at.title and at.title[0].value  # the page itself rendered, once
+
+
+MENU_ORDER = ["draw", "weights", "matmul", "learn", "embeddings", "errors", "neurons", "why"]
+
+
+@pytest.mark.parametrize("here", ["", *MENU_ORDER])
+def test_every_page_ends_with_the_next_one(here):
+    # no dead end: a phone's menu is behind a button (sidebar.next_page)
+    at = app_session.open_landing() if here == "" else app_session.open_page(here, {"sample": "7"})
+    last = at.main.get("page_link")[-1].proto
+    order = ["", *MENU_ORDER]
+    after = order[(order.index(here) + 1) % len(order)]
+    assert last.page == after
+    assert last.label.startswith("Back to the start" if after == "" else "Next: ")
+    if here:
+        assert "sample=7" in last.query_string  # the digit goes along, as in the menu's links
