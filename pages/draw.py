@@ -55,7 +55,7 @@ def live() -> None:
             st.metric("Prediction", said, width="content")
             st.metric("Confidence", figs.format_probability(probabilities.max()), width="content")
             st.metric(
-                "Forward pass",
+                "Time for one digit",
                 post.format_ms(seconds),
                 help=f"Median of {runs} runs (fewer if this server is busy), on this server.",
                 width="content",

@@ -55,7 +55,7 @@ def demo() -> float:
             help=f"Median of {runs} forward passes (fewer if this server is busy), on this server.",
         )
     with st.container(horizontal=True):
-        st.button("Another test digit", on_click=another_digit, icon=":material/casino:")
+        st.button("Random test digit", on_click=another_digit, icon=":material/casino:")
         if st.button("Draw your own", type="primary", icon=":material/draw:"):
             st.switch_page("pages/draw.py", query_params=link_query("draw") or None)
     return seconds

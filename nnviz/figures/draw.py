@@ -120,7 +120,7 @@ def preprocessing_figure(prep: Preprocessed | None, *, source: str = "canvas", h
     titles = [
         dict(
             # the size on a line of its own, 11 px: <sub> came out at 8 px, unreadable on a phone
-            text=f"{s.title}<br><span style='font-size:11px'>{s.shape[0]}×{s.shape[1]}</span>",
+            text=f"{s.title}<br><span style='font-size:11px'>{s.shape[1]}×{s.shape[0]}</span>",  # width × height
             x=i * (width + gap) + width / 2,
             y=1.0,
             xref="paper",
@@ -148,8 +148,8 @@ def preprocessing_summary(prep: Preprocessed | None, *, source: str = "canvas") 
     dy, dx = prep.shift
     moved = "no shift needed" if (dy, dx) == (0, 0) else f"shifted {dy:+d} rows, {dx:+d} columns"
     return (
-        f"Ink found in a {h}×{w} box of the {prep.ink.shape[0]}×{prep.ink.shape[1]} {source}, scaled to {sh}×{sw}, "
-        f"then centred by its centre of mass in 28×28 ({moved})."
+        f"Ink found in a {w}×{h} box of the {prep.ink.shape[1]}×{prep.ink.shape[0]} {source} (width × height), "
+        f"scaled to {sw}×{sh}, then centred by its centre of mass in 28×28 ({moved})."
     )
 
 

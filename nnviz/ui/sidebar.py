@@ -75,14 +75,14 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
         # page links, not Markdown ones: those open a new tab, a new session without the reader's digit
         st.page_link(
             "pages/embeddings.py",
-            label="Previous: vector databases",
+            label="Previous post, live: your digit as an embedding",
             icon=":material/arrow_back:",
             query_params=view_query("embeddings", digit) or None,
         )
         st.markdown("**Part 1: Neural Networks** (this app)")
         st.page_link(
             "pages/learn.py",
-            label="Part 2: backpropagation",
+            label="Part 2, live: train this network yourself",
             icon=":material/arrow_forward:",
             query_params=view_query("learn", digit) or None,
         )

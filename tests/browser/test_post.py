@@ -45,7 +45,7 @@ def test_draw_your_own_stays_in_the_session(page, app_url):
     goto(page, app_url + "/")
     reading = page.get_by_text(re.compile(r"The network reading test digit #\d+"))
     first = reading.inner_text()
-    page.get_by_role("button", name="Another test digit").click()
+    page.get_by_role("button", name="Random test digit").click()
     expect(reading).not_to_have_text(first)  # (1 chance in 10,000 of drawing the same digit again)
     index = re.search(r"#(\d+)", reading.inner_text()).group(1)
     page.get_by_role("button", name="Draw your own").click()

@@ -78,7 +78,7 @@ def test_a_drawn_digit_is_read_right(mnist, index):
     shown = metrics(at)
     assert shown["Prediction"] == str(labels[index])
     assert shown["Confidence"].endswith("%")
-    assert shown["Forward pass"].endswith(" ms")
+    assert shown["Time for one digit"].endswith(" ms")
     selection = current(at)
     assert selection.source == "drawing" and selection.prep is not None and selection.input.shape == (784,)
     captions = " ".join(c.value for c in at.caption)

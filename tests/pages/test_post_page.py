@@ -82,7 +82,7 @@ def test_resources_and_series_links(landing):
 
 def test_another_test_digit(landing):
     at = open_landing()
-    next(b for b in at.button if b.label == "Another test digit").click().run()
+    next(b for b in at.button if b.label == "Random test digit").click().run()
     assert not at.exception
     selection = at.session_state["drawing"]
     assert selection.source == "sample"

@@ -81,8 +81,13 @@ def test_preprocessing_of_a_photo_says_so(prep):
 def test_preprocessing_summary(prep):
     text = figs.preprocessing_summary(prep)
     h, w = prep.cropped.shape
-    assert f"{h}×{w} box" in text and "280×280 canvas" in text
-    assert f"{prep.scaled.shape[0]}×{prep.scaled.shape[1]}" in text
+    assert f"{w}×{h} box" in text and "280×280 canvas (width × height)" in text  # sizes as width × height
+    assert f"scaled to {prep.scaled.shape[1]}×{prep.scaled.shape[0]}," in text
+    # a portrait photo: 600 wide, 800 tall
+    ink = np.zeros((800, 600), np.float32)
+    ink[300:500, 250:330] = 1.0
+    tall = nnviz.preprocess(ink, ink="light")
+    assert "of the 600×800 photo" in figs.preprocessing_summary(tall, source="photo")
 
 
 # --- inputs ------------------------------------------------------------------------
