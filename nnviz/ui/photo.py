@@ -39,7 +39,8 @@ def photo_uploader(key: str = "photo") -> None:
     """A file uploader for a photo of one digit; a readable one becomes the current digit.
 
     A file that cannot be used (empty, damaged, not an image, too large, no digit
-    in it) shows its message here and changes nothing else.
+    in it) shows its message here, with the digit the page still reads, and
+    changes nothing else.
     """
     st.file_uploader(
         "A photo of one handwritten digit (PNG, JPEG or WebP)",
@@ -52,4 +53,9 @@ def photo_uploader(key: str = "photo") -> None:
     )
     message = st.session_state.get(_MESSAGE)
     if message:
+        # the page below goes on reading the digit from before: say which, or it reads as this photo's answer
+        current = st.session_state.get("drawing")
+        if current is not None:
+            what = "your previous photo" if current.source == "photo" else current.description
+            message += f" The page still reads {what}."
         st.warning(message, icon=":material/image_not_supported:")
