@@ -320,7 +320,13 @@ def current_selection(default_sample: int | None = 0) -> Selection | None:
 CANVAS_TOOLBAR_ABOVE = """<script>(() => {
   if (window.__nnvizCanvasToolbar) return;  // once per page load; it looks for new canvases
   window.__nnvizCanvasToolbar = true;
-  const css = ".dc-toolbar, .dc-root:hover > .dc-toolbar { top: -2.65rem; opacity: 1; }";
+  // only the buttons' card takes a touch: the toolbar's own box reaches down over the canvas's edge
+  const css = ".dc-toolbar, .dc-root:hover > .dc-toolbar { top: -3.25rem; opacity: 1; pointer-events: none; }" +
+    ".dc-toolbar-card { pointer-events: auto; }" +
+    // Edit would turn a finger's stroke into moving the drawing; Update re-sends what every stroke sends
+    ".dc-toolbar button[aria-label='Edit'], .dc-toolbar button[aria-label^='Update the app'], " +
+    ".dc-toolbar-contextual { display: none; }" +
+    ".dc-toolbar .dc-icon-button { width: 36px; height: 36px; }";  // a finger's size (22 px as shipped)
   const place = () => document.querySelectorAll("[data-testid='stBidiComponentIsolated']").forEach((host) => {
     const root = host.shadowRoot;
     if (!root || !root.querySelector(".dc-toolbar") || root.querySelector("style[data-nnviz]")) return;
@@ -337,7 +343,9 @@ CANVAS_TOOLBAR_ABOVE = """<script>(() => {
 """The drawing component's toolbar (undo, redo, clear) rests invisible over the canvas's top
 edge and slides up on hover.  A phone has no hover: a stroke starting under it went to the
 hidden toolbar and was lost.  This keeps it above the canvas, shown, on every canvas the page
-makes (the component lives in a shadow root, out of reach of the page's own CSS)."""
+makes (the component lives in a shadow root, out of reach of the page's own CSS), with buttons
+a finger can hit (36 px), and without two that only confuse here: Edit, whose drag moves and
+crops the drawing instead of drawing, and Update, which re-sends what each stroke sends."""
 
 
 def canvas(key: str, *, stroke_width: int = 18, size: int = 280) -> np.ndarray | None:
@@ -350,7 +358,7 @@ def canvas(key: str, *, stroke_width: int = 18, size: int = 280) -> np.ndarray |
     from streamlit_drawable_canvas import st_canvas
 
     st.html(CANVAS_TOOLBAR_ABOVE, unsafe_allow_javascript=True)
-    st.space(24)  # with the gap after the script's element: room for the toolbar, clear of what is above
+    st.space(38)  # with the gap after the script's element: room for the toolbar, clear of what is above
 
     result = st_canvas(
         stroke_width=stroke_width,

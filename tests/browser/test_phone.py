@@ -89,6 +89,17 @@ def test_the_whole_canvas_takes_a_finger(phone_page, app_url, path):
         timeout=10_000,
     )
     assert toolbar.is_visible()  # shown, not a hidden hover target
+    # Undo, Redo and Reset, big enough for a finger; not Edit (a drag then moves the drawing) nor Update
+    shown = phone_page.evaluate(
+        "() => [...document.querySelector(\"[data-testid='stBidiComponentIsolated']\").shadowRoot"
+        ".querySelectorAll('.dc-toolbar button')].filter(b => b.getBoundingClientRect().width > 0)"
+        ".map(b => [b.getAttribute('aria-label'), b.getBoundingClientRect().width, b.getBoundingClientRect().top])"
+    )
+    assert [label for label, _, _ in shown] == ["Undo", "Redo", "Reset canvas & history"], shown
+    assert all(width >= 36 for _, width, _ in shown), shown
+    if path == "/draw":  # clear of the line above it
+        above = phone_page.get_by_text("Draw with your mouse or finger").first.bounding_box()
+        assert min(top for _, _, top in shown) >= above["y"] + above["height"], (shown, above)
     for x in (150, 200, 270):  # the strip it used to cover
         assert "upper-canvas" in phone_page.evaluate(_HIT, [box["x"] + x, box["y"] + 6])
     if path == "/draw":  # a 7 whose bar starts in that strip is drawn and read
