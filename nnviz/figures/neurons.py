@@ -33,6 +33,7 @@ NEEDED = "#D55E00"  # vermillion: the network loses digits without it
 HARMFUL = "#0072B2"  # blue: it does better without it
 NEUTRAL = "#BBBBBB"  # grey: no change
 DEAD = common.MARK_GREY  # never fires (black would vanish on the dark theme)
+CHOSEN = "#009E73"  # bluish green: the neuron shown below the chart (neither colour of the bars)
 
 
 @dataclass
@@ -83,7 +84,7 @@ def ablation_figure(
         go.Bar(
             x=labels,
             y=rec.digits_lost,
-            marker=dict(color=rec.colours, line=dict(color="#0072B2", width=line_width)),
+            marker=dict(color=rec.colours, line=dict(color=CHOSEN, width=line_width)),
             customdata=np.column_stack([rec.order, rank, drops[rec.order] * 100]),
             hovertext=status,
             hovertemplate="neuron %{customdata[0]:.0f} (rank %{customdata[1]:.0f})<br>test digits lost when "
@@ -99,6 +100,21 @@ def ablation_figure(
                 marker=dict(symbol="x", size=8, color=DEAD),
                 name="never fires",
                 hovertemplate="neuron %{x} never fires on the test set<extra></extra>",
+            )
+        )
+    if selected is not None and selected in rec.order:
+        # a pointer above the chosen bar: its outline alone is lost among 128 bars 3 px wide on a phone
+        i = int(np.flatnonzero(rec.order == selected)[0])
+        span = max(float(rec.digits_lost.max()) - min(float(rec.digits_lost.min()), 0.0), 1.0)
+        fig.add_trace(
+            go.Scatter(
+                x=[labels[i]],
+                y=[max(float(rec.digits_lost[i]), 0.0) + 0.12 * span],
+                mode="markers",
+                marker=dict(symbol="triangle-down", size=13, color=CHOSEN),
+                customdata=[[selected, i + 1, drops[selected] * 100]],
+                hovertemplate=f"neuron {selected}, the one shown below<extra></extra>",
+                name="chosen",
             )
         )
     fig.update_xaxes(title="hidden neuron, most needed first", type="category", showticklabels=False)

@@ -233,8 +233,13 @@ def test_ablation_figure_ranks_and_flags_dead():
     assert bars.marker.color[2] == neurons.DEAD and bars.marker.color[0] == neurons.NEEDED
     assert bars.marker.color[4] == neurons.HARMFUL
     assert bars.marker.line.width[0] > 0 and bars.marker.line.width[1] == 0  # the selected neuron
-    (flags,) = fig.data[1:]
+    flags, chosen = fig.data[1:]
     assert list(flags.x) == ["#2"]
+    # and a pointer above it, in a colour no bar has; a tap on it picks the same neuron
+    assert list(chosen.x) == ["#3"] and chosen.y[0] > 15 and chosen.marker.color == neurons.CHOSEN
+    assert neurons.CHOSEN not in (neurons.NEEDED, neurons.HARMFUL, neurons.NEUTRAL, neurons.DEAD)
+    assert neurons.neuron_from_selection([{"customdata": list(chosen.customdata[0])}]) == 3
+    assert len(neurons.ablation_figure(drops, dead, 10_000).data) == 2  # nothing chosen, no pointer
     assert neurons.neuron_from_selection([{"customdata": [3.0, 1.0, 0.15]}]) == 3
     assert neurons.neuron_from_selection([]) is None
     assert neurons.neuron_from_selection([{"customdata": {"0": 12.0, "1": 4.0, "2": 0.1}}]) == 12
