@@ -76,17 +76,13 @@ network_paths(model, sel.input, model.forward(sel.input[None]), e.target, key="p
 
 st.subheader("Check: do the parts add up?")
 checks = [*e.checks(), versus.check()]
-st.dataframe(
-    {
-        # the answer first: on a phone the last columns are a sideways scroll away
-        "adding up": [c.name for c in checks],
-        "equal?": ["✓ yes" if c.ok() else "✗ no" for c in checks],
-        "sum": [f"{c.total:.6f}" for c in checks],
-        "forward pass": [f"{c.logit:.6f}" for c in checks],
-        "gap": [f"{c.error:.1e}" for c in checks],
-    },
-    hide_index=True,
-    width="stretch",
+# a list, not a table: on a phone a table's last columns were a sideways scroll away, under its toolbar
+st.markdown(
+    "\n".join(
+        f"- {'✓' if c.ok() else '✗'} **{c.name}** = {c.total:.6f}; the forward pass: {c.logit:.6f} "
+        f"({'equal' if c.ok() else 'NOT equal'}, gap {c.error:.1e})"
+        for c in checks
+    )
 )
 worst = max(c.error for c in checks)
 if all(c.ok() for c in checks):

@@ -337,15 +337,16 @@ def test_why_parts_add_up_on_the_page(shipped, test_set):
     images, _ = test_set
     at = open_page("why")
     e = explain(shipped, images[0].reshape(-1) / 255.0)
-    table = at.dataframe[0].value
-    assert list(table["equal?"]) == ["✓ yes", "✓ yes", "✓ yes"]  # by neuron, by pixel, and answer − runner-up
+    (listed,) = [m.value for m in at.markdown if m.value.startswith("- ✓ **Σ neuron contributions")]
+    rows = re.findall(r"- (.) \*\*(.+?)\*\* = (\S+); the forward pass: (\S+) \((equal|NOT equal), gap", listed)
+    assert [mark for mark, *_ in rows] == ["✓", "✓", "✓"]  # by neuron, by pixel, and answer − runner-up
     runner_up = int(np.argsort(-e.logits, kind="stable")[1])
     gap = float(e.logits[e.prediction]) - float(e.logits[runner_up])
-    assert float(table["forward pass"].iloc[2]) == pytest.approx(gap, abs=1e-5)
+    assert float(rows[2][3]) == pytest.approx(gap, abs=1e-5)
     assert f"Why {e.prediction} and not {runner_up}?" in [s.value for s in at.subheader]
     assert f"Score of {e.prediction} minus score of {runner_up}: {gap:+.2f}." in texts(at)
-    assert list(table.columns[:2]) == ["adding up", "equal?"]  # the answer first: on a phone, still on screen
-    assert all(float(v) == pytest.approx(e.logit, abs=1e-5) for v in table["forward pass"][:2])
+    assert all(float(row[3]) == pytest.approx(e.logit, abs=1e-5) for row in rows[:2])
+    assert all(float(row[2]) == pytest.approx(float(row[3]), abs=1e-4) for row in rows)  # each sum is its logit
     assert f"the network says **{e.prediction}**" in texts(at)
     assert f"{int(e.active.sum())} of its {len(e.active)} hidden neurons fired" in texts(at)
 
@@ -358,7 +359,8 @@ def test_why_explains_another_digit(shipped, test_set):
     rerun(at)
     assert f"the score of digit **{other}**" in texts(at)
     e = explain(shipped, images[0].reshape(-1) / 255.0, other)
-    assert f"{float(at.dataframe[0].value['forward pass'][0]):.4f}" == f"{e.logit:.4f}"
+    (row,) = [line for line in texts(at).splitlines() if line.startswith("- ✓ **Σ neuron contributions")]
+    assert row.split("; the forward pass: ")[1].startswith(f"{e.logit:.6f} (equal")
     # the paths through the network lead into that digit's score, not the answer's
     paths = strongest_paths(shipped, images[0].reshape(-1).astype(np.float32) / 255.0, other)
     assert f"the strongest paths to the score of {other}: the {len(paths.neurons)} neurons drawn add" in texts(at)
