@@ -47,6 +47,11 @@ def demo() -> float:
     mistake = figs.mistake_text(selection.label, said)
     if mistake is not None:
         st.markdown(mistake)
+    # the buttons before the numbers: on a phone, "Draw your own" is then on the first screen
+    with st.container(horizontal=True):
+        st.button("Random test digit", on_click=another_digit, icon=":material/casino:")
+        if st.button("Draw your own", type="primary", icon=":material/draw:"):
+            st.switch_page("pages/draw.py", query_params=link_query("draw") or None)
     with st.container(horizontal=True):
         st.metric("Prediction", said)
         st.metric(
@@ -54,10 +59,6 @@ def demo() -> float:
             post.format_ms(seconds),
             help=f"Median of {runs} forward passes (fewer if this server is busy), on this server.",
         )
-    with st.container(horizontal=True):
-        st.button("Random test digit", on_click=another_digit, icon=":material/casino:")
-        if st.button("Draw your own", type="primary", icon=":material/draw:"):
-            st.switch_page("pages/draw.py", query_params=link_query("draw") or None)
     return seconds
 
 

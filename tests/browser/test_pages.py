@@ -47,6 +47,9 @@ def test_landing_fits_a_phone(phone_page, app_url):
     goto(phone_page, app_url + "/")
     width, inner = phone_page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width <= inner + 1, f"the landing page is {width}px wide on a {inner}px phone: it scrolls sideways"
+    # the call to action is on the first screen, not a scroll below it
+    box = phone_page.get_by_role("button", name="Draw your own").bounding_box()
+    assert box["y"] + box["height"] <= phone_page.viewport_size["height"], box
 
 
 def test_deep_link_on_a_fresh_server(browser):

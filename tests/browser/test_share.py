@@ -153,6 +153,7 @@ def test_a_broken_photo_gets_a_message(page, app_url):
         {"name": "cut.jpg", "mimeType": "image/jpeg", "buffer": data[: len(data) // 3]}
     )
     wait_rerun(page, n)
+    page.locator("[data-testid='stAlert']").first.wait_for()  # (the rerun may end before its elements are drawn)
     text = alerts(page)
     assert "cut short" in text or "damaged" in text, text
     # the page below still reads the 7: the message says so, or it would pass for this file's answer
