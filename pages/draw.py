@@ -91,8 +91,11 @@ def live() -> None:
         else:  # the canvas is blank: say what "it" is (two lines, to stay on the first screen)
             wrong = f", a mistake (it is {a_digit(selection.label)})" if mistake is not None else ""
             shown = selection.description + (" (drawn earlier)" if earlier else "")  # the canvas shows nothing
+            # with a small picture of the digit being read: on a phone the one beside the prediction is a screen below
             status.markdown(
-                f"{sentence_start(shown)}: read as **{said}** ({confidence}{unlike}){wrong}. Every step is below."
+                figs.digit_thumbnail_html(selection.input)
+                + f"{sentence_start(shown)}: read as **{said}** ({confidence}{unlike}){wrong}. Every step is below.",
+                unsafe_allow_html=True,
             )
         if note is not None:
             st.warning(note, icon=":material/help:")

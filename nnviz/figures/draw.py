@@ -431,6 +431,22 @@ def digit_pixels(x: np.ndarray, *, scale: int = 5) -> np.ndarray:
     return np.repeat(np.repeat(grey, scale, axis=0), scale, axis=1)
 
 
+def digit_thumbnail_html(x: np.ndarray, *, size: int = 44) -> str:
+    """A small inline ``<img>`` of the 28×28 input, floated left of the text that follows it (a PNG data URI)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(digit_pixels(x, scale=2)).save(buffer, format="PNG")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f'<img src="data:image/png;base64,{data}" width="{size}" height="{size}" alt="the 28×28 digit being read" '
+        'style="float: left; margin: 0.15rem 0.6rem 0 0; border-radius: 4px; image-rendering: pixelated">'
+    )
+
+
 def probabilities_svg(probabilities: np.ndarray, *, width: int = 300, height: int = 130) -> str:
     """The 10 output probabilities as a small inline SVG bar chart.
 
