@@ -209,6 +209,9 @@ class Claim:
     shows : str
         What that page shows, for the link's tooltip: a format string over the
         :class:`Facts` of the network running (``"{n_hidden}"``).
+    aside : str
+        Said in italics after the linked number when the claim holds only in part
+        (a format string over :class:`Facts`, like ``shows``); "" for none.
     """
 
     phrase: str
@@ -217,6 +220,7 @@ class Claim:
     stated: int | None
     page: str
     shows: str
+    aside: str = ""
 
 
 CLAIMS: tuple[Claim, ...] = (
@@ -236,6 +240,8 @@ CLAIMS: tuple[Claim, ...] = (
         100_352,
         "weights",
         "The {n_inputs} × {n_hidden} input→hidden weights",
+        # the post's "total" counts the input→hidden layer only (see footnote)
+        aside="input→hidden; all layers: {n_weights:,}",
     ),
     Claim("in milliseconds", "milliseconds", "seconds", None, "matmul", "The time, measured on this server"),
     Claim(
@@ -288,11 +294,7 @@ def _link(text: str, url: str, title: str = "") -> str:
 
 
 def _number(c: Check, f: Facts, query: str = "") -> str:
-    """The claim's phrase with its number linked, or annotated if the network disagrees.
-
-    The post's "100,352 total connections" holds for the input→hidden layer only,
-    so it is linked and followed by the whole network's count (see :func:`footnote`).
-    """
+    """The claim's phrase with its number linked (followed by its ``aside``), or annotated if the network disagrees."""
     claim = c.claim
     if c.holds is False:
         where = "measured here" if claim.fact == "seconds" else "the network running here"
@@ -301,8 +303,8 @@ def _number(c: Check, f: Facts, query: str = "") -> str:
     if c.actual is not None and claim.fact == "seconds":
         title = f"{title}: {c.actual_text} for one digit"
     linked = _link(claim.number, _internal(claim.page, query), title)
-    if claim.fact == "input_hidden":
-        linked += f" *(input→hidden; all layers: {f.n_weights:,})*"
+    if claim.aside:
+        linked += f" *({claim.aside.format_map(vars(f))})*"
     return claim.phrase.replace(claim.number, linked, 1)
 
 
