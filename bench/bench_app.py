@@ -1,7 +1,8 @@
 """Benchmark the app as a reader meets it, in Chromium, against bare Streamlit pages measured in the same run.
 
     python bench/bench_app.py                  # ~3-5 minutes on 2 cores
-    python bench/bench_app.py --strokes 20 --starts 5
+    python bench/bench_app.py --strokes 20 --starts 5 --visits 5
+    python bench/bench_app.py --skip strokes cold memory     # only the phone visits
 
 Prints one table (issue 3, item 8):
 
@@ -22,6 +23,12 @@ Prints one table (issue 3, item 8):
   ``--starts`` alternating launches.  Budget: <= 1.5x.
 * **server memory**: VmRSS of the ``streamlit run app.py`` process with one
   session that has visited every page of ``app.py``.  Budget: <= 400 MB.
+* **first chart on a phone**: a fresh visit on a phone-sized page with
+  Chromium's CPU slowed 4x (a mid-range phone): the post, ``--reading`` seconds
+  of reading, "Draw your own", then "Random test digit"; the time from that tap
+  to every chart drawn.  Reference: the same visit with the app's preloading of
+  Streamlit's chart code switched off (``nnviz.ui.preload_charts_script``), on
+  the same server, the two alternating.  No budget.
 
 Timings are never tests; this prints, and judges against the budgets.
 """
@@ -39,6 +46,7 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from helpers import (  # noqa: E402  (the browser helpers live with the tests: one copy)
     DESKTOP,
+    PHONE,
     app_pages,
     canvas_box,
     digit_strokes,
@@ -54,6 +62,7 @@ SINGLE_STROKE_DIGITS = (7, 0, 3, 1, 8, 2, 9, 6)
 STROKE_BUDGET = 1.3
 COLD_BUDGET = 1.5
 RSS_BUDGET_MB = 400.0
+PHONE_CPU_SLOWDOWN = 4
 
 # Installed in every page: the time of the last pointer-up, and the first time after
 # it that the readout's text is non-empty and differs from what it was at pointer-up.
@@ -210,6 +219,51 @@ def bench_memory(browser) -> tuple[float, float, list[tuple[str, float]]]:
     return rss, hwm, visited
 
 
+# --- first chart on a phone -------------------------------------------------------------
+
+# a chart of the page's own drawn (the wait for "every chart drawn" passes on a page with none)
+A_CHART_DRAWN = """() => document.querySelector("[data-testid='stPlotlyChart'] .main-svg") !== null"""
+
+
+def first_chart_on_a_phone(browser, url: str, *, preload: bool, reading: float) -> float:
+    """Seconds from the tap on "Random test digit" to every chart drawn, on a fresh visit from the post."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    try:
+        page = context.new_page()
+        if not preload:
+            page.add_init_script("window.__nnvizChartsPreloaded = true;")  # the script's own once-only guard
+        context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": PHONE_CPU_SLOWDOWN})
+        goto(page, url + "/", timeout=120)
+        page.wait_for_timeout(reading * 1000)
+        page.get_by_role("button", name="Draw your own").click()
+        page.wait_for_function("() => location.pathname.endsWith('/draw')", timeout=120_000)
+        wait_idle(page, 120)
+        page.wait_for_timeout(1000)
+        t0 = time.perf_counter()
+        page.get_by_role("button", name="Random test digit").click()
+        page.wait_for_function(A_CHART_DRAWN, timeout=120_000, polling=50)
+        wait_charts(page, 120)
+        return time.perf_counter() - t0
+    finally:
+        context.close()
+
+
+def bench_phone(browser, n: int, reading: float) -> dict[str, list[float]]:
+    with start_server("app.py") as server:
+        warm = browser.new_context(viewport=PHONE).new_page()  # the server's caches, as a visit before would
+        for path in ("", "draw?sample=0"):
+            goto(warm, f"{server.url}/{path}", timeout=120)
+            wait_charts(warm, 120)
+        warm.context.close()
+        out: dict[str, list[float]] = {"preload": [], "off": []}
+        for i in range(n):
+            for name in ("preload", "off") if i % 2 == 0 else ("off", "preload"):
+                out[name].append(
+                    first_chart_on_a_phone(browser, server.url, preload=name == "preload", reading=reading)
+                )
+        return out
+
+
 # --- the table ---------------------------------------------------------------------------
 
 
@@ -217,7 +271,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--strokes", type=int, default=12, help="strokes per page (>= 10)")
     parser.add_argument("--starts", type=int, default=3, help="cold starts per app")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["strokes", "cold", "memory"])
+    parser.add_argument("--visits", type=int, default=3, help="fresh phone visits with and without preloading")
+    parser.add_argument("--reading", type=float, default=6.0, help="seconds a phone visit spends on the post")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["strokes", "cold", "memory", "phone"])
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -284,6 +340,20 @@ def main() -> None:
                         "OK" if rss <= RSS_BUDGET_MB else "OVER",
                     )
                 )
+            if "phone" not in args.skip:
+                v = bench_phone(browser, args.visits, args.reading)
+                ours, off = statistics.median(v["preload"]), statistics.median(v["off"])
+                rows.append(
+                    (
+                        f"phone (CPU /{PHONE_CPU_SLOWDOWN}): tap → first charts, median of {args.visits} (s)",
+                        f"{ours:.1f}",
+                        f"{off:.1f} (no preload)",
+                        f"{ours / off:.2f}×",
+                        "-",
+                    )
+                )
+                for name in ("preload", "off"):
+                    print(f"phone visits, {name} (s):", [round(t, 1) for t in v[name]])
         finally:
             browser.close()
 

@@ -13,6 +13,7 @@ Shared state, per session (``st.session_state``):
 
 from __future__ import annotations
 
+import functools
 import runpy
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -109,6 +110,47 @@ the browser would otherwise copy the touch into mouse events, a second click
 that unpicked the point (Chromium: "selected", "deselect", "selected").  The
 sidebar sends it on every page (:func:`nnviz.ui.sidebar.sidebar`).
 """
+
+
+@functools.cache
+def _plotly_chunk() -> str | None:
+    """The file name of Streamlit's chart code for Plotly in this install (hashed per release), or None."""
+    import streamlit as streamlit_package
+
+    found = sorted((Path(streamlit_package.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
+    return found[0].name if found else None
+
+
+_PRELOAD_CHARTS = """<script>(() => {
+  if (window.__nnvizChartsPreloaded) return;  // once per page load
+  window.__nnvizChartsPreloaded = true;
+  const main = document.querySelector("script[type='module'][src*='static/js/index.']");
+  if (!main) return;
+  // the same address as Streamlit's own import of it (relative to its main script): one module, loaded once
+  const load = () => import(new URL("%s", main.src).href).catch(() => {});
+  // a few seconds in, when the page is idle: a reader who taps on at once is not kept waiting for it
+  const idle = window.requestIdleCallback || ((f) => setTimeout(f, 0));
+  setTimeout(() => idle(load, { timeout: 5000 }), 3000);
+})();</script>"""
+
+
+def preload_charts_script() -> str:
+    """A script that loads Streamlit's chart code once the page is idle, before any chart asks for it.
+
+    Streamlit fetches the code that draws a Plotly chart (4.7 MB of JavaScript
+    in 1.67) only when a page first shows one, and a phone takes seconds to read
+    it.  The post and Draw with a blank canvas, the pages a reader opens first,
+    show no chart, so the reader's first chart waited for it.  Measured by
+    ``bench/bench_app.py`` (a fresh visit with Chromium's CPU slowed 4x: the
+    post, 6 s of reading, Draw, "Random test digit"): every chart drawn 2.9 s
+    after the tap, against 6.5 s without this.  It starts 3 s after the page
+    loads, when the browser is idle, so a reader who taps on at once is not kept
+    waiting for it.  Empty when this Streamlit has no such file (a later release
+    may name it otherwise): the charts then load as before.
+    """
+    chunk = _plotly_chunk()
+    return _PRELOAD_CHARTS % chunk if chunk else ""
+
 
 ONE_ENTRY_PER_PAGE = """<script>(() => {
   if (window.__nnvizOneEntryPerPage) return;  // once per page load

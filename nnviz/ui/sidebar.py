@@ -13,7 +13,15 @@ import streamlit as st
 
 from nnviz.data import DataError
 from nnviz.mlp import ModelError
-from nnviz.ui import ONE_ENTRY_PER_PAGE, SWIPES_SCROLL, active_model, load_error_page, mnist, trained_model
+from nnviz.ui import (
+    ONE_ENTRY_PER_PAGE,
+    SWIPES_SCROLL,
+    active_model,
+    load_error_page,
+    mnist,
+    preload_charts_script,
+    trained_model,
+)
 from nnviz.ui.params import (
     apply_url_selection,
     check_url_state,
@@ -88,7 +96,7 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
         )
         _share()
         # the same element every run: sent once, run once
-        st.html(SWIPES_SCROLL + ONE_ENTRY_PER_PAGE, unsafe_allow_javascript=True)
+        st.html(SWIPES_SCROLL + ONE_ENTRY_PER_PAGE + preload_charts_script(), unsafe_allow_javascript=True)
         if sections:  # last, so the script's element (one run, then gone) moves nothing below it
             _close_on_a_phone(nav.url_path if nav is not None else "")
 

@@ -72,3 +72,28 @@ def test_deep_link_on_a_fresh_server(browser):
             )
         finally:
             context.close()
+
+
+# how many times the page has fetched Streamlit's Plotly code (its file PlotlyChart.<hash>.js)
+CHART_CODE_FETCHES = (
+    "() => performance.getEntriesByType('resource').filter((e) => /[/]PlotlyChart[.][^/]*[.]js$/.test(e.name)).length"
+)
+
+
+A_CHART_DRAWN = """() => document.querySelector("[data-testid='stPlotlyChart'] .main-svg") !== null"""
+
+
+def test_the_post_loads_the_chart_code_while_the_reader_reads(phone_page, app_url):
+    # (ui.preload_charts_script) Streamlit fetches its Plotly code only for a page's first chart, and the
+    # post shows none: the reader's first chart, a tap later on Draw, waited seconds for it on a phone.
+    page = phone_page
+    goto(page, app_url + "/")
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 0  # the post draws no chart
+    assert page.evaluate(CHART_CODE_FETCHES) == 0  # and is drawn before the code is asked for
+    page.wait_for_function(f"() => ({CHART_CODE_FETCHES})() > 0", timeout=20_000, polling=200)
+    # it is the module Streamlit's own import then finds loaded: a chart draws with no second fetch
+    page.get_by_role("button", name="Draw your own").click()
+    page.wait_for_function("() => location.pathname.endsWith('/draw')")
+    page.get_by_role("button", name="Random test digit").click()
+    page.wait_for_function(A_CHART_DRAWN)
+    assert page.evaluate(CHART_CODE_FETCHES) == 1

@@ -50,3 +50,26 @@ def test_each_chart_uses_the_apps_config(page):
             assert config == {**mode_bar, **TAPPABLE}, key
         else:
             assert config == NO_MODE_BAR, key
+
+
+def test_the_chart_code_preloaded_is_the_file_streamlit_imports():
+    """``ui.preload_charts_script`` names this Streamlit's Plotly code by the address its own import uses.
+
+    A Streamlit that renames the file would leave the reader's first chart slow again, silently: this says so.
+    """
+    import re
+
+    import streamlit
+
+    from nnviz.ui import preload_charts_script
+
+    script = preload_charts_script()
+    chunk = re.search(r'"(PlotlyChart\.[^"/]+\.js)"', script)
+    assert chunk is not None, "no PlotlyChart.<hash>.js in this Streamlit: the charts' code is not preloaded"
+    static = Path(streamlit.__file__).parent / "static"
+    # the page's main script (the one the preload resolves the file's address against) imports it from beside itself
+    main = re.search(
+        r'<script type="module"[^>]* src="\./(static/js/index\.[^"/]+\.js)"', (static / "index.html").read_text()
+    )
+    assert main is not None
+    assert f"import(`./{chunk.group(1)}`)" in (static / main.group(1)).read_text()
