@@ -112,6 +112,36 @@ sidebar sends it on every page (:func:`nnviz.ui.sidebar.sidebar`).
 """
 
 
+SAME_TAB_LINKS = """<script>(() => {
+  if (window.__nnvizSameTabLinks) return;  // once per page load
+  window.__nnvizSameTabLinks = true;
+  document.addEventListener("click", (event) => {
+    if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    const link = event.target.closest && event.target.closest("a[href][target='_blank']");
+    if (!link || link.hasAttribute("download")) return;
+    const url = new URL(link.href, location.href);
+    const last = url.pathname.split("/").pop();
+    if (url.origin !== location.origin || last.includes(".")) return;  // another site, or a file
+    event.preventDefault();
+    // as Back and Forward do: Streamlit reads the new address and runs its page, in this session
+    history.pushState(null, "", url.pathname + url.search + url.hash);
+    window.dispatchEvent(new PopStateEvent("popstate"));
+    window.scrollTo(0, 0);
+  }, { capture: true });
+})();</script>"""
+"""A link in the text to a page of this app opens that page here, not in a new tab.
+
+Streamlit opens every Markdown link in a new tab, its own pages' too: each number
+of the post (a link to the page that shows it) started a second copy of the
+app, a new session without the reader's drawing or the network they trained,
+and on a phone one more tab.  This follows such a link as Back and Forward do
+(``history.pushState``, then the ``popstate`` that Streamlit answers by running
+the page the address names, with its query).  Links to other sites still open
+a new tab, and so does any link opened on purpose (Ctrl, Cmd, Shift, the middle
+button).  The sidebar sends it on every page, with :data:`SWIPES_SCROLL`.
+"""
+
+
 @functools.cache
 def _plotly_chunk() -> str | None:
     """The file name of Streamlit's chart code for Plotly in this install (hashed per release), or None."""

@@ -15,6 +15,7 @@ from nnviz.data import DataError
 from nnviz.mlp import ModelError
 from nnviz.ui import (
     ONE_ENTRY_PER_PAGE,
+    SAME_TAB_LINKS,
     SWIPES_SCROLL,
     active_model,
     load_error_page,
@@ -96,7 +97,9 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
         )
         _share()
         # the same element every run: sent once, run once
-        st.html(SWIPES_SCROLL + ONE_ENTRY_PER_PAGE + preload_charts_script(), unsafe_allow_javascript=True)
+        st.html(
+            SWIPES_SCROLL + ONE_ENTRY_PER_PAGE + SAME_TAB_LINKS + preload_charts_script(), unsafe_allow_javascript=True
+        )
         if sections:  # last, so the script's element (one run, then gone) moves nothing below it
             _close_on_a_phone(nav.url_path if nav is not None else "")
 

@@ -129,3 +129,25 @@ def test_strokes_and_picks_are_not_steps_of_history(page, app_url):
     expect(page.get_by_test_id("stMain")).to_contain_text("(drawn earlier)")  # the canvas is blank again: say so
     page.go_back()
     page.wait_for_url(lambda url: urlsplit(url).path == "/")  # the post, two presses from Weights
+
+
+def test_a_link_in_the_posts_text_opens_its_page_here(page, app_url):
+    # (ui.SAME_TAB_LINKS) Streamlit opens every Markdown link in a new tab: each number of the post
+    # started a second copy of the app, without the reader's digit or trained network.
+    goto(page, app_url + "/")
+    page.evaluate("() => { window.__sameDocument = true; }")  # gone if the page is loaded again
+    start = page.evaluate("history.length")
+    page.get_by_role("link", name="100,352").click()
+    page.wait_for_url("**/weights*")
+    wait_idle(page)
+    expect(page.locator("[data-testid='stMain'] h1", has_text="Weights")).to_be_visible()
+    assert len(page.context.pages) == 1  # no second tab
+    assert page.evaluate("() => window.__sameDocument === true")  # the same page and session, not a reload
+    assert page.evaluate("history.length") == start + 1
+    page.go_back()
+    page.wait_for_url(app_url + "/")
+    wait_idle(page)
+    expect(page.get_by_role("link", name="100,352")).to_be_visible()
+    assert page.evaluate("() => window.__sameDocument === true")
+    # a link to another site still opens a tab of its own
+    assert page.get_by_role("link", name="3Blue1Brown's Neural Networks series").get_attribute("target") == "_blank"
