@@ -6,7 +6,17 @@ import re
 
 import numpy as np
 import pytest
-from helpers import CROSS, canvas_box, digit_strokes, goto, plot_point, wait_idle, write_strokes
+from helpers import (
+    CROSS,
+    canvas_box,
+    digit_strokes,
+    goto,
+    plot_point,
+    rerun_count,
+    wait_idle,
+    wait_rerun,
+    write_strokes,
+)
 from playwright.sync_api import expect
 
 import nnviz
@@ -110,6 +120,24 @@ def test_a_test_digit_without_a_mouse(page, app_url):
     expect(page.get_by_text(f"test digit #7 ({a_digit(label)})", exact=True)).to_be_visible()
     expect(prediction(page)).to_have_text(str(predicted))
     assert "sample=7" in page.url
+
+
+def test_a_digit_picked_by_class_closes_the_chooser(phone_page, app_url):
+    # On a phone the open chooser covers the canvas and the line that shows the digit chosen.
+    page = phone_page
+    goto(page, app_url + "/draw")
+    canvas_box(page)  # drawn: the canvas arriving later would push the buttons and the open chooser down
+    page.get_by_role("button", name="Choose a test digit").click()
+    pills = page.get_by_text("Or a random test digit of class")
+    expect(pills).to_be_visible()
+    n = rerun_count(page)
+    page.get_by_role("radio", name="7", exact=True).click()
+    wait_rerun(page, n)
+    expect(page.get_by_text(re.compile(r"^Reading test digit #\d+ \(a 7\)"))).to_be_visible()
+    expect(pills).to_be_hidden()
+    # and it opens again for the next pick
+    page.get_by_role("button", name="Choose a test digit").click()
+    expect(pills).to_be_visible()
 
 
 def test_a_link_to_a_sample(page, app_url):
