@@ -26,6 +26,12 @@ z_2 &= h_{{\,1\times{n_hidden}}}\;W_{{2\;{n_hidden}\times{n_out}}} + b_{{2\;({n_
 p &= \mathrm{{softmax}}(z_2)_{{\,1\times{n_out}}}
 \end{{aligned}}"""
 )
+st.caption(
+    f"In words: z₁ is {n_hidden} sums, one per hidden neuron, each of every pixel times its weight, plus the neuron's "
+    f"bias. ReLU keeps a positive sum and turns a negative one into 0: the {n_hidden} activations h. z₂ is "
+    f"{n_out} scores made the same way from h, one per digit, and softmax turns them into {n_out} probabilities "
+    "that add up to 1."
+)
 first, second = multiply_adds(model)
 st.markdown(
     f"One digit costs {n_in} × {n_hidden} = **{first:,}** multiply-adds in the first product and "

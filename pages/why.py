@@ -28,7 +28,8 @@ fired = (
 )
 st.markdown(
     f"For {sel.description} the network says **{answer}**. {fired} "
-    f"With that set fixed, every step is linear, so the score of digit **{e.target}** is exactly a weighted sum "
+    f"With that set fixed, every step is linear, so the score of digit **{e.target}** (its *logit*: softmax turns "
+    f"the ten logits into the probabilities) is exactly a weighted sum "
     f"of the {len(e.x)} pixels:  \n"
     f"`logit = x · w_eff + b_eff`, with `w_eff = W1[:, active] @ W2[active, {e.target}]`."
 )
