@@ -221,7 +221,7 @@ def bench_memory(browser) -> tuple[float, float, list[tuple[str, float]]]:
 
 # --- first chart on a phone -------------------------------------------------------------
 
-# a chart of the page's own drawn (the wait for "every chart drawn" passes on a page with none)
+# one of the page's charts has been drawn (the wait for "every chart drawn" passes at once on a page with none)
 A_CHART_DRAWN = """() => document.querySelector("[data-testid='stPlotlyChart'] .main-svg") !== null"""
 
 

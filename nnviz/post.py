@@ -365,8 +365,10 @@ def render_markdown(f: Facts, query: str = "") -> str:
     Markdown hard breaks), so the post's lines fall where its author put them.
 
     ``query`` (``"sample=8"``, ``"d=<code>"``) goes on every link to the app's own
-    pages: Streamlit opens a Markdown link in a new tab, a new session, which
-    shows the reader's digit only if the link names it.
+    pages, so the page opened shows the reader's digit.  (Streamlit opens a
+    Markdown link in a new tab, a new session; :data:`nnviz.ui.SAME_TAB_LINKS`
+    opens these in the same one, and the link still names the digit for a
+    reader who opens it in a tab of its own.)
     """
     body = load_post().body
     replacements: list[tuple[str, str]] = [(c.phrase, _number(check(c, f), f, query)) for c in CLAIMS]

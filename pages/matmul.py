@@ -27,8 +27,8 @@ p &= \mathrm{{softmax}}(z_2)_{{\,1\times{n_out}}}
 \end{{aligned}}"""
 )
 st.caption(
-    f"In words: z₁ is {n_hidden} sums, one per hidden neuron, each of every pixel times its weight, plus the neuron's "
-    f"bias. ReLU keeps a positive sum and turns a negative one into 0: the {n_hidden} activations h. z₂ is "
+    f"In words: z₁ is {n_hidden} numbers, one per hidden neuron: the sum of every pixel times its weight, plus the "
+    f"neuron's bias. ReLU keeps a positive sum and turns a negative one into 0: the {n_hidden} activations h. z₂ is "
     f"{n_out} scores made the same way from h, one per digit, and softmax turns them into {n_out} probabilities "
     "that add up to 1."
 )

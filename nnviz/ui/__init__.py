@@ -125,8 +125,7 @@ SAME_TAB_LINKS = """<script>(() => {
     event.preventDefault();
     // as Back and Forward do: Streamlit reads the new address and runs its page, in this session
     history.pushState(null, "", url.pathname + url.search + url.hash);
-    window.dispatchEvent(new PopStateEvent("popstate"));
-    window.scrollTo(0, 0);
+    window.dispatchEvent(new PopStateEvent("popstate"));  // (Streamlit's change of page scrolls to the top)
   }, { capture: true });
 })();</script>"""
 """A link in the text to a page of this app opens that page here, not in a new tab.
@@ -174,9 +173,12 @@ def preload_charts_script() -> str:
     ``bench/bench_app.py`` (a fresh visit with Chromium's CPU slowed 4x: the
     post, 6 s of reading, Draw, "Random test digit"): every chart drawn 2.9 s
     after the tap, against 6.5 s without this.  It starts 3 s after the page
-    loads, when the browser is idle, so a reader who taps on at once is not kept
-    waiting for it.  Empty when this Streamlit has no such file (a later release
-    may name it otherwise): the charts then load as before.
+    loads, when the browser is idle: a tap in those 3 s is not kept waiting.  A
+    tap while the code is being read waits for it (Draw was ready after about
+    5.5 s instead of 1.9 s for a tap 3-4 s in, on that slowed CPU), and its
+    first chart then does not: the same wait, earlier.  Empty when this
+    Streamlit has no such file (a later release may name it otherwise): the
+    charts then load as before.
     """
     chunk = _plotly_chunk()
     return _PRELOAD_CHARTS % chunk if chunk else ""

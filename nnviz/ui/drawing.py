@@ -27,7 +27,7 @@ _GEN = "draw_canvas_gen"  # bumping it gives the canvas a new key: a blank canva
 _INDEX = "draw_sample_index"
 _CLASS = "draw_sample_class"
 _WIDTH = "draw_stroke_width"
-_CHOOSER = "draw_sample_chooser"  # the popover's open (True) or closed state
+_CHOOSER = "draw_sample_chooser"  # bumping it gives the chooser a new key: a closed popover
 _SEEN = "draw_canvas_seen"  # (digest, Preprocessed) of the last canvas image applied
 
 
@@ -82,8 +82,9 @@ def _on_class() -> None:
     st.session_state[_CLASS] = None  # so picking the same digit again draws another one
     if digit is not None:
         choose_sample(ui.random_sample(digit))
-        # one pick, one digit: close the chooser, which on a phone covers the canvas and the digit chosen
-        st.session_state[_CHOOSER] = False
+        # one pick, one digit: close the chooser, which on a phone covers the canvas and the digit chosen.
+        # (Setting a stateful popover's state to False closed it every other time only: twice the same value.)
+        st.session_state[_CHOOSER] = st.session_state.get(_CHOOSER, 0) + 1
 
 
 def sync_sample_from_url() -> None:
@@ -154,8 +155,9 @@ def digit_input(*, size: int = 280, status_key: str | None = None) -> DigitInput
     with st.container(horizontal=True, gap="small"):
         st.button("Clear", on_click=clear, icon=":material/delete:")
         st.button("Random test digit", on_click=_on_random, icon=":material/casino:")
-        # (its state kept, so that a pick can close it: opening and closing it reruns the page's fragment)
-        with st.popover("Choose a test digit", icon=":material/tag:", key=_CHOOSER, on_change="rerun"):
+        with st.popover(
+            "Choose a test digit", icon=":material/tag:", key=f"{_CHOOSER}_{st.session_state.get(_CHOOSER, 0)}"
+        ):
             st.number_input(f"Test digit number (0-{n - 1})", 0, n - 1, key=_INDEX, on_change=_on_index)
             st.pills("Or a random test digit of class", list(range(10)), key=_CLASS, on_change=_on_class)
         with st.popover("Pen", icon=":material/edit:"):

@@ -81,7 +81,7 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
             else "The shipped network, trained from scratch in NumPy (`python -m nnviz.train` reproduces it)."
         )
         st.markdown("#### The series")
-        # page links, not Markdown ones: those open a new tab, a new session without the reader's digit
+        # page links, not Markdown ones: these carry the menu's digit (MENU_DIGIT), as the menu's links do
         st.page_link(
             "pages/embeddings.py",
             label="Previous post, live: your digit as an embedding",

@@ -209,7 +209,9 @@ def test_a_random_digit_of_a_class(mnist):
     selection = current(at)
     assert selection.source == "sample" and labels[selection.index] == 3 and selection.label == 3
     assert at.pills(key="draw_sample_class").value is None  # ready for another pick
-    assert at.session_state["draw_sample_chooser"] is False  # and the chooser closed (it covers a phone's canvas)
+    assert (
+        at.session_state["draw_sample_chooser"] == 1
+    )  # and the chooser is a new one, closed (it covers a phone's canvas)
 
 
 def test_a_link_with_a_sample(mnist):
