@@ -115,6 +115,9 @@ sidebar sends it on every page (:func:`nnviz.ui.sidebar.sidebar`).
 SAME_TAB_LINKS = """<script>(() => {
   if (window.__nnvizSameTabLinks) return;  // once per page load
   window.__nnvizSameTabLinks = true;
+  const main = () => document.querySelector("[data-testid='stMain']");
+  const here = () => "nnvizScroll:" + location.pathname + location.search;
+  let following = false;  // our own popstate, not the browser's Back or Forward
   document.addEventListener("click", (event) => {
     if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
     const link = event.target.closest && event.target.closest("a[href][target='_blank']");
@@ -123,10 +126,41 @@ SAME_TAB_LINKS = """<script>(() => {
     const last = url.pathname.split("/").pop();
     if (url.origin !== location.origin || last.includes(".")) return;  // another site, or a file
     event.preventDefault();
+    const m = main();
+    if (m) sessionStorage.setItem(here(), String(m.scrollTop));  // where the reader was, for Back
     // as Back and Forward do: Streamlit reads the new address and runs its page, in this session
     history.pushState(null, "", url.pathname + url.search + url.hash);
-    window.dispatchEvent(new PopStateEvent("popstate"));  // (Streamlit's change of page scrolls to the top)
+    following = true;
+    try { window.dispatchEvent(new PopStateEvent("popstate")); } finally { following = false; }
   }, { capture: true });
+  // Back to a page left by such a link: once Streamlit has run and drawn it (its change of page
+  // scrolls to the top), put the reader back where they were reading.  Its run may be over before
+  // a "running" state ever shows, so: hold the place until it has stayed put for half a second,
+  // for at most 8 s, and give up at once if the reader scrolls or taps.
+  window.addEventListener("popstate", () => {
+    const saved = Number(sessionStorage.getItem(here()) || 0);
+    const app = document.querySelector("[data-testid='stApp']");
+    if (following || !saved || !app) return;
+    let steady = 0, ticks = 0, stop = false;
+    const quit = () => { stop = true; };
+    const events = ["wheel", "touchstart", "keydown", "pointerdown"];
+    events.forEach((e) => window.addEventListener(e, quit, { capture: true, once: true, passive: true }));
+    const tick = () => {
+      const m = main();
+      if (stop || !m || ++ticks > 80 || steady >= 5) {
+        events.forEach((e) => window.removeEventListener(e, quit, { capture: true }));
+        return;
+      }
+      const idle = app.getAttribute("data-test-script-state") === "notRunning";
+      if (idle && Math.abs(m.scrollTop - saved) <= 2) steady += ticks > 10 ? 1 : 0;  // (not before the run starts)
+      else {
+        steady = 0;
+        if (idle && m.scrollHeight >= saved + m.clientHeight) m.scrollTop = saved;
+      }
+      setTimeout(tick, 100);
+    };
+    setTimeout(tick, 100);
+  });
 })();</script>"""
 """A link in the text to a page of this app opens that page here, not in a new tab.
 
@@ -135,9 +169,12 @@ of the post (a link to the page that shows it) started a second copy of the
 app, a new session without the reader's drawing or the network they trained,
 and on a phone one more tab.  This follows such a link as Back and Forward do
 (``history.pushState``, then the ``popstate`` that Streamlit answers by running
-the page the address names, with its query).  Links to other sites still open
-a new tab, and so does any link opened on purpose (Ctrl, Cmd, Shift, the middle
-button).  The sidebar sends it on every page, with :data:`SWIPES_SCROLL`.
+the page the address names, with its query).  Back to the page the link was
+on returns to where the reader was reading (Streamlit's change of page scrolls
+to the top; in a tab of their own they had kept their place).  Links to other
+sites still open a new tab, and so does any link opened on purpose (Ctrl, Cmd,
+Shift, the middle button).  The sidebar sends it on every page, with
+:data:`SWIPES_SCROLL`.
 """
 
 

@@ -151,3 +151,26 @@ def test_a_link_in_the_posts_text_opens_its_page_here(page, app_url):
     assert page.evaluate("() => window.__sameDocument === true")
     # a link to another site still opens a tab of its own
     assert page.get_by_role("link", name="3Blue1Brown's Neural Networks series").get_attribute("target") == "_blank"
+
+
+MAIN_SCROLL = "() => document.querySelector(\"[data-testid='stMain']\").scrollTop"
+
+
+def test_back_from_a_link_returns_to_where_the_reader_was(phone_page, app_url):
+    # (ui.SAME_TAB_LINKS) In a tab of its own the post kept the reader's place; in the same tab,
+    # Streamlit's change of page scrolls to the top, and Back found the post at its start.
+    page = phone_page
+    goto(page, app_url + "/")
+    link = page.get_by_role("link", name="milliseconds")  # far down the post
+    link.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    before = page.evaluate(MAIN_SCROLL)
+    assert before > 300
+    link.click()
+    page.wait_for_url("**/matmul*")
+    wait_idle(page)
+    assert page.evaluate(MAIN_SCROLL) < 50  # the new page opens at its top
+    page.go_back()
+    page.wait_for_url(app_url + "/")
+    wait_idle(page)
+    page.wait_for_function(f"() => Math.abs(({MAIN_SCROLL})() - {before}) < 5", timeout=10_000)
