@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from helpers import (  # noqa: E402  (the browser helpers live with the tests: one copy)
+    A_CHART_DRAWN,
     DESKTOP,
     PHONE,
     app_pages,
@@ -220,9 +221,6 @@ def bench_memory(browser) -> tuple[float, float, list[tuple[str, float]]]:
 
 
 # --- first chart on a phone -------------------------------------------------------------
-
-# one of the page's charts has been drawn (the wait for "every chart drawn" passes at once on a page with none)
-A_CHART_DRAWN = """() => document.querySelector("[data-testid='stPlotlyChart'] .main-svg") !== null"""
 
 
 def first_chart_on_a_phone(browser, url: str, *, preload: bool, reading: float) -> float:

@@ -367,6 +367,13 @@ _CHARTS_DRAWN = """
 """
 
 
+A_CHART_DRAWN = """() => document.querySelector("[data-testid='stPlotlyChart'] .main-svg") !== null"""
+"""One of the page's charts has been drawn (:func:`wait_charts` passes at once on a page that has none yet)."""
+
+MAIN_SCROLL_TOP = "() => document.querySelector(\"[data-testid='stMain']\").scrollTop"
+"""How far the page is scrolled: Streamlit scrolls its main block, not the window."""
+
+
 def wait_charts(page, timeout: float = 30.0) -> None:
     """Wait until every Plotly chart on the page has been drawn (they render after the script ends).
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from helpers import MENU_LINK, digit_strokes, goto, wait_idle, write_strokes
+from helpers import MAIN_SCROLL_TOP, MENU_LINK, digit_strokes, goto, wait_idle, write_strokes
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -153,9 +153,6 @@ def test_a_link_in_the_posts_text_opens_its_page_here(page, app_url):
     assert page.get_by_role("link", name="3Blue1Brown's Neural Networks series").get_attribute("target") == "_blank"
 
 
-MAIN_SCROLL = "() => document.querySelector(\"[data-testid='stMain']\").scrollTop"
-
-
 def test_back_from_a_link_returns_to_where_the_reader_was(phone_page, app_url):
     # (ui.SAME_TAB_LINKS) In a tab of its own the post kept the reader's place; in the same tab,
     # Streamlit's change of page scrolls to the top, and Back found the post at its start.
@@ -164,13 +161,13 @@ def test_back_from_a_link_returns_to_where_the_reader_was(phone_page, app_url):
     link = page.get_by_role("link", name="milliseconds")  # far down the post
     link.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
-    before = page.evaluate(MAIN_SCROLL)
+    before = page.evaluate(MAIN_SCROLL_TOP)
     assert before > 300
     link.click()
     page.wait_for_url("**/matmul*")
     wait_idle(page)
-    assert page.evaluate(MAIN_SCROLL) < 50  # the new page opens at its top
+    assert page.evaluate(MAIN_SCROLL_TOP) < 50  # the new page opens at its top
     page.go_back()
     page.wait_for_url(app_url + "/")
     wait_idle(page)
-    page.wait_for_function(f"() => Math.abs(({MAIN_SCROLL})() - {before}) < 5", timeout=10_000)
+    page.wait_for_function(f"() => Math.abs(({MAIN_SCROLL_TOP})() - {before}) < 5", timeout=10_000)

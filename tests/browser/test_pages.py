@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import MENU_LINK, app_pages, goto, start_server
+from helpers import A_CHART_DRAWN, MENU_LINK, app_pages, goto, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -78,9 +78,6 @@ def test_deep_link_on_a_fresh_server(browser):
 CHART_CODE_FETCHES = (
     "() => performance.getEntriesByType('resource').filter((e) => /[/]PlotlyChart[.][^/]*[.]js$/.test(e.name)).length"
 )
-
-
-A_CHART_DRAWN = """() => document.querySelector("[data-testid='stPlotlyChart'] .main-svg") !== null"""
 
 
 def test_the_post_loads_the_chart_code_while_the_reader_reads(phone_page, app_url):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import (
+    MAIN_SCROLL_TOP,
     canvas_box,
     digit_strokes,
     goto,
@@ -137,7 +138,6 @@ def test_nothing_overflows_sideways(phone_page, app_url, url_path, title):
     assert not m["wide"], f"/{url_path}: wider than the screen: {m['wide']}"
 
 
-_SCROLL_TOP = "() => document.querySelector(\"[data-testid='stMain']\").scrollTop"
 _AXES = "el => { const L = el.querySelector('.js-plotly-plot')._fullLayout; return [L.xaxis.range, L.yaxis.range]; }"
 
 
@@ -162,8 +162,8 @@ def test_a_swipe_over_a_chart_scrolls_the_page(phone_page, app_url, path, nth):
     page.wait_for_timeout(500)
     box = chart.bounding_box()
     middle = min(box["y"] + box["height"] / 2, 600)
-    axes, top = chart.evaluate(_AXES), page.evaluate(_SCROLL_TOP)
+    axes, top = chart.evaluate(_AXES), page.evaluate(MAIN_SCROLL_TOP)
     swipe(page, 195, middle + 120, middle - 180)
     page.wait_for_timeout(800)
-    assert page.evaluate(_SCROLL_TOP) > top + 100  # the page moved under the finger
+    assert page.evaluate(MAIN_SCROLL_TOP) > top + 100  # the page moved under the finger
     assert chart.evaluate(_AXES) == axes  # and the chart did not
