@@ -44,6 +44,7 @@ threadpool_limits(limits=1, user_api="blas")
 __all__ = [
     "NO_MODE_BAR",
     "ONE_ENTRY_PER_PAGE",
+    "SAME_TAB_LINKS",
     "SWIPES_SCROLL",
     "TAPPABLE",
     "USER_MODEL",
@@ -56,6 +57,7 @@ __all__ = [
     "mnist",
     "model_key",
     "pickable_chart",
+    "preload_charts_script",
     "quote",
     "random_sample",
     "require_model",
