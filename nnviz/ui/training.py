@@ -375,12 +375,36 @@ def _settings() -> None:
                 "schedule)."
             ),
         )
-        c1.select_slider("Batch size", BATCH_SIZES, key="learn_batch", persist_state="session")
+        c1.select_slider(
+            "Batch size",
+            BATCH_SIZES,
+            key="learn_batch",
+            persist_state="session",
+            help=(
+                "How many images each step looks at: the step follows the average of their gradients. "
+                "Smaller batches make more steps per epoch, each a noisier guess at the way downhill."
+            ),
+        )
         c2.slider("Epochs", 1, MAX_EPOCHS, key="learn_epochs", persist_state="session", help="Passes over the images.")
         c2.select_slider(
-            "Training images", TRAIN_SIZES, format_func="{:,}".format, key="learn_train_size", persist_state="session"
+            "Training images",
+            TRAIN_SIZES,
+            format_func="{:,}".format,
+            key="learn_train_size",
+            persist_state="session",
+            help=f"The first this many of MNIST's {max(TRAIN_SIZES):,} training images. The test images are never trained on.",
         )
-        c2.select_slider("Hidden neurons", HIDDEN_SIZES, key="learn_hidden", persist_state="session")
+        n_in, _, n_out = ui.shipped_model().sizes
+        c2.select_slider(
+            "Hidden neurons",
+            HIDDEN_SIZES,
+            key="learn_hidden",
+            persist_state="session",
+            help=(
+                "The width of the middle layer (the post's network has 128). Each neuron adds "
+                f"{n_in + 1 + n_out} parameters: {n_in} weights in, a bias, {n_out} weights out."
+            ),
+        )
         c3, c4 = st.columns(2)
         c3.toggle(
             "Augmentation",
@@ -389,7 +413,12 @@ def _settings() -> None:
             help="Train on randomly shifted, rotated, scaled and thickened digits: better on drawings, several times slower.",
         )
         c4.number_input(
-            "Seed", 0, 9_999, key="learn_seed", persist_state="session", help="Initial weights and batch order."
+            "Seed",
+            0,
+            9_999,
+            key="learn_seed",
+            persist_state="session",
+            help="Picks the random starting weights, the order of the images and the augmentation: the same settings and seed train the same network.",
         )
         st.caption(
             f"Limits, because every reader shares this server's CPU: at most {MAX_EPOCHS} epochs of at "

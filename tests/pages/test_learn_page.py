@@ -1,5 +1,7 @@
 """The Learn page in AppTest: train a tiny network to the end, use it, keep it to one session, reset."""
 
+import re
+
 import numpy as np
 from app_session import open_page
 from streamlit.testing.v1 import AppTest
@@ -127,6 +129,20 @@ def test_settings_survive_a_visit_to_another_page():
     at.button(key="learn_start").click().run()
     run = at.session_state["learn_run"]
     assert run.cfg.epochs == 3 and run.cfg.augment
+
+
+def test_the_settings_help_states_true_counts():
+    """What the help says a hidden neuron costs, and how many training images there are, is what the code does."""
+    at = open_learn()
+    hidden_help = at.select_slider(key="learn_hidden").help
+    per_neuron = int(re.search(r"adds (\d+) parameters", hidden_help).group(1))
+    assert per_neuron == nnviz.MLP.init(129).n_params - nnviz.MLP.init(128).n_params
+    assert "128" in hidden_help and "128" in at.select_slider(key="learn_hidden").options
+    images_help = at.select_slider(key="learn_train_size").help
+    assert f"{len(nnviz.load_mnist('train')[1]):,}" in images_help
+    for key in ("learn_batch", "learn_hidden", "learn_train_size"):
+        assert at.select_slider(key=key).help, key
+    assert at.number_input(key="learn_seed").help
 
 
 def test_stop_and_resume():
