@@ -305,6 +305,8 @@ def _number(c: Check, f: Facts, query: str = "") -> str:
     linked = _link(claim.number, _internal(claim.page, query), title)
     if claim.aside:
         linked += f" *({claim.aside.format_map(vars(f))})*"
+    elif c.actual is not None and claim.fact == "seconds":  # in view, not only in a tooltip a phone never shows
+        linked += f" *(measured here: {c.actual_text} for one digit)*"
     return claim.phrase.replace(claim.number, linked, 1)
 
 

@@ -76,7 +76,8 @@ st.number_input("Neuron", 0, n_hidden - 1, key="atlas_neuron", width=200)
 name_in_url("neuron", neuron, most_needed)
 lost, best = round(float(facts.drops[neuron]) * n_test), int(facts.preferred[neuron])
 fires = (
-    f"It fires for **{figs.firing_share(float(facts.firing[neuron]), n_test)}** of test digits, most for **{best}s**."
+    f"It fires for **{figs.firing_share(float(facts.firing[neuron]), n_test)}** of test digits; "
+    f"its mean activation is highest on **{best}s**."
     if not facts.dead[neuron]
     else "It fires for **none** of the test digits: a dead neuron."
 )

@@ -216,7 +216,10 @@ def explained_percents(explained: np.ndarray) -> tuple[str, str, str]:
 
 
 def _kept_text(kept: float, k: int, where: str) -> str:
-    return f"of each digit's {k} nearest neighbours in the full space, {kept:.0%} are among its {k} nearest {where}"
+    return (
+        f"of each digit's {k} nearest neighbours in the full space (by cosine similarity), {kept:.0%} are among its "
+        f"{k} nearest {where}"
+    )
 
 
 def _reader_text(reader_nearest_label: int | None, silent: bool, placed: str = "", name: str = "your digit") -> str:

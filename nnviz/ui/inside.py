@@ -187,8 +187,10 @@ def tsne_map(model: MLP) -> tuple[TSNEMap | None, str]:
     if isinstance(tsne, str):
         return None, f"The t-SNE map could not be read: {tsne}"
     if not tsne.matches(model, len(mnist("test")[1])):
+        seconds = tsne.meta.get("seconds")
+        work = f" ({seconds:.0f} seconds of work when it was made)" if isinstance(seconds, (int, float)) else ""
         return None, (
-            "The t-SNE map is computed ahead of time (about 30 seconds of work) for the shipped network only: "
+            f"The t-SNE map is computed ahead of time{work} for the shipped network only: "
             "this network gets the PCA map."
         )
     return tsne, ""
@@ -262,7 +264,7 @@ def map_choice(tsne_available: bool) -> str:
         persist_state="session",  # the choice outlives a visit to another page
         on_change=_map_to_url,
         help="PCA: the embeddings' shadow on the two directions in which they vary most (linear). "
-        "t-SNE: a layout that keeps each digit's nearest neighbours near it.",
+        "t-SNE: a layout that tries to keep each digit's nearest neighbours near it.",
     )
     _sync_map_url(label)  # after a page switch (which clears the query string), name the map again
     return next(key for key, shown in MAP_LABELS.items() if shown == label)

@@ -130,7 +130,10 @@ def star(at: AppTest) -> np.ndarray:
 def test_embeddings_both_maps_say_how_many_neighbourhoods_they_keep(hidden, neighbour_lists):
     at = open_page("embeddings")  # test digit 0, a 7
     pca = kept_neighbours(neighbour_lists, fit_pca(hidden).coords)
-    assert f"10 nearest neighbours in the full space, {pca:.0%} are among its 10 nearest on this map" in texts(at)
+    assert (
+        f"10 nearest neighbours in the full space (by cosine similarity), {pca:.0%} are among its 10 nearest on this map"
+        in texts(at)
+    )
     assert at.radio(key="map_kind").options == ["PCA", "t-SNE"] and at.radio(key="map_kind").value == "PCA"
     at.radio(key="map_kind").set_value("t-SNE")
     page = texts(rerun(at))
@@ -173,7 +176,9 @@ def test_a_trained_network_gets_the_pca_map_and_is_told_why():
     assert not at.radio and "map" not in at.query_params  # no choice of map, and no t-SNE in the link
     page = texts(at)
     assert "PCA axis 1" in figure(at, "embedding_map")["layout"]["xaxis"]["title"]["text"]
-    assert "The t-SNE map is computed ahead of time (about 30 seconds of work) for the shipped network only" in page
+    made_in = load_tsne().meta["seconds"]  # recorded by python -m nnviz.tsne, not typed in
+    assert f"The t-SNE map is computed ahead of time ({made_in:.0f} seconds of work when it was made)" in page
+    assert "for the shipped network only" in page
 
 
 def test_embeddings_map_click_shows_the_digit(test_set):
@@ -300,6 +305,11 @@ def test_neurons_default_is_the_most_needed_and_links_work(shipped, test_set, hi
     assert at.subheader[-1].value == "Neuron 5"
     lost = round(float(drops[5]) * len(labels))
     assert f"**{abs(lost)}** {'test digit' if abs(lost) == 1 else 'test digits'}. " in texts(at)  # 1: "1 test digit"
+    # "highest on 7s" is the class whose digits give the neuron the largest mean activation
+    means = [hidden[labels == d, 5].mean() for d in range(10)]
+    fired = np.mean(hidden[:, 5] > 0)
+    assert f"of test digits; its mean activation is highest on **{int(np.argmax(means))}s**." in texts(at)
+    assert f"It fires for **{fired:.0%}**" in texts(at)
     at = open_page("neurons", query={"neuron": "17"})
     assert at.subheader[-1].value == "Neuron 17"
     at = open_page("neurons", query={"neuron": "999"})

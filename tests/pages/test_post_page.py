@@ -38,13 +38,16 @@ def test_the_post_is_shown_with_its_numbers_linked(landing):
     shown = next(m.value for m in landing.markdown if m.value.startswith("As promised last week"))
     # the wording is the post's, link for link
     unlinked = re.sub(r'\[([^\]]+)\]\([^ )]+(?: "[^"]*")?\)', r"\1", shown).replace("  \n", "\n")
+    unlinked = re.sub(r" \*\(measured here: [0-9.,]+ ms for one digit\)\*", "", unlinked)
     assert unlinked.replace(" *(input→hidden; all layers: 101,632)*", "") == post.load_post().body
     for target in ("/draw", "/weights", "/matmul", "/learn", "/embeddings"):
         assert f"]({target} " in shown, target
     assert "[100,352](/weights" in shown and "[128](/weights" in shown
-    # the measured time is in the "milliseconds" link's tooltip
+    # the measured time is in the "milliseconds" link's tooltip, and in view after it: the same one
     ms = re.search(r'\[milliseconds\]\(/matmul "[^"]*: ([0-9.,]+ ms) for one digit"\)', shown)
     assert ms, "the milliseconds link carries the measured time"
+    assert "[milliseconds](/matmul " in shown and f" *(measured here: {ms.group(1)} for one digit)*" in shown
+    assert ms.group(1) == metrics(landing)["Time for one digit"]
     assert model.sizes == (784, 128, 10)
 
 

@@ -105,7 +105,10 @@ def test_map_summary_states_the_data():
 
 def test_map_summaries_state_what_each_map_keeps():
     pca = embeddings.map_summary(np.array([0.25, 0.125]), 10_000, 128, 7, kept=0.0312, k=10, reader_name="your drawing")
-    assert "of each digit's 10 nearest neighbours in the full space, 3% are among its 10 nearest on this map" in pca
+    assert (
+        "of each digit's 10 nearest neighbours in the full space (by cosine similarity), 3% are among its 10 nearest on this map"
+        in pca
+    )
     assert "The star is your drawing; its nearest neighbour is a 7." in pca
     placed = embeddings.tsne_summary(10_000, 128, 0.4729, 0.0312, 3, star="placed", placed_among=5)
     assert "rough guess" not in placed

@@ -146,9 +146,12 @@ def test_checks_fail_where_the_network_differs(small):
 def test_rendered_post_keeps_the_wording(net, small):
     body = post.load_post().body
     rendered = unlink(post.render_markdown(post.facts(net, 1e-4)))
-    # one aside: the post's "100,352 total connections" counts the input→hidden layer only
-    assert re.findall(r" \*\([^)]*\)\*", rendered) == [" *(input→hidden; all layers: 101,632)*"]
-    assert rendered.replace(" *(input→hidden; all layers: 101,632)*", "") == body
+    # two asides: the post's "100,352 total connections" counts the input→hidden layer only, and
+    # "in milliseconds" gets the time measured
+    asides = [" *(input→hidden; all layers: 101,632)*", " *(measured here: 0.1 ms for one digit)*"]
+    assert re.findall(r" \*\([^)]*\)\*", rendered) == asides
+    assert rendered.replace(asides[0], "").replace(asides[1], "") == body
+    assert " *(measured here" not in post.render_markdown(post.facts(net))  # nothing measured, nothing said
     # where the network differs, only the annotations are added
     annotated = unlink(post.render_markdown(post.facts(small, 2.0)))
     assert re.sub(r" \*\([^)]*\)\*", "", annotated) == body
