@@ -294,8 +294,8 @@ def hidden_summary(hidden: np.ndarray | None) -> str:
         return f"None of the {h.size} hidden neurons fired: every ReLU output is 0."
     top = int(h.argmax())
     return (
-        f"{active} of {h.size} hidden neurons fired: their weighted sum of your pixels came out above 0, and "
-        "ReLU (the rule each neuron applies: keep a positive sum, make a negative one 0) let it through; "
+        f"{active} of {h.size} hidden neurons fired: their weighted sum of the image's pixels, plus their bias, "
+        "came out above 0, and ReLU (the rule each neuron applies: keep a positive sum, make a negative one 0) let it through; "
         "the rest are silent. "
         f"Strongest: neuron {top} at {h[top]:.2f}."
     )

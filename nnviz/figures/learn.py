@@ -148,7 +148,10 @@ def accuracy_figure(
             annotation_position="top left",
         )
     fig.update_xaxes(title_text="epoch", rangemode="tozero")
-    fig.update_yaxes(title_text="accuracy (%)", range=[max(0.0, float(np.min(test_accuracy)) * 100 - 5), 100.5])
+    # both curves in view: the first training-batch figure (averaged over the first steps, from a
+    # guess) is often far below the first test figure (taken after them)
+    lowest = min(float(np.min(train_accuracy)), float(np.min(test_accuracy)))
+    fig.update_yaxes(title_text="accuracy (%)", range=[max(0.0, lowest * 100 - 5), 100.5])
     return common.layout(
         fig, height=height, title="Accuracy", legend=dict(orientation="h", y=-0.3, x=0.0), showlegend=True
     )
@@ -450,6 +453,43 @@ def trained_summary(accuracy: float, n_test: int, how: str, labels: np.ndarray) 
     return True, f"Trained: {text}"
 
 
+def shipped_recipe(meta: dict) -> str:
+    """How the shipped network was trained, from its file's record, to set beside a reader's run ("" if unrecorded).
+
+    The page's defaults are a quick run (seconds); the shipped network had a longer
+    recipe, which is why it scores higher with the same architecture.
+
+    Parameters
+    ----------
+    meta : dict
+        :attr:`MLP.meta` of the shipped network (``config``, ``test_accuracy``,
+        ``train_seconds``, as :mod:`nnviz.train` writes them).
+    """
+    cfg, accuracy = meta.get("config"), meta.get("test_accuracy")
+    if not isinstance(cfg, dict) or not isinstance(accuracy, float):
+        return ""
+    try:
+        optimizer = "Adam" if cfg["optimizer"] == "adam" else f"SGD + momentum {cfg['momentum']:g}"
+        steps = [
+            f"{optimizer} (peak learning rate {cfg['lr']:g}, {cfg['schedule']} schedule)",
+            f"batches of {cfg['batch_size']}",
+            f"{cfg['epochs']} epochs"
+            + (" of randomly shifted, rotated, scaled and thickened digits" if cfg["augment"] else ""),
+        ]
+        if cfg["dropout"]:
+            steps.append(f"dropout {cfg['dropout']:g}")
+        if cfg["l2"]:
+            steps.append(f"weight decay {cfg['l2']:g}")
+    except (KeyError, TypeError, ValueError):
+        return ""
+    seconds = meta.get("train_seconds")
+    took = f" in {seconds:.0f} s of computing" if isinstance(seconds, (int, float)) else ""
+    return (
+        f"For comparison, the shipped network that the other pages use ({cfg['hidden']} hidden neurons) reached "
+        f"{accuracy:.2%} with {', '.join(steps)}: trained{took} by `python -m nnviz.train`."
+    )
+
+
 def dead_neurons_summary(dead: int, hidden: int) -> str:
     """A sentence to add to a finished run's report when some hidden neurons never fire ("" when none).
 
@@ -582,7 +622,7 @@ def gradient_figure(
             ),
         ]
     )
-    titles = ["your input<br>x"] + [f"neuron {n}<br>x · ({d:+.2g})" for n, d in zip(neurons, dz1, strict=True)]
+    titles = ["the input<br>x"] + [f"neuron {n}<br>x · ({d:+.2g})" for n, d in zip(neurons, dz1, strict=True)]
     _tile_titles(fig, mosaic, titles)
     # A fixed height: on a wide screen the tiles shrink to fit it, on a phone to the width.
     return _image_layout(fig, mosaic.rows, height=height, row_height=170)
@@ -604,7 +644,7 @@ def gradient_summary(dz1: np.ndarray, neurons: np.ndarray, identity_error: float
     )
     check = "exactly" if identity_error == 0 else f"to within {identity_error:.1e}"
     return (
-        f"{active} of {hidden} hidden neurons fired; {passes}: {top}. Each picture is your pixels times that "
+        f"{active} of {hidden} hidden neurons fired; {passes}: {top}. Each picture is the input's pixels times that "
         f"neuron's dz1 (∂L/∂W1[:, j] = x · dz1[j], the chain rule's last step), and the gradient backpropagation "
         f"computed matches it {check}."
     )

@@ -331,7 +331,7 @@ def network_figure(
     )
     fig = go.Figure(traces)
     fig.add_annotation(  # above the image, where no line runs; the legend beside names the other layers
-        x=0, y=0, text=f"{x.size} inputs: your pixels", showarrow=False, xanchor="left", yanchor="bottom"
+        x=0, y=0, text=f"{x.size} inputs: the pixels", showarrow=False, xanchor="left", yanchor="bottom"
     )
     fig.update_xaxes(visible=False, range=[-0.5, SIDE + 0.5], fixedrange=True)
     fig.update_yaxes(visible=False, range=[lay.bottom + 1, -2.5], scaleanchor="x", constrain="domain", fixedrange=True)
@@ -369,7 +369,7 @@ def network_legend(paths: Paths, n_inputs: int, n_hidden: int, n_outputs: int) -
     p = int((paths.pixels[0] >= 0).sum()) if m else 0
     return "\n".join(
         [
-            f"- **Top:** the {n_inputs} inputs, your pixels. A dot marks each pixel a line starts from.",
+            f"- **Top:** the {n_inputs} inputs, the image's pixels. A dot marks each pixel a line starts from.",
             f"- **Middle:** the {n_hidden} hidden neurons, {HIDDEN_COLUMNS} to a row, coloured by activation (dark: 0, "
             "not firing; yellow: the strongest). A white frame marks "
             f"{common.agree(m, 'the one that moves', f'the {m} that move')} the score of {paths.target} most.",

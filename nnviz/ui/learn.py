@@ -93,7 +93,7 @@ def backprop_section() -> None:
             "Test accuracy",
             f"{after_acc:.2%}",
             help=f"On all {len(labels):,} test digits, after this one step on this one digit.",
-            **_delta(after_acc != before_acc, f"{after_acc - before_acc:+.2%}", f"{before_acc:.2%}"),
+            **_delta(after_acc != before_acc, f"{(after_acc - before_acc) * 100:+.2f} points", f"{before_acc:.2%}"),
         )
     c1, c2 = st.columns(2)
     with c1:
@@ -113,7 +113,7 @@ def backprop_section() -> None:
         "**Where the error goes.** Each hidden neuron *j* gets an error signal "
         "dz1[*j*] = Σₖ W2[*j*, k]·(pₖ − yₖ) if it fired, 0 if it did not. Its input is "
         "z1[*j*] = Σᵢ xᵢ·W1[*i*, *j*] + b1[*j*], so ∂z1[*j*]/∂W1[*i*, *j*] = xᵢ and the chain rule gives "
-        "**∂L/∂W1[:, *j*] = x · dz1[*j*]**: the gradient of a neuron's 784 incoming weights is your drawing, "
+        "**∂L/∂W1[:, *j*] = x · dz1[*j*]**: the gradient of a neuron's 784 incoming weights is the input image, "
         "scaled by one number. Blank pixels (x = 0) get no gradient; the step "
         f"W1 ← W1 − {lr:g} · ∂L/∂W1 changes only the weights that saw ink: where a tile below is blue "
         "(negative) those weights grow, where it is red they shrink."

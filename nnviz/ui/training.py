@@ -67,6 +67,7 @@ TICK_SECONDS = 0.8  # the fragment reruns this often while training
 EVENT_IMAGES = 5_000  # images between progress events (points on the curves); evaluating costs ~1/8 of training
 EVAL_SIZE = 2_000  # test images scored at each event; all 10,000 at the end
 WARMUP_STEPS = 100  # the learning rate's linear ramp at the start of a run
+MOMENTUM = 0.9  # SGD's: the share of each step carried into the next
 STRIP_NEURONS = 8
 MAX_SNAPSHOTS = 24  # weight snapshots kept for the loss-surface path (0.4 MB each at 128 hidden neurons)
 RUN_KEY = "learn_run"
@@ -110,7 +111,7 @@ def make_config(
         batch_size=batch_size,
         optimizer=optimizer,
         lr=RECOMMENDED_LR[optimizer] if lr is None else lr,
-        momentum=0.9,
+        momentum=MOMENTUM,
         schedule="cosine",
         warmup_steps=WARMUP_STEPS,
         l2=0.0,
@@ -369,8 +370,10 @@ def _settings() -> None:
             key="learn_lr",
             persist_state="session",
             help=(
-                "How big the steps downhill are: SGD moves each weight by the learning rate times its gradient; "
-                f"Adam moves each by about the learning rate. This is the peak: it ramps up over the first {WARMUP_STEPS} "
+                "How big the steps downhill are. SGD + momentum: each step is the learning rate times the "
+                f"gradient, plus {MOMENTUM:g} of the step before, so on a steady slope the steps grow to "
+                f"{1 / (1 - MOMENTUM):.0f}x that. Adam: each weight moves by about the learning rate or less (less "
+                f"where its gradient keeps changing sign). This is the peak: it ramps up over the first {WARMUP_STEPS} "
                 f"steps (the first 1/{WARMUP_SHARE} of a shorter run), then eases off to 0 by the last (a cosine "
                 "schedule)."
             ),
@@ -599,6 +602,7 @@ def trainer() -> TrainingRun | None:
             f"{text} ({run.epoch:.1f} epochs, {run.compute:.1f} s of computing on this server)."
             + figures.dead_neurons_summary(run.dead or 0, run.cfg.hidden)
         )
+        st.caption(figures.shipped_recipe(ui.shipped_model().meta))
     in_use = ui.trained_model() is not None
     if run is not None and not run.running:
         d1, d2 = st.columns(2)

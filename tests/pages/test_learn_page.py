@@ -86,6 +86,12 @@ def test_train_use_isolate_and_reset():
     success = at.success[0].value
     assert f"{run.final_accuracy:.2%}" in success and "10,000" in success
     assert "Final test accuracy" in " ".join(c.value for c in at.caption)
+    # set beside the run: how the shipped network got its higher score
+    shipped = nnviz.ui.shipped_model().meta["test_accuracy"]
+    comparison = (
+        f"For comparison, the shipped network that the other pages use (128 hidden neurons) reached {shipped:.2%}"
+    )
+    assert comparison in " ".join(c.value for c in at.caption)
     assert "Main directions" in " ".join(at.segmented_control[-1].options)
 
     at.button(key="learn_use").click().run()
@@ -131,7 +137,7 @@ def test_settings_survive_a_visit_to_another_page():
     assert run.cfg.epochs == 3 and run.cfg.augment
 
 
-def test_the_settings_help_states_true_counts():
+def test_the_settings_help_is_true_of_the_trainer():
     """What the help says a hidden neuron costs, and how many training images there are, is what the code does."""
     at = open_learn()
     hidden_help = at.select_slider(key="learn_hidden").help
@@ -140,6 +146,11 @@ def test_the_settings_help_states_true_counts():
     assert "128" in hidden_help and "128" in at.select_slider(key="learn_hidden").options
     images_help = at.select_slider(key="learn_train_size").help
     assert f"{len(nnviz.load_mnist('train')[1]):,}" in images_help
+    # the momentum the help describes is the one the page's SGD runs with, and so is its 10x
+    momentum = make_config(optimizer="sgd").momentum
+    lr_help = at.select_slider(key="learn_lr").help
+    assert f"plus {momentum:g} of the step before" in lr_help
+    assert f"grow to {1 / (1 - momentum):.0f}x" in lr_help
     for key in ("learn_batch", "learn_hidden", "learn_train_size"):
         assert at.select_slider(key=key).help, key
     assert at.number_input(key="learn_seed").help
@@ -201,6 +212,8 @@ def test_one_backprop_step_on_a_drawing(monkeypatch):
     loss = at.metric[0]
     assert float(loss.value) < float(loss.delta.split(" from ")[1])  # the loss went down
     assert at.metric[1].label == "Test accuracy"
+    # a change of accuracy is in percentage points ("-0.01 points from 99.01%"), not a relative "-0.01%"
+    assert re.fullmatch(r"[+-]\d+\.\d\d points from \d+\.\d\d%", at.metric[1].delta)
 
 
 def test_clear_gives_a_blank_canvas_and_forgets_the_drawing(monkeypatch):

@@ -158,6 +158,7 @@ def test_hidden_summary():
     h[[3, 40, 99]] = [0.5, 2.25, 1.0]
     text = figs.hidden_summary(h)
     assert text.startswith("3 of 128 hidden neurons fired")
+    assert "plus their bias, came out above 0" in text  # z1 = x @ W1 + b1 is what ReLU sees
     assert "neuron 40 at 2.25" in text
 
 

@@ -40,6 +40,11 @@ def test_accuracy_curve_in_percent_with_the_final_line():
     assert [t.name for t in fig.data] == ["training batches", "test images"]
     np.testing.assert_allclose(fig.data[1].y, [85.0, 95.0])
     assert any(s.y0 == pytest.approx(96.12) for s in fig.layout.shapes)
+    # every point of both curves inside the axis, the lower one a training batch's
+    low, high = fig.layout.yaxis.range
+    assert low <= 80.0 and high >= 95.0
+    fig = figs.accuracy_figure(epoch, np.array([0.576, 0.9]), np.array([0.821, 0.95]))
+    assert fig.layout.yaxis.range[0] <= 57.6
     assert "96.12%" in figs.accuracy_summary(np.array([0.95]), final=0.9612, n_test=10_000)
     assert "10,000" in figs.accuracy_summary(np.array([0.95]), final=0.9612, n_test=10_000)
     assert "95.00% on 2,000" in figs.accuracy_summary(np.array([0.95]), eval_size=2000, n_test=10_000)
@@ -229,7 +234,7 @@ def test_gradient_images_are_the_input_then_symmetric_gradients(step):
     assert (image.x0, image.y0) == (round(titles.x[0] - 13.5), round(titles.y[0] + 0.5))
     for i, tile in enumerate(found[1:]):
         np.testing.assert_allclose(tile, step.dW1[i].reshape(28, 28), rtol=1e-6)
-    assert titles.text[0] == "your input<br>x" and titles.text[1].startswith(f"neuron {step.neurons[0]}<br>x · (")
+    assert titles.text[0] == "the input<br>x" and titles.text[1].startswith(f"neuron {step.neurons[0]}<br>x · (")
     # the hover's numbers: neuron, pixel row and column, dz1; float32, half of float64's bytes to the browser
     custom = np.asarray(grads.customdata)
     assert custom.dtype == np.float32
@@ -317,3 +322,19 @@ def test_a_run_near_chance_is_not_reported_as_a_success():
     assert (
         not figs.trained_summary(0.1634, 10_000, "", labels)[0] and figs.trained_summary(0.1636, 10_000, "", labels)[0]
     )
+
+
+def test_the_shipped_recipe_is_read_from_the_model_file():
+    meta = nnviz.load_model().meta
+    cfg = meta["config"]
+    text = figs.shipped_recipe(meta)
+    assert f"reached {meta['test_accuracy']:.2%} with " in text
+    assert f"({cfg['hidden']} hidden neurons)" in text and f"batches of {cfg['batch_size']}" in text
+    assert f"{cfg['epochs']} epochs of randomly shifted" in text  # the shipped run augments
+    assert f"in {meta['train_seconds']:.0f} s of computing" in text
+    plain = dict(meta, config=dict(cfg, optimizer="sgd", augment=False, dropout=0.0), train_seconds=None)
+    text = figs.shipped_recipe(plain)
+    assert "SGD + momentum 0.9 (peak learning rate" in text and "randomly" not in text and "dropout" not in text
+    assert "s of computing" not in text
+    # a file without the record: nothing, rather than a guess
+    assert figs.shipped_recipe({}) == "" and figs.shipped_recipe(dict(meta, config={"lr": 1})) == ""
