@@ -8,9 +8,11 @@ ordinary weighted sum of the pixels::
     w_eff_c = W1[:, A] @ W2[A, c]            (784,)  one weight per pixel
     b_eff_c = b1[A] @ W2[A, c] + b2[c]
 
-No approximation is involved (unlike gradient-based saliency, this is not a
-linearisation around x: it is the exact function on the region where A stays
-the same).  Two exact decompositions of the same number follow:
+No approximation is involved: on the region where A stays the same this is the
+network's function itself, not a linearisation around x.  (``w_eff_c`` is the
+gradient of logit_c with respect to x, so the pixel terms below are "gradient
+times input"; for a ReLU network they add up to the logit exactly, with
+``b_eff_c``.)  Two exact decompositions of the same number follow:
 
 * by hidden neuron: ``logit_c = sum_j hidden_j * W2[j, c] + b2[c]``  (a waterfall);
 * by pixel: ``logit_c = sum_i x_i * w_eff_c[i] + b_eff_c``  (a 28×28 attribution map).

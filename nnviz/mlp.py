@@ -351,9 +351,10 @@ class MLP:
     ) -> MLP:
         """A fresh network with He initialisation.
 
-        Weights are drawn from N(0, 2 / fan_in): ReLU zeroes half its inputs on
-        average, and the factor 2 keeps the variance of activations the same from
-        layer to layer (He et al., 2015).  Biases start at zero.
+        Weights are drawn from N(0, 2 / fan_in) (He et al., 2015): ReLU zeroes
+        about half of a layer's outputs, which halves the mean square of what the
+        next layer receives, and the factor 2 makes up for it, so the scale of
+        the signal stays the same from layer to layer.  Biases start at zero.
         """
         rng = np.random.default_rng(seed)
         W1 = rng.normal(0.0, math.sqrt(2.0 / n_inputs), (n_inputs, n_hidden))

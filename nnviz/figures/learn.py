@@ -746,8 +746,8 @@ def landscape_figure(ls: Landscape | None, *, height: int = 420) -> go.Figure:
 def landscape_summary(ls: Landscape) -> str:
     """One line: the loss at the centre, the range on the plane, and how much of the path the plane holds."""
     text = (
-        f"Loss on {ls.n_images:,} training images: {ls.centre_loss:.3f} at the current parameters (the star), "
-        f"from {float(np.min(ls.loss)):.3f} to {float(np.max(ls.loss)):.2f} on this slice."
+        f"Loss on {ls.n_images:,} MNIST training images picked at random: {ls.centre_loss:.3f} at the current "
+        f"parameters (the star), from {float(np.min(ls.loss)):.3f} to {float(np.max(ls.loss)):.2f} on this slice."
     )
     if ls.kind == "path" and ls.explained is not None:
         text += (
