@@ -53,7 +53,15 @@ def live() -> None:
                 st.markdown(reading)
         with st.container(horizontal=True):
             st.metric("Prediction", said, width="content")
-            st.metric("Confidence", figs.format_probability(probabilities.max()), width="content")
+            st.metric(
+                "Confidence",
+                figs.format_probability(probabilities.max()),
+                help=(
+                    "The probability softmax gives the answer. It is not how often such answers are right: "
+                    "softmax always shares out 100%, so even a scribble can get a high one."
+                ),
+                width="content",
+            )
             st.metric(
                 "Time for one digit",
                 post.format_ms(seconds),
