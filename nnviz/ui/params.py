@@ -240,6 +240,23 @@ def view_query(url_path: str, digit: dict[str, str]) -> dict[str, str]:
     return {**digit, **{name: str(value) for name, value in own.items() if value is not None}}
 
 
+NEURON_KEYS = ("weights_neuron", "weights_neuron_input", "atlas_kept", "atlas_neuron")
+"""Where the Weights page and the Neuron atlas keep the neuron they last showed (and their links name)."""
+
+
+def forget_missing_neurons(n_hidden: int) -> None:
+    """Forget a kept neuron that the network now in use does not have (a reader's 16-neuron network has no neuron 100).
+
+    Call it when the network changes, in a callback (before any widget): the menu's
+    links name the kept neurons, and a link the app makes must never earn the
+    "outside 0-15" notice a mistyped one gets.
+    """
+    for key in NEURON_KEYS:
+        value = st.session_state.get(key)
+        if value is not None and int(value) >= n_hidden:
+            del st.session_state[key]
+
+
 def page_link(url_path: str, label: str, *, icon: str | None = None, into: Any = st, **own: int | str) -> None:
     """A link in a page's text to ``pages/<url_path>.py``, carrying that page's view (:func:`view_query`).
 

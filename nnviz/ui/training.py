@@ -38,6 +38,7 @@ from nnviz.landscape import parameter_vector
 from nnviz.mlp import MLP, as_input
 from nnviz.neuron import hidden_activations
 from nnviz.train import WARMUP_SHARE, Progress, TrainConfig, one_blas_thread, train
+from nnviz.ui.params import forget_missing_neurons
 
 __all__ = [
     "BUDGET_SECONDS",
@@ -471,6 +472,7 @@ def _use() -> None:
     run = current_run()
     if run is not None:
         st.session_state[USER_MODEL] = run.final_model()
+        forget_missing_neurons(run.cfg.hidden)
 
 
 def _back_to_shipped() -> None:

@@ -3,7 +3,7 @@
 import re
 
 import numpy as np
-from app_session import open_page
+from app_session import open_page, switch_page
 from streamlit.testing.v1 import AppTest
 
 import nnviz
@@ -122,6 +122,22 @@ def test_train_use_isolate_and_reset():
     assert "learn_run" not in at.session_state
     assert at.button(key="learn_start").label == "Start training"
     assert not at.exception
+
+
+def test_using_a_smaller_network_forgets_neurons_it_does_not_have():
+    # Weights showed neuron 100 and the atlas neuron 54: the menu's links name them. A 32-neuron network has
+    # neither, and a link the app makes must not earn the notice a mistyped ?neuron= gets.
+    at = open_page("learn", state={"weights_neuron": 100, "atlas_kept": 54}, timeout=60)
+    at.session_state["atlas_neuron"] = 7  # one the new network has: kept
+    train_tiny(at)
+    at.button(key="learn_use").click().run()
+    assert at.session_state["user_model"].sizes[1] == 32
+    assert "weights_neuron" not in at.session_state and "atlas_kept" not in at.session_state
+    assert at.session_state["atlas_neuron"] == 7
+    for page in ("weights", "neurons"):
+        switch_page(at, page)
+        assert not at.warning, [w.value for w in at.warning]
+        assert int(at.number_input[0].value) < 32
 
 
 def test_settings_survive_a_visit_to_another_page():
