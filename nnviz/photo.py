@@ -6,7 +6,8 @@ Anyone can upload anything, so every step is guarded, cheapest check first:
 2. the header only: Pillow's ``Image.open`` reads the format and the size without
    decoding pixels, so a "decompression bomb" (a small file that claims a huge
    image) or a 20000x20000 picture is refused before any memory is spent
-   (:data:`MAX_PIXELS`), and Pillow's own bomb guard is turned into an error too;
+   (:data:`MAX_PIXELS`; :data:`MAX_JPEG_PIXELS` for a JPEG, which is decoded at
+   reduced scale), and Pillow's own bomb guard is turned into an error too;
 3. decoding: a truncated or corrupt file fails here; JPEGs are decoded at a
    reduced scale (``draft``) when they are far bigger than needed;
 4. orientation from the EXIF tag (phones store photos sideways and say so),
@@ -29,10 +30,14 @@ from PIL import Image, ImageOps
 
 from .preprocess import Preprocessed, preprocess
 
-__all__ = ["FORMATS", "MAX_BYTES", "MAX_PIXELS", "PhotoError", "digit_from_photo", "load_photo"]
+__all__ = ["FORMATS", "MAX_BYTES", "MAX_JPEG_PIXELS", "MAX_PIXELS", "PhotoError", "digit_from_photo", "load_photo"]
 
 MAX_BYTES = 10 * 1024 * 1024  # a phone's JPEG is 2-6 MB; Streamlit's own limit is in .streamlit/config.toml
-MAX_PIXELS = 40_000_000  # 40 MP: bigger than any phone's default photo, far below a bomb
+MAX_PIXELS = 40_000_000  # 40 MP decoded at most: far below a bomb
+# A JPEG is decoded at 1/2, 1/4 or 1/8 scale when that still leaves WORK_SIDE pixels, so
+# its header may claim more: a 48-50 MP phone photo (8064 x 6048) decodes as 1008 x 756.
+# MAX_PIXELS still bounds what is decoded (a 80,000 x 1,000 strip cannot be reduced).
+MAX_JPEG_PIXELS = 80_000_000
 WORK_SIDE = 1024  # a digit needs 20x20 pixels in the end; 1024 leaves room to crop
 # The formats Pillow may try.  Limiting them keeps rarely used decoders (and their
 # bugs) away from uploads.  (Phones' multi-picture JPEGs open as "JPEG" and come out as "MPO".)
@@ -69,16 +74,17 @@ def _open(data: bytes) -> Image.Image:
     width, height = image.size
     if width < 1 or height < 1:
         raise PhotoError("This image has no pixels.")
-    if width * height > MAX_PIXELS:
-        raise PhotoError(_too_many_pixels(width * height, f" ({width:,} x {height:,})"))
+    limit = MAX_JPEG_PIXELS if image.format in ("JPEG", "MPO") else MAX_PIXELS
+    if width * height > limit:
+        raise PhotoError(_too_many_pixels(width * height, f" ({width:,} x {height:,})", limit))
     return image
 
 
-def _too_many_pixels(pixels: int | None, size: str = "") -> str:
+def _too_many_pixels(pixels: int | None, size: str = "", limit: int = MAX_PIXELS) -> str:
     claimed = f"{pixels / 1e6:,.0f} megapixels{size}" if pixels else "far too many megapixels"
     return (
-        f"This image claims to be {claimed}; at most {MAX_PIXELS / 1e6:.0f} megapixels are accepted, so it "
-        "was not opened (a small file claiming a huge picture is a 'decompression bomb'). Crop or shrink it first."
+        f"This image is {claimed}; at most {limit / 1e6:.0f} megapixels are accepted, so it was not opened "
+        "(the limit keeps out 'decompression bombs', small files that claim huge pictures). Crop or shrink it first."
     )
 
 
@@ -130,6 +136,11 @@ def load_photo(data: bytes) -> np.ndarray:
             if image.format in ("JPEG", "MPO"):
                 # decode at 1/2, 1/4 or 1/8 scale when that still leaves WORK_SIDE pixels
                 image.draft("RGB" if image.mode == "CMYK" else image.mode, (WORK_SIDE, WORK_SIDE))
+                width, height = image.size  # what will be decoded
+                if width * height > MAX_PIXELS:
+                    raise PhotoError(
+                        _too_many_pixels(width * height, f" ({width:,} x {height:,} even at reduced scale)")
+                    )
             image.load()
     except PhotoError:
         raise

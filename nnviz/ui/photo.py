@@ -15,6 +15,9 @@ from nnviz.photo import PhotoError, digit_from_photo
 __all__ = ["photo_uploader"]
 
 _MESSAGE = "photo_message"  # what went wrong with the last upload, shown under the uploader
+# The file names the uploader lets through: every format nnviz.photo reads (FORMATS). The
+# browser refuses other files itself, with a message of its own.
+UPLOAD_TYPES = ("png", "jpg", "jpeg", "webp", "gif", "bmp")
 
 
 def _read_upload(key: str) -> None:
@@ -44,7 +47,7 @@ def photo_uploader(key: str = "photo") -> None:
     """
     st.file_uploader(
         "A photo of one handwritten digit (PNG, JPEG or WebP)",
-        type=["png", "jpg", "jpeg", "webp"],
+        type=list(UPLOAD_TYPES),
         key=key,
         on_change=_read_upload,
         args=(key,),

@@ -12,10 +12,10 @@ import zlib
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 import nnviz
-from nnviz.photo import MAX_BYTES, WORK_SIDE, PhotoError, digit_from_photo, load_photo
+from nnviz.photo import MAX_BYTES, MAX_JPEG_PIXELS, MAX_PIXELS, WORK_SIDE, PhotoError, digit_from_photo, load_photo
 
 # --- making photos -------------------------------------------------------------------
 
@@ -197,6 +197,35 @@ def test_big_but_allowed_photo_is_shrunk(digits, model):
     assert predicted(model, digit_from_photo(data)) == 7
 
 
+def grey_jpeg(width: int, height: int, *, seven: bool = False) -> bytes:
+    """A grey-paper JPEG of ``width`` x ``height``, with a thick 7 drawn across the middle if asked."""
+    image = Image.new("L", (width, height), 235)
+    if seven:
+        s, cx, cy = min(width, height), width // 2, height // 2
+        stroke = [(cx - s // 6, cy - s // 4), (cx + s // 6, cy - s // 4), (cx - s // 12, cy + s // 4)]
+        ImageDraw.Draw(image).line(stroke, fill=20, width=s // 25)
+    return encode(image, "JPEG", quality=70)
+
+
+def test_a_48_megapixel_phone_photo_is_read(model):
+    # 8064 x 6048, the full size of a 48-50 MP phone camera's photo: over MAX_PIXELS, but a JPEG
+    # is decoded at 1/8 scale here (1008 x 756), so it is read, not refused as a bomb
+    data = grey_jpeg(8064, 6048, seven=True)
+    assert 8064 * 6048 > MAX_PIXELS
+    assert max(load_photo(data).shape[:2]) <= WORK_SIDE
+    assert predicted(model, digit_from_photo(data)) == 7
+
+
+def test_a_jpeg_that_cannot_be_decoded_small_is_refused():
+    # 60,000 x 1,000: under MAX_JPEG_PIXELS, but 1,000 pixels high cannot be reduced and stay
+    # 1,024 high, so all 60 MP would be decoded: refused before decoding
+    with pytest.raises(PhotoError, match=r"60,000 x 1,000 even at reduced scale\); at most 40 megapixels"):
+        load_photo(grey_jpeg(60_000, 1_000))
+    with pytest.raises(PhotoError, match=r"81 megapixels \(9,000 x 9,000\); at most 80 megapixels"):
+        load_photo(grey_jpeg(9_000, 9_000))
+    assert MAX_JPEG_PIXELS == 80_000_000
+
+
 def test_16_bit_png(seven_photo, model):
     grey = np.asarray(Image.fromarray(seven_photo).convert("L"), np.uint16) * 257  # full 16-bit range
     image = Image.fromarray(grey)
@@ -273,3 +302,13 @@ def test_fuzz_only_photo_errors(seven_photo):
             assert str(exc)
         else:
             assert prep.input.shape == (784,)
+
+
+def test_the_uploader_lets_through_every_format_the_reader_reads():
+    from nnviz.photo import FORMATS
+    from nnviz.ui.photo import UPLOAD_TYPES
+
+    extensions = {ext.lstrip(".") for ext, fmt in Image.registered_extensions().items() if fmt in FORMATS}
+    common = {"png", "jpg", "jpeg", "webp", "gif", "bmp"}  # what people's files are called
+    assert common <= extensions and common <= set(UPLOAD_TYPES)
+    assert set(UPLOAD_TYPES) <= extensions  # and nothing the reader would refuse
