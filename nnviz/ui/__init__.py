@@ -461,16 +461,24 @@ a finger can hit (36 px), and without two that only confuse here: Edit, whose dr
 crops the drawing instead of drawing, and Update, which re-sends what each stroke sends."""
 
 
+NO_SIDEWAYS_SWIPE = "<style>[data-testid='stMain'] { touch-action: pan-y pinch-zoom; }</style>"
+"""On a page with a canvas, a finger moving sideways does not pan the page: one that landed in
+the margin beside the canvas and crossed it (a stroke begun a little early) drew nothing and
+took the reader back to the previous page, Chrome's swipe navigation.  Up and down still
+scroll, two fingers still zoom; pages without a canvas keep the gesture."""
+
+
 def canvas(key: str, *, stroke_width: int = 18, size: int = 280) -> np.ndarray | None:
     """The drawing canvas: white ink on black, as in MNIST.
 
     Returns the RGBA image (size, size, 4) uint8, or None before anything is
     sent.  The one place the component is called, so tests can patch it.  Its
-    toolbar sits above it (:data:`CANVAS_TOOLBAR_ABOVE`), in room made here.
+    toolbar sits above it (:data:`CANVAS_TOOLBAR_ABOVE`), in room made here, and a sideways
+    swipe on its page is no "go back" (:data:`NO_SIDEWAYS_SWIPE`).
     """
     from streamlit_drawable_canvas import st_canvas
 
-    st.html(CANVAS_TOOLBAR_ABOVE, unsafe_allow_javascript=True)
+    st.html(CANVAS_TOOLBAR_ABOVE + NO_SIDEWAYS_SWIPE, unsafe_allow_javascript=True)
     st.space(38)  # with the gap after the script's element: room for the toolbar, clear of what is above
 
     result = st_canvas(

@@ -11,6 +11,7 @@ from helpers import (
     rerun_count,
     settled_top,
     swipe,
+    touch_strokes,
     wait_charts,
     wait_idle,
     wait_rerun,
@@ -126,6 +127,21 @@ def test_the_canvas_stays_put_between_strokes(phone_page, app_url):
     write_strokes(phone_page, digit_strokes(4)[:1], cdp=phone_page.context.new_cdp_session(phone_page))
     wait_idle(phone_page)
     assert settled_top(phone_page.locator("canvas.upper-canvas").first) == pytest.approx(before, abs=1)
+
+
+def test_a_sideways_swipe_beside_the_canvas_does_not_leave_the_page(phone_page, app_url):
+    # A finger that lands in the 16 px margin left of the canvas and crosses it: the canvas never
+    # saw the touch begin, so the page panned sideways, and Chrome took that as "go back".
+    goto(phone_page, app_url + "/")
+    goto(phone_page, app_url + "/draw")
+    phone_page.evaluate("() => { document.querySelector(\"[data-testid='stMain']\").scrollTop = 0; }")
+    touch_strokes(phone_page, [[(-10, 140), (140, 140), (300, 140)]])
+    phone_page.wait_for_timeout(2_000)  # a history navigation would have begun by now
+    assert phone_page.url.rstrip("/").endswith("/draw"), phone_page.url
+    # the page still scrolls up and down under a finger (by the right edge, clear of the canvas)
+    box = canvas_box(phone_page)
+    swipe(phone_page, phone_page.viewport_size["width"] - 10, box["y"] + box["height"], box["y"] + 100)
+    assert phone_page.evaluate(MAIN_SCROLL_TOP) > 50
 
 
 @pytest.mark.parametrize(("url_path", "title"), PAGES, ids=[u or "post" for u, _ in PAGES])
