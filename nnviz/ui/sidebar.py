@@ -84,14 +84,14 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
         # page links, not Markdown ones: these carry the menu's digit (MENU_DIGIT), as the menu's links do
         st.page_link(
             "pages/embeddings.py",
-            label="Previous post, live: your digit as an embedding",
+            label="Previous post: your digit as an embedding",
             icon=":material/arrow_back:",
             query_params=view_query("embeddings", digit) or None,
         )
         st.markdown("**Part 1: Neural Networks** (this app)")
         st.page_link(
             "pages/learn.py",
-            label="Part 2, live: train this network yourself",
+            label="Part 2: train this network yourself",
             icon=":material/arrow_forward:",
             query_params=view_query("learn", digit) or None,
         )
@@ -100,9 +100,17 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
         st.html(
             SWIPES_SCROLL + ONE_ENTRY_PER_PAGE + SAME_TAB_LINKS + preload_charts_script(), unsafe_allow_javascript=True
         )
+        st.html(LINKS_WRAP)  # alone: a style in a script's st.html did not apply; a style alone takes no room
         if sections:  # last, so the script's element (one run, then gone) moves nothing below it
             _close_on_a_phone(nav.url_path if nav is not None else "")
 
+
+LINKS_WRAP = (
+    "<style>[data-testid='stSidebar'] [data-testid='stPageLink'] :is(span, [data-testid='stMarkdownContainer'], p)"
+    " { white-space: normal; }</style>"
+)
+"""A link in the sidebar takes a second line rather than losing its end: Streamlit cuts a page
+link's label to one line, and on a phone "Previous post: your digit as an embedding" ended "as an em…"."""
 
 SIDEBAR_OVERLAYS_BELOW = 768  # px: Streamlit's "md" breakpoint, below which the sidebar covers the page
 _CLOSE_ON_A_PHONE = """<script>(() => {

@@ -70,6 +70,31 @@ def test_on_a_phone_the_menu_closes_after_a_tap(phone_page, app_url):
     phone_page.get_by_test_id("stExpandSidebarButton").wait_for(state="visible", timeout=10_000)  # closed again
 
 
+def test_on_a_phone_no_sidebar_link_is_cut_short(phone_page, app_url):
+    goto(phone_page, app_url + "/weights")
+    phone_page.get_by_test_id("stExpandSidebarButton").tap()
+    series = phone_page.get_by_role("link", name="Previous post: your digit as an embedding")
+    series.wait_for()
+    labels = """[...document.querySelectorAll("[data-testid='stSidebar'] [data-testid='stPageLink'] *")]
+                .filter(e => getComputedStyle(e).textOverflow === 'ellipsis')"""
+    # the sidebar has slid in: its width unchanged for 10 frames
+    phone_page.evaluate(
+        """() => new Promise(done => {
+             const bar = document.querySelector("[data-testid='stSidebar']");
+             let last = -1, same = 0;
+             const tick = () => {
+               const w = bar.getBoundingClientRect().width;
+               same = w > 0 && w === last ? same + 1 : 0; last = w;
+               same >= 10 ? done() : requestAnimationFrame(tick);
+             };
+             tick();
+           })"""
+    )
+    cut = phone_page.evaluate(f"() => {labels}.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)")
+    assert cut == [], cut  # Streamlit's one line would end "as an em..."
+    assert series.bounding_box()["height"] > phone_page.get_by_role("link", name="Weights").bounding_box()["height"]
+
+
 def test_a_drawing_made_after_the_menu_was_drawn_goes_along(page, app_url):
     # A stroke reruns only the Draw page's fragment: the menu's links still name test digit 5.
     goto(page, app_url + "/draw?sample=5")
