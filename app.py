@@ -28,8 +28,12 @@ post = page("post.py", "The post", ":material/article:", "start", default=True)
 
 
 def to_the_post() -> None:
-    """``/post`` or ``/home``: the default page lives at ``/``, so a hand-typed address is sent there, its query kept."""
-    st.switch_page(post, query_params=st.query_params.to_dict())
+    """``/post`` or ``/home``: the default page lives at ``/``, so a hand-typed address is sent there, its query kept.
+
+    All of it: a parameter given twice goes on twice, so the post's run gives the same
+    notice it would give the address typed at ``/``.
+    """
+    st.switch_page(post, query_params={name: st.query_params.get_all(name) for name in st.query_params})
 
 
 ALIASES = ("post", "home")

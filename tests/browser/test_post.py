@@ -74,3 +74,7 @@ def test_a_malformed_link_through_an_alias_still_gets_its_notice(page, app_url, 
     expect(page.get_by_role("heading", name="Neural Networks Part 1, live")).to_be_visible()
     expect(page.get_by_text("The link's sample=abc is not a number")).to_be_visible()
     assert "sample=" not in page.url, page.url  # dropped from the address, as on any page
+    # a parameter given twice: the same notice as at "/", the last value used
+    goto(page, f"{app_url}/{typed}?sample=3&sample=7")
+    expect(page.get_by_text("The link gives sample 2 times; using the last, 7.")).to_be_visible()
+    expect(page.get_by_text("The network reading test digit #7")).to_be_visible()
