@@ -29,13 +29,21 @@ def _read_upload(key: str) -> None:
     try:
         prep = digit_from_photo(upload.getvalue())
     except PhotoError as exc:
-        st.session_state[_MESSAGE] = str(exc)
+        # named: a file the browser itself refuses later leaves this message in view, above
+        # Streamlit's own, and it must not pass for a message about that one
+        st.session_state[_MESSAGE] = f"`{_shown_name(upload.name)}`: {exc}"
         return
     # Blank the Draw page's canvas, or its old strokes would win back on the next run.
     from nnviz.ui import drawing
 
     drawing.clear()
     ui.set_selection(ui.Selection(prep.input, "photo", prep=prep))
+
+
+def _shown_name(name: str, limit: int = 40) -> str:
+    """A file's name, safe inside a Markdown code span (no backticks), cut to ``limit`` characters."""
+    name = "".join(c for c in str(name) if c.isprintable()).replace("`", "'")
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def photo_uploader(key: str = "photo") -> None:

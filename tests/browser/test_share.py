@@ -156,6 +156,7 @@ def test_a_broken_photo_gets_a_message(page, app_url):
     page.locator("[data-testid='stAlert']").first.wait_for()  # (the rerun may end before its elements are drawn)
     text = alerts(page)
     assert "cut short" in text or "damaged" in text, text
+    assert "cut.jpg: " in text, text  # which file: a later one the browser refuses leaves this in view
     # the page below still reads the 7: the message says so, or it would pass for this file's answer
     assert "The page still reads your previous photo." in text, text
     assert metric(page, "Prediction") == "7"

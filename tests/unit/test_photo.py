@@ -312,3 +312,13 @@ def test_the_uploader_lets_through_every_format_the_reader_reads():
     common = {"png", "jpg", "jpeg", "webp", "gif", "bmp"}  # what people's files are called
     assert common <= extensions and common <= set(UPLOAD_TYPES)
     assert set(UPLOAD_TYPES) <= extensions  # and nothing the reader would refuse
+
+
+def test_a_refused_file_is_named_safely():
+    from nnviz.ui.photo import _shown_name
+
+    assert _shown_name("seven.jpg") == "seven.jpg"
+    assert _shown_name("a`b`.png") == "a'b'.png"  # cannot close the message's code span
+    assert _shown_name("x\n\x00y.png") == "xy.png"
+    long = _shown_name("d" * 100 + ".png")
+    assert len(long) == 40 and long.endswith("…")
