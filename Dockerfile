@@ -28,7 +28,8 @@ WORKDIR /app
 COPY requirements.txt requirements.lock ./
 RUN pip install -r requirements.txt -c requirements.lock
 
-COPY --chown=nnviz:nnviz . .
+COPY . .
+# the files stay root's: the app's user can read them, not change them
 USER nnviz
 
 EXPOSE 8501

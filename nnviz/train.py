@@ -309,19 +309,26 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m nnviz.train``: train, print progress, save the model."""
     d = TrainConfig()
     p = argparse.ArgumentParser(prog="python -m nnviz.train", description=__doc__.splitlines()[0])
-    p.add_argument("--epochs", type=int, default=d.epochs)
-    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--epochs", type=int, default=d.epochs, help=f"passes over the training images (default {d.epochs})")
+    p.add_argument("--seed", type=int, default=d.seed, help=f"weights, batch order, augmentation (default {d.seed})")
     p.add_argument("--out", type=Path, default=MODEL_PATH, help=f"where to save (default {MODEL_PATH})")
-    p.add_argument("--hidden", type=int, default=d.hidden)
-    p.add_argument("--batch-size", type=int, default=d.batch_size)
-    p.add_argument("--optimizer", choices=("adam", "sgd"), default=d.optimizer)
-    p.add_argument("--lr", type=float, default=d.lr)
-    p.add_argument("--momentum", type=float, default=d.momentum)
-    p.add_argument("--schedule", choices=("cosine", "constant"), default=d.schedule)
-    p.add_argument("--l2", type=float, default=d.l2)
-    p.add_argument("--dropout", type=float, default=d.dropout)
-    p.add_argument("--no-augment", dest="augment", action="store_false", help="train on the plain images")
-    p.add_argument("--train-size", type=int, default=None, help="use only the first N training images")
+    p.add_argument("--hidden", type=int, default=d.hidden, help=f"hidden neurons (default {d.hidden})")
+    p.add_argument("--batch-size", type=int, default=d.batch_size, help=f"images per step (default {d.batch_size})")
+    p.add_argument("--optimizer", choices=("adam", "sgd"), default=d.optimizer, help=f"(default {d.optimizer})")
+    p.add_argument("--lr", type=float, default=d.lr, help=f"peak learning rate (default {d.lr:g})")
+    p.add_argument("--momentum", type=float, default=d.momentum, help=f"SGD's (default {d.momentum:g})")
+    p.add_argument(
+        "--schedule",
+        choices=("cosine", "constant"),
+        default=d.schedule,
+        help=f"after a warm-up of up to {d.warmup_steps} steps (default {d.schedule})",
+    )
+    p.add_argument("--l2", type=float, default=d.l2, help=f"weight decay (default {d.l2:g})")
+    p.add_argument("--dropout", type=float, default=d.dropout, help=f"on the hidden layer (default {d.dropout:g})")
+    p.add_argument(
+        "--no-augment", dest="augment", action="store_false", help="train on the plain images (default augmented)"
+    )
+    p.add_argument("--train-size", type=int, default=None, help="use only the first N training images (default all)")
     p.add_argument("--quiet", action="store_true", help="print only the final line")
     a = p.parse_args(argv)
     try:

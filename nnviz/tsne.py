@@ -153,8 +153,13 @@ def main(argv: list[str] | None = None) -> int:
 
     p = argparse.ArgumentParser(prog="python -m nnviz.tsne", description=main.__doc__)
     p.add_argument("--out", type=Path, default=TSNE_PATH, help=f"where to save (default {TSNE_PATH})")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--perplexity", type=float, default=30.0)
+    p.add_argument("--seed", type=int, default=0, help="t-SNE's random start (default 0)")
+    p.add_argument(
+        "--perplexity",
+        type=float,
+        default=30.0,
+        help="the effective number of neighbours each point weighs (default 30)",
+    )
     a = p.parse_args(argv)
     model = load_model()
     images, _ = load_mnist("test")
