@@ -3,6 +3,7 @@
 import streamlit as st
 
 from nnviz import post, ui
+from nnviz.data import SPLITS
 from nnviz.figures import draw as figs
 from nnviz.figures.common import sentence_start
 from nnviz.ui.params import digit_query, link_query, page_link
@@ -71,6 +72,12 @@ with live:
         st.metric("Parameters", f"{facts.n_params:,}", help=f"{facts.n_weights:,} weights + {facts.n_biases:,} biases")
         value, source = accuracy(model)
         st.metric("Test accuracy", f"{value:.2%}", help=sentence_start(source) + ".")
+    n_train, n_test = (SPLITS[split][2] for split in ("train", "test"))
+    st.caption(
+        f"MNIST, the digits it reads: {n_train + n_test:,} handwritten digits, each {facts.side}×{facts.side} "
+        f"pixels. The network learned from {n_train:,} of them; its test accuracy is on the other {n_test:,}, "
+        "which it never saw while learning."
+    )
 
 with text, st.container(border=True):
     st.markdown(f"### {post.load_post().title}")

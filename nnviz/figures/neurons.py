@@ -137,11 +137,17 @@ def ablation_summary(drops: np.ndarray, dead: np.ndarray, n_test: int) -> str:
     if lost[top] <= 0:  # no neuron is needed (a network whose neurons have died, say)
         some_gain = f"; silencing {gains} of them even gains some" if gains else ""
         return f"Silencing any one of the {len(drops)} neurons loses no test digit{some_gain}. {dead_text}"
-    return (
+    text = (
         f"Silencing neuron {top} costs the most: {lost[top]} of {n_test:,} test digits. "
         f"{needed} of {len(drops)} neurons {common.agree(needed, 'loses', 'lose')} digits when silenced, {gains} gain. "
         f"{dead_text}"
     )
+    if lost[top] < 0.01 * n_test:  # even the most needed neuron holds under 1% of the answers
+        text += (
+            f" So no single neuron is essential: losing the most needed one costs {lost[top] / n_test:.1%} of the "
+            "digits. What the network knows is spread over many neurons."
+        )
+    return text
 
 
 def firing_share(share: float, n: int) -> str:

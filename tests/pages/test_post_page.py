@@ -124,3 +124,11 @@ def test_a_test_digit_the_network_gets_wrong_is_called_a_mistake():
     )
     assert metrics(at)["Prediction"] == str(said[wrong])
     assert "A mistake" not in all_markdown(open_landing(state={"drawing": nnviz.ui.sample_selection(right)}))
+
+
+def test_mnist_is_said_in_a_sentence(landing):
+    # a reader who has not met MNIST: what it is, and which digits the accuracy is measured on
+    train, test = (len(nnviz.load_mnist(split)[1]) for split in ("train", "test"))
+    captions = " ".join(c.value for c in landing.caption)
+    assert f"MNIST, the digits it reads: {train + test:,} handwritten digits, each 28×28 pixels." in captions
+    assert f"The network learned from {train:,} of them; its test accuracy is on the other {test:,}" in captions

@@ -252,6 +252,9 @@ def test_ablation_summary():
     text = neurons.ablation_summary(np.array([0.001, 0.0, -0.0001]), np.array([False, True, False]), 10_000)
     assert "neuron 0 costs the most: 10 of 10,000" in text and "1 never fires" in text and "1 gain" in text
     assert "1 of 3 neurons loses digits when silenced" in text
+    assert "no single neuron is essential: losing the most needed one costs 0.1% of the digits" in text
+    # a neuron that holds 3% of the answers is not "spread over many"
+    assert "essential" not in neurons.ablation_summary(np.array([0.03, 0.0, 0.0]), np.zeros(3, bool), 10_000)
     # no neuron needed (a network whose ReLUs died): not "Silencing neuron 0 costs the most: 0"
     dead = np.array([True, True, False])
     text = neurons.ablation_summary(np.array([0.0, 0.0, -0.0002]), dead, 10_000)
