@@ -73,10 +73,17 @@ with live:
         value, source = accuracy(model)
         st.metric("Test accuracy", f"{value:.2%}", help=sentence_start(source) + ".")
     n_train, n_test = (SPLITS[split][2] for split in ("train", "test"))
+    config = model.meta.get("config")
+    learned = (config.get("train_size") if isinstance(config, dict) else None) or n_train  # a reader's may use fewer
     st.caption(
         f"MNIST, the digits it reads: {n_train + n_test:,} handwritten digits, each {facts.side}×{facts.side} "
-        f"pixels. The network learned from {n_train:,} of them; its test accuracy is on the other {n_test:,}, "
-        "which it never saw while learning."
+        "pixels. The network learned from "
+        + (
+            f"all {n_train:,} training digits"
+            if learned == n_train
+            else f"the first {learned:,} of the {n_train:,} training digits"
+        )
+        + f"; its test accuracy is on the other {n_test:,}, which it never saw while learning."
     )
 
 with text, st.container(border=True):

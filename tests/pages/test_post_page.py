@@ -131,4 +131,12 @@ def test_mnist_is_said_in_a_sentence(landing):
     train, test = (len(nnviz.load_mnist(split)[1]) for split in ("train", "test"))
     captions = " ".join(c.value for c in landing.caption)
     assert f"MNIST, the digits it reads: {train + test:,} handwritten digits, each 28×28 pixels." in captions
-    assert f"The network learned from {train:,} of them; its test accuracy is on the other {test:,}" in captions
+    assert f"The network learned from all {train:,} training digits; its test accuracy is on the other {test:,}" in (
+        captions
+    )
+    # a reader's network, trained on the page's smallest set: the sentence says so
+    small = MLP.init(32, seed=0)
+    small.meta = {"config": {"train_size": 1_000}, "test_accuracy": 0.9}
+    at = open_landing(state={"user_model": small})
+    captions = " ".join(c.value for c in at.caption)
+    assert f"The network learned from the first 1,000 of the {train:,} training digits" in captions
