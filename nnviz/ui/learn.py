@@ -13,6 +13,7 @@ import streamlit as st
 
 from nnviz import ui
 from nnviz.backprop import backprop_step
+from nnviz.figures import draw as draw_figures
 from nnviz.figures import learn as figures
 from nnviz.figures.common import a_digit
 from nnviz.landscape import Landscape, landscape
@@ -24,6 +25,7 @@ __all__ = ["backprop_section", "landscape_section"]
 
 STEP_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 TOP_NEURONS = 4
+SURE = 0.99  # above this probability for the chosen digit, say that a step will hardly show
 LANDSCAPE_IMAGES = 2_000
 
 
@@ -56,12 +58,18 @@ def backprop_section() -> None:
         selection = st.session_state.get("drawing")
         if selection is None:
             selection = _unsure_sample(model)
-            st.caption(f"Using {selection.description}, one the network is unsure of. Draw above to use your own.")
+            using = f"Using {selection.description}, one the network is unsure of. Draw above to use your own."
         elif drawn_here:
-            st.caption("Using your drawing.")
+            using = "Using your drawing."
         else:
             other = "another one" if selection.source == "drawing" else "your own digit"
-            st.caption(f"Using {selection.description}. Draw above to use {other}.")
+            using = f"Using {selection.description}. Draw above to use {other}."
+        if drawn_here:
+            st.caption(using)
+        else:  # the canvas is blank: show the digit the step is about, as the Draw page does
+            with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+                st.image(draw_figures.digit_pixels(selection.input, scale=2), width=56, output_format="PNG")
+                st.caption(using)
     p = model.predict_proba(selection.input[None])[0]
     guess = int(p.argmax())
     with right:
@@ -75,6 +83,13 @@ def backprop_section() -> None:
             horizontal=True,  # wraps on a phone
         )
         label = default if label is None else int(label)
+        if p[label] > SURE:
+            st.info(
+                f"{_which_network().capitalize()} already gives {label} {draw_figures.format_probability(p[label])}, so one step "
+                "on it barely moves anything. To see backpropagation at work, tell it it is wrong: pick another "
+                "digit above.",
+                icon=":material/lightbulb:",
+            )
         lr = st.select_slider(
             "Learning rate of this one step", STEP_RATES, value=0.01, key="learn_step_lr", persist_state="session"
         )

@@ -261,6 +261,14 @@ def test_a_step_on_a_digit_the_network_is_sure_of_still_shows_what_changed():
     assert "p(7) stayed at 99.999% to the digits shown (p rose by 9.1e-10)" in captions
     assert "The ten numbers add up to 0" in captions  # Σ(p − y) = 1 − 1, whatever float32 rounding leaves
     assert loss.value != loss.delta.split(" from ")[1]  # before and after tell apart: 7.856e-06 from 7.857e-06
+    # so the page says why nothing moves, and what to do to see something move
+    hint = " ".join(i.value for i in at.info)
+    assert "The shipped network already gives 7 99.999%, so one step on it barely moves anything" in hint
+    assert "tell it it is wrong: pick another digit above" in hint
+    assert len(at.get("image")) == 1  # the canvas is blank: the digit the step is about is shown beside it
+    at.radio[0].set_value(1).run()  # told it is a 1: the loss is large now, and the hint goes
+    assert not any("already gives" in i.value for i in at.info)
+    assert float(at.metric[0].delta.split(" from ")[0]) < -0.1
 
 
 def test_a_step_that_float32_rounds_away_is_called_unchanged_and_explained(certain_three):
