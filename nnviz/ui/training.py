@@ -578,7 +578,7 @@ def trainer() -> TrainingRun | None:
     run = current_run()
     c1, c2, c3 = st.columns(3)
     c1.button(
-        "Start training" if run is None else "Start again",
+        "Start training" if run is None else "Restart" if run.running else "Start again",
         on_click=_start,
         type="primary",
         icon=":material/play_arrow:",

@@ -178,6 +178,7 @@ def test_stop_and_resume():
     at.button(key="learn_start").click().run()
     run = at.session_state["learn_run"]
     assert run.running and 0 < run.step < run.total_steps
+    assert at.button(key="learn_start").label == "Restart"  # while it runs, pressing it throws this run away
     at.button(key="learn_stop").click().run()
     assert run.status == "paused"
     step = run.step
