@@ -31,7 +31,7 @@ from nnviz.explain import Paths
 from . import common
 from .draw import HIDDEN_COLUMNS, _hidden_record, format_probability, format_probability_short
 
-__all__ = ["network_figure", "network_legend", "network_summary"]
+__all__ = ["network_figure", "network_gist", "network_legend", "network_summary"]
 
 SIDE = 28  # the input image, one unit per pixel
 CELL = SIDE / HIDDEN_COLUMNS  # hidden neurons: the 16 columns span the image's width
@@ -360,6 +360,15 @@ def network_summary(paths: Paths | None, n_weights: int) -> str:
         f"into a probability). Only the {paths.n_carrying:,} connections from inked pixels into neurons that "
         f"fired, and from those neurons to {paths.target}, carry a share of it; the other "
         f"{n_weights - paths.n_carrying:,} add exactly 0 to it."
+    )
+
+
+def network_gist(paths: Paths) -> str:
+    """The figure in two lines, before the full :func:`network_legend`: what to look at first."""
+    return (
+        f"Pixels at the top, hidden neurons in the middle, the 10 outputs at the bottom; the lines are the "
+        f"strongest pushes on the score of {paths.target}. **Red adds, blue subtracts**, thicker is more. "
+        "Hover over (or tap) a dot, a frame or a line's end for its numbers."
     )
 
 

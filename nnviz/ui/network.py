@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from nnviz.explain import strongest_paths
-from nnviz.figures.network import network_figure, network_legend, network_summary
+from nnviz.figures.network import network_figure, network_gist, network_legend, network_summary
 from nnviz.mlp import MLP, Forward
 from nnviz.ui import chart
 
@@ -38,5 +38,8 @@ def network_paths(model: MLP, x, out: Forward, target: int, *, key: str) -> Delt
         st.caption(network_summary(paths, model.n_weights))
     with legend_col:
         if paths.n_active:
-            st.markdown(network_legend(paths, *model.sizes))
+            # the gist first; the full legend, with this digit's numbers, for whoever wants it
+            st.markdown(network_gist(paths))
+            with st.expander("How to read this picture", icon=":material/help:"):
+                st.markdown(network_legend(paths, *model.sizes))
     return legend_col

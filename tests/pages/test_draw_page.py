@@ -394,4 +394,5 @@ def test_the_network_drawn_with_the_strongest_paths_of_the_live_answer(mnist):
     cell = 28 / 16
     np.testing.assert_allclose(decode(frames["x"]), (paths.neurons % 16 + 0.5) * cell)
     assert any("Red adds, blue subtracts" in m.value for m in at.markdown)
+    assert [e.label for e in at.expander if e.label == "How to read this picture"]  # the full legend, folded
     assert any(pl.proto.page == "why" for pl in at.page_link)

@@ -94,6 +94,9 @@ def test_the_words_are_the_paths_numbers(drawn):
     legend = network.network_legend(paths, *model.sizes)
     assert "the 784 inputs" in legend and "the 128 hidden neurons" in legend and "the 10 outputs" in legend
     assert f"marks the {len(paths.neurons)} that move the score of {paths.target} most" in legend
+    gist = network.network_gist(paths)  # shown first; the legend waits in an expander
+    assert f"the strongest pushes on the score of {paths.target}" in gist and "**Red adds, blue subtracts**" in gist
+    assert len(gist) < len(legend) / 2
 
 
 def test_nothing_drawn_and_nothing_fired():
