@@ -17,7 +17,13 @@ n_in, n_hidden, n_out = model.sizes
 selection = ui.current_selection()
 st.markdown(f"The digit: **{selection.description}**.")
 page_link("draw", "Draw your own digit", icon=":material/draw:")
-st.markdown("The whole network is four lines:")
+# words first, for a reader who has not met the notation; then the same in symbols
+st.markdown(
+    f"The whole network, in words: each of the {n_hidden} hidden neurons adds up every pixel times its own weight, "
+    f"plus its bias (z₁, {n_hidden} numbers). ReLU keeps a positive sum and turns a negative one into 0: the "
+    f"{n_hidden} activations h. The {n_out} output scores z₂, one per digit, are made the same way from h, and "
+    f"softmax turns them into {n_out} probabilities that add up to 1. In symbols, four lines:"
+)
 st.latex(
     rf"""\begin{{aligned}}
 z_1 &= x_{{\,1\times{n_in}}}\;W_{{1\;{n_in}\times{n_hidden}}} + b_{{1\;({n_hidden})}} \\
@@ -25,12 +31,6 @@ h &= \mathrm{{ReLU}}(z_1) = \max(0, z_1) \\
 z_2 &= h_{{\,1\times{n_hidden}}}\;W_{{2\;{n_hidden}\times{n_out}}} + b_{{2\;({n_out})}} \\
 p &= \mathrm{{softmax}}(z_2)_{{\,1\times{n_out}}}
 \end{{aligned}}"""
-)
-st.caption(
-    f"In words: z₁ is {n_hidden} numbers, one per hidden neuron: the sum of every pixel times its weight, plus the "
-    f"neuron's bias. ReLU keeps a positive sum and turns a negative one into 0: the {n_hidden} activations h. z₂ is "
-    f"{n_out} scores made the same way from h, one per digit, and softmax turns them into {n_out} probabilities "
-    "that add up to 1."
 )
 first, second = multiply_adds(model)
 st.markdown(

@@ -39,6 +39,10 @@ def test_opens_with_the_posts_sentence_and_the_shapes(page, model):
     assert at.title[0].value == "Matrix multiplication"
     latex = at.get("latex")[0].proto.body
     assert r"784\times128" in latex and r"128\times10" in latex
+    # in words before the symbols: the paragraph that says them comes right before the equations
+    order = [type(e).__name__ for e in at.main if type(e).__name__ in ("Markdown", "Latex")]
+    words = next(i for i, m in enumerate(at.markdown) if m.value.startswith("The whole network, in words:"))
+    assert order.index("Latex") == [i for i, k in enumerate(order) if k == "Markdown"][words] + 1
     text = texts(at)
     assert "**100,352** multiply-adds" in text and "**1,280**" in text and "**101,632** in all" in text
     assert text.count("✓ the same as the network's own") == 2
