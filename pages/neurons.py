@@ -5,6 +5,7 @@ import streamlit as st
 
 from nnviz.embed import embed
 from nnviz.figures import neurons as figs
+from nnviz.figures import weights as weight_figs
 from nnviz.figures.common import agree
 from nnviz.post import sentence
 from nnviz.ui import chart, current_selection, pickable_chart, quote, require_model, through_router
@@ -97,5 +98,10 @@ with right:
         else f"its mean on test {best}s: {facts.means[best, neuron]:.3f}"
     )
     st.markdown(f"On {sel.description} this neuron's activation is **{mine:.3f}** ({usual}).")
-    label = f"See its {model.sizes[0]} incoming weights"
+    # what it looks for, here: its incoming weights as the 28x28 picture the Weights page shows larger
+    chart(weight_figs.neuron_figure(model.W1[:, neuron], neuron, height=240), key="atlas_weights")
+    st.caption(
+        f"Its {model.sizes[0]} incoming weights, one per pixel: red where ink raises its sum, blue where ink lowers it."
+    )
+    label = "Its outgoing weights and the test digits that excite it most"
     page_link("weights", label, icon=":material/grid_on:", neuron=neuron)

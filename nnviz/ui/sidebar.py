@@ -106,11 +106,12 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
 
 
 LINKS_WRAP = (
-    "<style>[data-testid='stSidebar'] [data-testid='stPageLink'] :is(span, [data-testid='stMarkdownContainer'], p)"
+    "<style>[data-testid='stPageLink'] :is(span, [data-testid='stMarkdownContainer'], p)"
     " { white-space: normal; }</style>"
 )
-"""A link in the sidebar takes a second line rather than losing its end: Streamlit cuts a page
-link's label to one line, and on a phone "Previous post: your digit as an embedding" ended "as an em…"."""
+"""A page link takes a second line rather than losing its end: Streamlit cuts a page link's label
+to one line, and on a phone the sidebar's "Previous post: your digit as an embedding" ended "as an
+em…", the Neuron atlas's "...the test digits that excite it most" "excite it mo…"."""
 
 SIDEBAR_OVERLAYS_BELOW = 768  # px: Streamlit's "md" breakpoint, below which the sidebar covers the page
 _CLOSE_ON_A_PHONE = """<script>(() => {

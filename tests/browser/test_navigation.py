@@ -70,7 +70,7 @@ def test_on_a_phone_the_menu_closes_after_a_tap(phone_page, app_url):
     phone_page.get_by_test_id("stExpandSidebarButton").wait_for(state="visible", timeout=10_000)  # closed again
 
 
-def test_on_a_phone_no_sidebar_link_is_cut_short(phone_page, app_url):
+def test_on_a_phone_no_page_link_is_cut_short(phone_page, app_url):
     goto(phone_page, app_url + "/weights")
     phone_page.get_by_test_id("stExpandSidebarButton").tap()
     series = phone_page.get_by_role("link", name="Previous post: your digit as an embedding")
@@ -93,6 +93,16 @@ def test_on_a_phone_no_sidebar_link_is_cut_short(phone_page, app_url):
     cut = phone_page.evaluate(f"() => {labels}.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)")
     assert cut == [], cut  # Streamlit's one line would end "as an em..."
     assert series.bounding_box()["height"] > phone_page.get_by_role("link", name="Weights").bounding_box()["height"]
+    # and in a page: the Neuron atlas's link to the Weights page
+    goto(phone_page, app_url + "/neurons")
+    link = phone_page.get_by_role("link", name="Its outgoing weights and the test digits that excite it most")
+    link.scroll_into_view_if_needed()
+    cut = phone_page.evaluate(
+        """() => [...document.querySelectorAll("[data-testid='stMain'] [data-testid='stPageLink'] *")]
+                 .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.clientWidth > 0)
+                 .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"""
+    )
+    assert cut == [], cut
 
 
 def test_a_drawing_made_after_the_menu_was_drawn_goes_along(page, app_url):

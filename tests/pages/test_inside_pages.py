@@ -310,6 +310,9 @@ def test_neurons_default_is_the_most_needed_and_links_work(shipped, test_set, hi
     fired = np.mean(hidden[:, 5] > 0)
     assert f"of test digits; its mean activation is highest on **{int(np.argmax(means))}s**." in texts(at)
     assert f"It fires for **{fired:.0%}**" in texts(at)
+    # and what it looks for, on this page: its 784 incoming weights as a 28x28 picture
+    weights = decode(figure(at, "atlas_weights")["data"][0]["z"])
+    np.testing.assert_allclose(np.asarray(weights, float), shipped.W1[:, 5].reshape(28, 28), rtol=1e-6)
     at = open_page("neurons", query={"neuron": "17"})
     assert at.subheader[-1].value == "Neuron 17"
     at = open_page("neurons", query={"neuron": "999"})
