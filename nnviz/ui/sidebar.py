@@ -98,9 +98,9 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
         _share()
         # the same element every run: sent once, run once
         st.html(
-            SWIPES_SCROLL + ONE_ENTRY_PER_PAGE + SAME_TAB_LINKS + preload_charts_script(), unsafe_allow_javascript=True
+            SWIPES_SCROLL + ONE_ENTRY_PER_PAGE + SAME_TAB_LINKS + preload_charts_script() + LINKS_WRAP,
+            unsafe_allow_javascript=True,
         )
-        st.html(LINKS_WRAP)  # alone: a style in a script's st.html did not apply; a style alone takes no room
         if sections:  # last, so the script's element (one run, then gone) moves nothing below it
             _close_on_a_phone(nav.url_path if nav is not None else "")
 
