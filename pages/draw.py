@@ -48,9 +48,7 @@ def live() -> None:
         if selection.source == "drawing" and not earlier:
             st.markdown(reading)
         else:  # the canvas is blank: show what the network is reading, here, not only far below
-            with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-                st.image(figs.digit_pixels(selection.input, scale=2), width=56, output_format="PNG")
-                st.markdown(reading)
+            ui.beside_the_digit(selection.input, reading)
         with st.container(horizontal=True):
             st.metric("Prediction", said, width="content")
             st.metric(

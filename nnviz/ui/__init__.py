@@ -50,6 +50,7 @@ __all__ = [
     "USER_MODEL",
     "Selection",
     "active_model",
+    "beside_the_digit",
     "canvas",
     "chart",
     "current_selection",
@@ -517,6 +518,15 @@ def wide_only(key: str) -> Any:
     """A container shown only while columns sit side by side (not on a phone): :func:`stacked_only`'s twin."""
     st.html(f"<style>@media (max-width: {STACKED_BELOW - 0.02}px) {{ .st-key-{key} {{ display: none; }} }}</style>")
     return st.container(key=key)
+
+
+def beside_the_digit(x: np.ndarray, text: str, write: Callable[[str], Any] = st.markdown) -> None:
+    """``text`` beside a small picture of the digit ``x`` (784,): what a page reads while its canvas is blank."""
+    from nnviz.figures.draw import digit_pixels
+
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.image(digit_pixels(x, scale=2), width=56, output_format="PNG")
+        write(text)
 
 
 def quote(sentence: str) -> None:

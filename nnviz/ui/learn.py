@@ -67,9 +67,7 @@ def backprop_section() -> None:
         if drawn_here:
             st.caption(using)
         else:  # the canvas is blank: show the digit the step is about, as the Draw page does
-            with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-                st.image(draw_figures.digit_pixels(selection.input, scale=2), width=56, output_format="PNG")
-                st.caption(using)
+            ui.beside_the_digit(selection.input, using, write=st.caption)
     p = model.predict_proba(selection.input[None])[0]
     guess = int(p.argmax())
     with right:
