@@ -38,6 +38,7 @@ MAX_PIXELS = 40_000_000  # 40 MP decoded at most: far below a bomb
 # its header may claim more: a 48-50 MP phone photo (8064 x 6048) decodes as 1008 x 756.
 # MAX_PIXELS still bounds what is decoded (a 80,000 x 1,000 strip cannot be reduced).
 MAX_JPEG_PIXELS = 80_000_000
+REDUCIBLE = ("JPEG", "MPO")  # the formats decoded at reduced scale (``draft``), so allowed MAX_JPEG_PIXELS
 WORK_SIDE = 1024  # a digit needs 20x20 pixels in the end; 1024 leaves room to crop
 # The formats Pillow may try.  Limiting them keeps rarely used decoders (and their
 # bugs) away from uploads.  (Phones' multi-picture JPEGs open as "JPEG" and come out as "MPO".)
@@ -74,7 +75,7 @@ def _open(data: bytes) -> Image.Image:
     width, height = image.size
     if width < 1 or height < 1:
         raise PhotoError("This image has no pixels.")
-    limit = MAX_JPEG_PIXELS if image.format in ("JPEG", "MPO") else MAX_PIXELS
+    limit = MAX_JPEG_PIXELS if image.format in REDUCIBLE else MAX_PIXELS
     if width * height > limit:
         raise PhotoError(_too_many_pixels(width * height, f" ({width:,} x {height:,})", limit))
     return image
@@ -133,7 +134,7 @@ def load_photo(data: bytes) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.seek(0)  # an animation: its first frame
-            if image.format in ("JPEG", "MPO"):
+            if image.format in REDUCIBLE:
                 # decode at 1/2, 1/4 or 1/8 scale when that still leaves WORK_SIDE pixels
                 image.draft("RGB" if image.mode == "CMYK" else image.mode, (WORK_SIDE, WORK_SIDE))
                 width, height = image.size  # what will be decoded
