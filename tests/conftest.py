@@ -27,3 +27,30 @@ def certain_three() -> int:
     found = np.flatnonzero((labels == 3) & (p[:, 3] == 1.0))
     assert found.size, "the shipped network gives no 3 a float32 probability of exactly 1"
     return int(found[0])
+
+
+class FakeClock:
+    """Stands in for the ``time`` module of :mod:`nnviz.timing`: time moves only when a test moves it.
+
+    A timed function that costs ``advance(seconds)`` then measures exactly that, so a test
+    can check that a timing times the work it claims to, on the rows it claims to.
+    """
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch) -> FakeClock:
+    """nnviz's timings read this clock for the rest of the test."""
+    from nnviz import timing
+
+    fake = FakeClock()
+    monkeypatch.setattr(timing, "time", fake)
+    return fake

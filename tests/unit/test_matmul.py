@@ -72,6 +72,33 @@ def test_speed_test_fields(model, digit):
     assert s.speedup == pytest.approx(s.loops / s.numpy)
 
 
+def test_speed_test_times_each_way_on_the_rows_it_reports(model, digit, clock, monkeypatch):
+    from nnviz import matmul
+
+    rows = {"loops": [], "numpy": []}
+    real_loops, real_numpy = matmul.forward_loops, matmul.forward_numpy
+
+    def loops(m, x, **kw):  # 3 ms a digit on the test's clock
+        rows["loops"].append(1)
+        clock.advance(3e-3)
+        return real_loops(m, x, **kw)
+
+    def numpy(m, x):  # 10 µs a row
+        rows["numpy"].append(len(x))
+        clock.advance(1e-5 * len(x))
+        return real_numpy(m, x)
+
+    monkeypatch.setattr(matmul, "forward_loops", loops)
+    monkeypatch.setattr(matmul, "forward_numpy", numpy)
+    images = nnviz.load_mnist("test")[0][:40]
+    s = speed_test(model, digit, images, budget=10.0)
+    assert (s.loops, s.numpy, s.batch) == pytest.approx((3e-3, 1e-5, 40e-5))
+    assert s.batch_size == 40 and s.speedup == pytest.approx(300)
+    # the timed NumPy calls: one digit, then all 40 (besides a check on one and a warm-up)
+    assert set(rows["numpy"]) <= {1, 10, 40} and rows["numpy"].count(40) >= 3
+    assert rows["numpy"].count(1) >= 4 and len(rows["loops"]) >= 4
+
+
 def test_the_loops_with_lists_made_once_are_the_same_forward_pass(model, digit):
     from nnviz.timing import as_lists, forward_loops, forward_numpy
 

@@ -116,6 +116,24 @@ def test_time_one_digit_is_a_measurement(net):
     assert math.isfinite(seconds) and seconds > 0
 
 
+def test_time_one_digit_times_the_networks_forward_pass_on_one_image(net, clock):
+    shapes = []
+
+    class Timed:
+        """The network, its forward pass costing 2 ms on the test's clock."""
+
+        sizes = net.sizes
+
+        def forward(self, x):
+            shapes.append(np.shape(x))
+            clock.advance(2e-3)
+            return net.forward(x)
+
+    digit = np.arange(784, dtype=np.float32) / 784
+    assert post.time_one_digit(Timed(), digit, repeats=7) == pytest.approx(2e-3)
+    assert shapes == [(1, 784)] * 8  # a warm-up, then the seven timed calls: each one image
+
+
 @pytest.mark.parametrize(
     ("seconds", "text"),
     [(1.4e-5, "0.014 ms"), (3.1e-4, "0.31 ms"), (2.4e-3, "2.4 ms"), (0.12, "120 ms"), (2.0, "2,000 ms")],
