@@ -69,8 +69,9 @@ def timings() -> None:
     st.subheader("3 · “In milliseconds”, measured on this server")
     key = ("speed", ui.model_key(model))
     if st.button("Measure again") or st.session_state.get("speed_key") != key:
-        with st.spinner("Timing Python loops, NumPy's matrix products, and 10,000 digits at once…"):
-            st.session_state["speed"] = speed_test(model, selection.input, ui.mnist("test")[0])
+        test_images = ui.mnist("test")[0]
+        with st.spinner(f"Timing Python loops, NumPy's matrix products, and {len(test_images):,} digits at once…"):
+            st.session_state["speed"] = speed_test(model, selection.input, test_images)
             st.session_state["speed_key"] = key
     s = st.session_state["speed"]
     a, b, c = st.columns(3)

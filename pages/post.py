@@ -9,18 +9,19 @@ from nnviz.figures.common import sentence_start
 from nnviz.ui.params import digit_query, link_query, page_link
 
 ui.through_router()
+TEST_DIGITS = SPLITS["test"][2]
 
 
 def accuracy(model) -> tuple[float, str]:
     """Test accuracy and where it comes from: measured by the trainer and saved with the model, else here, once."""
     saved = model.meta.get("test_accuracy")
     if isinstance(saved, float):  # the sidebar shows the same; no need to spend a cold start recomputing it
-        return saved, "measured by the trainer on the 10,000 MNIST test digits, saved with the model"
+        return saved, f"measured by the trainer on the {TEST_DIGITS:,} MNIST test digits, saved with the model"
     cache, key = st.session_state.setdefault("post_accuracy", {}), ui.model_key(model)  # id() can be reused
     if key not in cache:
         cache.clear()
         cache[key] = model.accuracy(*ui.mnist("test"))
-    return cache[key], "on the 10,000 MNIST test digits, computed here"
+    return cache[key], f"on the {TEST_DIGITS:,} MNIST test digits, computed here"
 
 
 def another_digit() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nnviz.data import DataError
+from nnviz.data import SPLITS, DataError
 from nnviz.mlp import ModelError
 from nnviz.ui import (
     ONE_ENTRY_PER_PAGE,
@@ -74,7 +74,7 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
         )
         acc = model.meta.get("test_accuracy")
         if isinstance(acc, float):
-            st.markdown(f"Test accuracy: **{acc:.2%}** on the 10,000 MNIST test digits")
+            st.markdown(f"Test accuracy: **{acc:.2%}** on the {SPLITS['test'][2]:,} MNIST test digits")
         st.caption(
             "You trained this one on the Learn page."
             if trained_here

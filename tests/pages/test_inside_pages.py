@@ -205,6 +205,11 @@ def test_evaluation_numbers_and_default_cell(shipped, test_set, hidden):
     at = open_page("errors")
     page = texts(at)
     assert f"**{shipped.accuracy(images, labels):.2%}**" in page and f"**{ev.n_mistakes:,} mistakes**" in page
+    # the hardest digit, worked out here from the predictions rather than from ev.per_digit
+    right = shipped.predict(as_input(images)) == labels
+    per_digit = np.array([right[labels == d].mean() for d in range(10)])
+    hardest = int(per_digit.argmin())
+    assert f"Hardest digit: **{hardest}** ({per_digit[hardest]:.1%} right)" in page
     true, said = ev.worst_confusion()
     count = int(ev.confusion[true, said])
     assert f"{count} times {a_digit(true)} was read as {a_digit(said)}" in page

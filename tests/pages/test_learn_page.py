@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 import nnviz
 import nnviz.ui
-from nnviz.ui.training import TrainingRun, make_config
+from nnviz.ui.training import BUDGET_SECONDS, TrainingRun, make_config
 
 SENTENCE = (
     "In next week's post (Part 2), I will explain how backpropagation trains these networks through gradient descent."
@@ -178,6 +178,10 @@ def test_stop_and_resume():
     at.button(key="learn_start").click().run()
     run = at.session_state["learn_run"]
     assert run.running and 0 < run.step < run.total_steps
+    # the page's runs stop after the computing time its help promises
+    assert run.budget == BUDGET_SECONDS and f"a run stops after {BUDGET_SECONDS:.0f} s of computing" in " ".join(
+        c.value for c in at.caption
+    )
     assert at.button(key="learn_start").label == "Restart"  # while it runs, pressing it throws this run away
     at.button(key="learn_stop").click().run()
     assert run.status == "paused"

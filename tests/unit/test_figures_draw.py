@@ -115,8 +115,9 @@ def test_input_summary_counts_ink():
     x = np.zeros(784, np.float32)
     x[:10] = 1.0
     x[10:15] = 0.25
+    x[15] = 0.5  # exactly half: counts as half bright
     assert figs.input_summary(x) == (
-        "784 inputs: 15 carry some ink (2%), 10 at least half bright; the other 769 are exactly 0."
+        "784 inputs: 16 carry some ink (2%), 11 at least half bright; the other 768 are exactly 0."
     )
 
 

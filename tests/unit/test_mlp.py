@@ -45,6 +45,17 @@ def test_relu_is_max_of_zero_and_z_bit_for_bit(shape, dtype):
     assert np.array_equal(np.atleast_1d(h).view(np.uint8), np.atleast_1d(expected).view(np.uint8))
 
 
+def test_a_neuron_at_exactly_zero_passes_no_gradient():
+    """ReLU's slope at 0 is taken as 0 (as scikit-learn does): a neuron with z = 0 exactly is off."""
+    net = MLP.init(4, seed=0)
+    net.b1 = np.array([0.0, 0.5, 0.0, 0.5], np.float32)
+    x = np.zeros((3, 784), np.float32)  # z1 = b1: neurons 0 and 2 at exactly 0
+    g = net.backward(net.forward(x), np.array([1, 2, 3]))
+    assert np.all(net.forward(x).z1[:, [0, 2]] == 0)
+    assert np.all(g.dz1[:, [0, 2]] == 0) and np.all(g.b1[[0, 2]] == 0) and np.all(g.W2[[0, 2]] == 0)
+    assert np.all(g.b1[[1, 3]] != 0)
+
+
 @pytest.mark.parametrize(
     ("l2", "dropout", "rows"),
     [(0.0, 0.0, 5), (0.1, 0.0, 5), (0.0, 0.5, 5), (0.0, 0.0, 24)],  # 24 rows with blank pixels: the inked-only path
