@@ -9,7 +9,16 @@ from nnviz.figures.gallery import digit_image, digit_images
 from nnviz.post import sentence
 from nnviz.timing import median_seconds
 from nnviz.tsne import PLACE_K
-from nnviz.ui import chart, current_selection, mnist, pickable_chart, quote, require_model, through_router
+from nnviz.ui import (
+    chart,
+    column_at_least,
+    current_selection,
+    mnist,
+    pickable_chart,
+    quote,
+    require_model,
+    through_router,
+)
 from nnviz.ui.inside import NEIGHBOURS_K, analysis, how_familiar, kept_on_map, map_choice, pixel_index, tsne_map
 from nnviz.ui.params import page_link
 
@@ -38,6 +47,7 @@ near_px = pixels.query(sel.input, k, exclude=exclude)
 
 tsne, no_tsne = tsne_map(model)
 kind = map_choice(tsne is not None)
+st.html(column_at_least("embeddings_side", 150))  # its 140 px digits fit beside the map, or go below it
 map_col, side_col = st.columns([3, 1])
 with map_col:
     nearest = None if silent else int(labels[near.indices[0]])
@@ -94,7 +104,7 @@ with map_col:
     st.caption(summary)
     if tsne is None:
         st.caption(no_tsne)
-with side_col:
+with side_col, st.container(key="embeddings_side"):
     st.image(digit_image(sel.input, scale=5), width=140, caption=f"★ {sel.description}: the network says {answer}")
     clicked = figs.selected_index(event["selection"]["points"])
     if clicked is None:

@@ -56,8 +56,10 @@ st.markdown(
     f"What each neuron looks for. Each of the **{n_hidden} hidden neurons** has one weight for each of the "
     f"**{n_in} pixels**: laid out as 28×28, they show the ink that raises its sum (red) or lowers it (blue)."
 )
+# the mosaic's 128 tiles stay big enough to tap: a narrower row puts the detail below it
+st.html(ui.column_at_least("weights_grid", 320))
 grid, detail = st.columns([1, 1.4], gap="large")
-with grid:
+with grid, st.container(key="weights_grid"):
     st.markdown("**Click a tile** to pick a neuron (on a touch screen: tap once to see which, again to pick it).")
     ui.pickable_chart(
         figs.mosaic_figure(W1, selected=neuron), key="mosaic", on_select=on_click, selection_mode="points"

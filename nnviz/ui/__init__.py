@@ -53,6 +53,7 @@ __all__ = [
     "beside_the_digit",
     "canvas",
     "chart",
+    "column_at_least",
     "current_selection",
     "load_error_page",
     "mnist",
@@ -469,17 +470,30 @@ took the reader back to the previous page, Chrome's swipe navigation.  Up and do
 scroll, two fingers still zoom; pages without a canvas keep the gesture."""
 
 
+def column_at_least(key: str, px: int) -> str:
+    """CSS: the ``st.columns`` column holding the element keyed ``key`` is at least ``px`` wide.
+
+    Streamlit stacks columns only below 640 px; above that, a docked sidebar
+    leaves a tablet or a phone on its side a row too narrow for a column's
+    content (the 280 px canvas, cut off on the right yet still taking ink).
+    A row too narrow for this minimum wraps: the column takes a line of its
+    own, as on a phone.  Never wider than the row (``min(100%, ...)``).
+    """
+    return f"<style>[data-testid='stColumn']:has(.st-key-{key}) {{ min-width: min(100%, {px}px); }}</style>"
+
+
 def canvas(key: str, *, stroke_width: int = 18, size: int = 280) -> np.ndarray | None:
     """The drawing canvas: white ink on black, as in MNIST.
 
     Returns the RGBA image (size, size, 4) uint8, or None before anything is
     sent.  The one place the component is called, so tests can patch it.  Its
     toolbar sits above it (:data:`CANVAS_TOOLBAR_ABOVE`), in room made here, and a sideways
-    swipe on its page is no "go back" (:data:`NO_SIDEWAYS_SWIPE`).
+    swipe on its page is no "go back" (:data:`NO_SIDEWAYS_SWIPE`).  A column it is in is never
+    narrower than it (:func:`column_at_least`).
     """
     from streamlit_drawable_canvas import st_canvas
 
-    st.html(CANVAS_TOOLBAR_ABOVE + NO_SIDEWAYS_SWIPE, unsafe_allow_javascript=True)
+    st.html(CANVAS_TOOLBAR_ABOVE + NO_SIDEWAYS_SWIPE + column_at_least(key, size), unsafe_allow_javascript=True)
     st.space(38)  # with the gap after the script's element: room for the toolbar, clear of what is above
 
     result = st_canvas(

@@ -75,6 +75,12 @@ def page(browser):
 
 
 @pytest.fixture
+def landscape_page(browser):
+    """A phone on its side (844x390, touch): wide enough for the docked sidebar, so the columns stay side by side."""
+    yield from _checked_page(browser, viewport={"width": 844, "height": 390}, has_touch=True, is_mobile=True)
+
+
+@pytest.fixture
 def phone_page(browser):
     """A phone page (390x844, touch, 2x pixels) in a fresh context; fails on a shown exception."""
     yield from _checked_page(browser, viewport=PHONE, has_touch=True, is_mobile=True, device_scale_factor=2)

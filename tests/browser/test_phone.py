@@ -183,3 +183,35 @@ def test_a_swipe_over_a_chart_scrolls_the_page(phone_page, app_url, path, nth):
     page.wait_for_timeout(800)
     assert page.evaluate(MAIN_SCROLL_TOP) > top + 100  # the page moved under the finger
     assert chart.evaluate(_AXES) == axes  # and the chart did not
+
+
+# How much of the canvas is on screen: its width, cut by every ancestor that clips (through
+# the component's shadow root).
+_CANVAS_SEEN = """
+(canvas) => {
+  const r = canvas.getBoundingClientRect();
+  let left = r.left, right = r.right;
+  for (let a = canvas.parentElement || canvas.getRootNode().host; a; a = a.parentElement || a.getRootNode().host) {
+    const s = getComputedStyle(a);
+    if (s.overflowX !== 'visible') { const c = a.getBoundingClientRect(); left = Math.max(left, c.left); right = Math.min(right, c.right); }
+    if (a === document.documentElement) break;
+  }
+  return Math.max(0, right - left);
+}
+"""
+
+
+@pytest.mark.parametrize("path", ["/draw", "/learn"])
+def test_a_phone_on_its_side_sees_the_whole_canvas(landscape_page, app_url, path):
+    """At 844 px the sidebar stays docked and columns side by side: the canvas's column must not cut it off."""
+    goto(landscape_page, app_url + path)
+    box = canvas_box(landscape_page)
+    seen = landscape_page.locator("canvas.upper-canvas").first.evaluate(_CANVAS_SEEN)
+    assert seen >= box["width"] - 1, f"only {seen:.0f} of the canvas's {box['width']:.0f} px are on screen"
+
+
+def test_a_phone_on_its_side_gets_tappable_weight_tiles(landscape_page, app_url):
+    goto(landscape_page, app_url + "/weights")
+    wait_charts(landscape_page)
+    width = landscape_page.locator(".st-key-weights_grid").bounding_box()["width"]
+    assert width >= 319, width  # the mosaic's column: a row too narrow puts the detail below it
