@@ -36,6 +36,15 @@ elif "errors_cell" in st.session_state:
     st.query_params.update(true=str(cell[0]), said=str(cell[1]))
 else:
     cell = ev.worst_confusion() or (0, 0)
+
+
+def pick_cell() -> None:
+    """The cell chosen in the two boxes under the matrix (a keyboard's way in, and a small screen's)."""
+    chosen = (st.session_state["errors_true"], st.session_state["errors_said"])
+    st.session_state["errors_cell"] = chosen
+    st.query_params.update(true=str(chosen[0]), said=str(chosen[1]))
+
+
 matrix_col, bars_col = st.columns([3, 2])
 with matrix_col:
     event = pickable_chart(figs.confusion_figure(ev.confusion, selected=cell), key="confusion", selection_mode="points")
@@ -45,6 +54,10 @@ with matrix_col:
         st.query_params.update(true=str(cell[0]), said=str(cell[1]))  # the next run keeps it
         st.rerun()  # redraw the matrix with the new cell outlined
     st.caption(figs.confusion_summary(ev.confusion))
+    st.session_state["errors_true"], st.session_state["errors_said"] = cell
+    with st.container(horizontal=True):
+        st.selectbox("True digit", range(10), key="errors_true", on_change=pick_cell, width=130)
+        st.selectbox("Network said", range(10), key="errors_said", on_change=pick_cell, width=130)
 with bars_col:
     chart(figs.per_digit_figure(ev.per_digit, ev.confusion.sum(axis=1)), key="per_digit")
     st.caption(figs.per_digit_summary(ev.per_digit))
@@ -56,7 +69,7 @@ if true == said:
 else:
     st.subheader(figs.mistakes_heading(len(found), true, said))
 if len(found) == 0:
-    st.info("No digit in this cell. Tap another cell of the matrix.")
+    st.info("No digit in this cell. Tap another cell of the matrix, or choose one under it.")
 many = min(len(found), 96)  # a diagonal cell holds ~1,000 digits: cap what a phone must load
 shown = found[:12]
 if many > 12 and st.toggle(

@@ -259,6 +259,15 @@ def test_evaluation_cell_from_a_link_and_from_a_click(shipped, test_set, hidden)
     page = texts(rerun(at))
     assert f"{off[t2, p2]} times {a_digit(t2)} was read as {a_digit(p2)}" in page
     assert at.query_params["true"] == [str(t2)] or at.query_params["true"] == str(t2)
+    # the boxes under the matrix name the open cell, and open another (no pointer needed)
+    assert (at.selectbox(key="errors_true").value, at.selectbox(key="errors_said").value) == (t2, p2)
+    t3, p3 = np.unravel_index(np.argsort(off, axis=None)[-4], off.shape)
+    at.session_state["confusion"] = {"selection": {"points": []}}
+    at.selectbox(key="errors_true").set_value(int(t3))
+    at.selectbox(key="errors_said").set_value(int(p3))
+    page = texts(rerun(at))
+    assert f"{off[t3, p3]} times {a_digit(t3)} was read as {a_digit(p3)}" in page
+    assert (at.selectbox(key="errors_true").value, at.selectbox(key="errors_said").value) == (t3, p3)
 
 
 def test_evaluation_diagonal_cell_and_bad_link(shipped, test_set, hidden):
