@@ -400,7 +400,7 @@ def vote_figure(counts: np.ndarray, network_answer: int, *, height: int = 220) -
             y=counts,
             marker=dict(
                 color=common.DIGIT_COLOURS[: len(digits)],
-                line=dict(color="#000000", width=[3 if d == network_answer else 0 for d in range(len(counts))]),
+                line=dict(color=common.MARK_GREY, width=[3 if d == network_answer else 0 for d in range(len(counts))]),
             ),
             hovertemplate="votes for %{x}: %{y}<extra></extra>",
         )

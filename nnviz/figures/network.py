@@ -304,7 +304,7 @@ def network_figure(
             x=[lay.output_x[answer]],
             y=[lay.output_y],
             mode="markers+text",
-            marker=dict(size=24, color=colours[answer], line=dict(color="#444444", width=2)),
+            marker=dict(size=24, color=colours[answer], line=dict(color=common.MARK_GREY, width=2)),
             text=[str(answer)],
             textfont=dict(size=13, color=common.ink_on(colours[answer])),
             hovertext=[hovers[answer]],

@@ -296,13 +296,14 @@ def outgoing_figure(w2: np.ndarray, neuron: int, *, height: int = 260) -> go.Fig
     w2 = np.asarray(w2, dtype=np.float64)
     if w2.size == 0:
         return common.empty_figure("No neuron chosen", height=height)
-    lo, hi = common.symmetric_range(w2)
     digits = np.arange(w2.size)
     fig = go.Figure(
         go.Bar(
             x=digits,
             y=w2,
-            marker=dict(color=w2, colorscale=common.DIVERGING, cmin=lo, cmax=hi, cmid=0.0),
+            # by sign, in the weight maps' red and blue: shaded by size, the largest bars were the
+            # darkest, and nearly vanished on a dark page (the small ones, near white, on a light one)
+            marker=dict(color=[common.RAISES if v > 0 else common.LOWERS for v in w2]),
             hovertemplate=f"neuron {neuron} → digit %{{x}}<br>weight %{{y:.4f}}<extra></extra>",
         )
     )

@@ -107,11 +107,15 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
 
 LINKS_WRAP = (
     "<style>[data-testid='stPageLink'] :is(span, [data-testid='stMarkdownContainer'], p)"
-    " { white-space: normal; }</style>"
+    " { white-space: normal; }"
+    # a link reached with Tab is outlined: Streamlit marks it only with the faint tint of the current page
+    " [data-testid='stPageLink-NavLink']:focus-visible { outline: 2px solid currentColor; outline-offset: 2px; }"
+    "</style>"
 )
 """A page link takes a second line rather than losing its end: Streamlit cuts a page link's label
 to one line, and on a phone the sidebar's "Previous post: your digit as an embedding" ended "as an
-em…", the Neuron atlas's "...the test digits that excite it most" "excite it mo…"."""
+em…", the Neuron atlas's "...the test digits that excite it most" "excite it mo…".  And a link
+reached with the Tab key is outlined, as a button is."""
 
 SIDEBAR_OVERLAYS_BELOW = 768  # px: Streamlit's "md" breakpoint, below which the sidebar covers the page
 _CLOSE_ON_A_PHONE = """<script>(() => {

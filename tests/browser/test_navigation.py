@@ -206,3 +206,19 @@ def test_back_from_a_link_returns_to_where_the_reader_was(phone_page, app_url):
     page.wait_for_url(app_url + "/")
     wait_idle(page)
     page.wait_for_function(f"() => Math.abs(({MAIN_SCROLL_TOP})() - {before}) < 5", timeout=10_000)
+
+
+def test_a_page_link_reached_with_the_tab_key_is_outlined(page, app_url):
+    """Keyboard readers see where they are: Streamlit marks a focused page link only by a faint tint."""
+    goto(page, app_url + "/weights")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const a = document.activeElement;"
+            " return a && a.matches(\"[data-testid='stPageLink-NavLink']\") ?"
+            " [a.innerText, getComputedStyle(a).outlineStyle, getComputedStyle(a).outlineWidth] : null; }"
+        )
+        if focused:
+            break
+    assert focused, "Tab never reached a page link"
+    assert focused[1] == "solid" and focused[2] == "2px", focused

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from nnviz.figures import common
 from nnviz.figures import weights as figs
 
 rng = np.random.default_rng(0)
@@ -117,6 +118,9 @@ def test_outgoing_bars_are_the_neurons_row_of_W2():
     fig = figs.outgoing_figure(W2[4], 4)
     np.testing.assert_array_equal(fig.data[0].y, W2[4])
     np.testing.assert_array_equal(fig.data[0].x, np.arange(10))
+    # coloured by sign, as the weight maps are: red adds to that digit's score, blue takes away
+    assert list(fig.data[0].marker.color) == [common.RAISES if v > 0 else common.LOWERS for v in W2[4]]
+    assert common.RAISES in fig.data[0].marker.color and common.LOWERS in fig.data[0].marker.color
     up = int(np.argmax(W2[4]))
     assert f"digit {up} ({W2[4, up]:+.3f}" in figs.outgoing_summary(W2[4], 4)
 
