@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import functools
 import runpy
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -274,6 +276,25 @@ def pickable_chart(
     return st.plotly_chart(fig, key=key, on_select=on_select, width="stretch", config=config, **kwargs)
 
 
+_REROUTING = threading.local()  # set while through_router runs app.py within a page's run
+
+
+def _legacy_run() -> bool:
+    """Whether Streamlit started this run in its legacy ``pages/`` mode.
+
+    Such a run executes the page inside Streamlit's ``_mpa_v1``.  Asked of this
+    run's own call stack, not of ``PagesManager.uses_pages_directory``: that flag
+    is one for the whole server and is read when a run starts, so another
+    reader's run may switch it off between this run's start and this question.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "_mpa_v1":
+            return True
+        frame = frame.f_back
+    return False
+
+
 def through_router() -> None:
     """Make sure this run goes through ``app.py``'s router; call first thing on every page.
 
@@ -281,16 +302,23 @@ def through_router() -> None:
     legacy multipage mode, and until ``app.py`` has called ``st.navigation`` once,
     a deep link (``/weights?neuron=5``) runs the page file directly: no page
     config, no shared sidebar, file names as navigation.  Shared links often hit a
-    server that has just woken up, so we switch the legacy mode off -- exactly what
-    ``st.navigation`` itself does -- and run the router within this same run (a
-    rerun would drop a button press or an upload that came with it), then stop.
+    server that has just woken up, so we switch the legacy mode off for the runs
+    to come -- exactly what ``st.navigation`` itself does -- and run the router
+    within this same run (a rerun would drop a button press or an upload that came
+    with it), then stop.  Two readers arriving together at a fresh server both
+    start in legacy mode; each run finds that out for itself (:func:`_legacy_run`).
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    PagesManager.uses_pages_directory = False
+    if getattr(_REROUTING, "active", False) or not _legacy_run():
+        return
+    _REROUTING.active = True  # the router's own call, and the page's inside it, pass through
+    try:
         runpy.run_path(str(APP), run_name="__main__")
-        st.stop()
+    finally:
+        _REROUTING.active = False
+    st.stop()
 
 
 @st.cache_resource(show_spinner=False)

@@ -273,6 +273,26 @@ def test_cold_server_deep_link_goes_through_the_router(page):
     assert at.title and at.title[0].value  # the page itself rendered, once
 
 
+@pytest.mark.cold_server
+def test_cold_server_deep_link_goes_through_the_router_when_another_reader_got_there_first(monkeypatch):
+    """Two readers at a fresh server: both runs start in legacy mode, and the first to reach its page
+    switches that mode off (for the whole server) before the second asks.  The second still goes
+    through the router."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import script_runner
+
+    legacy = script_runner._mpa_v1
+
+    def raced(main_script_path):
+        PagesManager.uses_pages_directory = False  # the other reader's run, meanwhile
+        legacy(main_script_path)
+
+    monkeypatch.setattr(script_runner, "_mpa_v1", raced)
+    at = app_session.open_page("neurons", timeout=90)
+    assert len(list(at.sidebar)) > 1, "the router's sidebar did not run"
+    assert [t.value for t in at.title] == ["Neuron atlas"]  # the page itself rendered, once
+
+
 MENU_ORDER = ["draw", "weights", "matmul", "learn", "embeddings", "errors", "neurons", "why"]
 
 
