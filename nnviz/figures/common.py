@@ -8,11 +8,51 @@ of Tol's colours; intensities use a perceptually uniform sequential scale.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+
+
+def _whole_modules_only(get_module: Callable[..., Any]) -> Callable[..., Any]:
+    """Plotly's optional-import look-up, made not to return a module another thread is still importing.
+
+    Plotly checks whether a value is pandas data by peeking into ``sys.modules``
+    (``get_module("pandas", should_load=False)``).  Streamlit imports pandas on a
+    page's first drawable canvas, in that reader's thread; on a fresh server
+    another reader's figure, built meanwhile, found pandas half-imported and
+    failed ("partially initialized module 'pandas' has no attribute 'Series'").
+    A module still being imported is taken here as absent: no figure of ours
+    holds pandas data.  (Importing pandas up front, with this module, avoided the
+    race too, but added 0.4 s to every cold start.)
+    """
+
+    @functools.wraps(get_module)
+    def peek(name: str, should_load: bool = True) -> Any:
+        module = get_module(name, should_load)
+        if not should_load and getattr(getattr(module, "__spec__", None), "_initializing", False):
+            return None
+        return module
+
+    return peek
+
+
+def _guard_plotly_imports() -> None:
+    """Wrap the look-up in every Plotly module that took its own reference to it (once per process)."""
+    import _plotly_utils.basevalidators
+    import plotly.basedatatypes
+    import plotly.io._json
+    import plotly.serializers
+
+    for module in (_plotly_utils.basevalidators, plotly.basedatatypes, plotly.io._json, plotly.serializers):
+        if not hasattr(module.get_module, "__wrapped__"):
+            module.get_module = _whole_modules_only(module.get_module)
+
+
+_guard_plotly_imports()
 
 # Blue (negative) - white (zero) - red (positive).
 DIVERGING = "RdBu_r"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import A_CHART_DRAWN, MENU_LINK, app_pages, goto, start_server
+from helpers import A_CHART_DRAWN, MENU_LINK, app_pages, exception_texts, goto, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -72,6 +72,26 @@ def test_deep_link_on_a_fresh_server(browser):
             )
         finally:
             context.close()
+
+
+def test_two_readers_arriving_together_at_a_fresh_server(browser):
+    """Both runs start in legacy mode, and each must go through the router itself: the flag that
+    says so is one for the whole server, switched off by whichever run gets there first.  And one
+    reader's first canvas imports pandas while the other's figures are built (Plotly peeks at it)."""
+    with start_server("app.py") as server:
+        contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(2)]
+        try:
+            pages = [context.new_page() for context in contexts]
+            arrivals = (("draw?sample=3", "Draw a digit"), ("weights?sample=3", "Weights"))
+            for page, (path, _) in zip(pages, arrivals, strict=True):  # no waiting between the two
+                page.goto(f"{server.url}/{path}", wait_until="commit")
+            for page, (path, title) in zip(pages, arrivals, strict=True):
+                page.wait_for_function(A_CHART_DRAWN, timeout=90_000)
+                assert title in active_nav_text(page), f"/{path} ran without the router"
+                assert not exception_texts(page), exception_texts(page)
+        finally:
+            for context in contexts:
+                context.close()
 
 
 # how many times the page has fetched Streamlit's Plotly code (its file PlotlyChart.<hash>.js)
