@@ -219,20 +219,22 @@ def train(
     # rather than a few calls every step.
     seen_probabilities = np.empty((min(every, total) * cfg.batch_size, net.sizes[2]), dtype=np.float32)
     seen_labels = np.empty(len(seen_probabilities), dtype=y_train.dtype)
-    shuffled = np.empty_like(x_train)  # the epoch's images in its order: its batches are slices
+    # One batch's images at a time, gathered into this buffer: no shuffled copy of the
+    # training set (47 MB for MNIST, held as long as a reader's paused run lives).
+    # np.take per batch costs what one take for the whole epoch does (4.7 vs 4.3 ms an epoch).
+    batch_images = np.empty((cfg.batch_size, *x_train.shape[1:]), dtype=x_train.dtype)
     for _ in range(cfg.epochs):
         tick = time.perf_counter()
         order = rng.permutation(n)
-        # One gather for the epoch, rather than one per batch: reading the rows in a
-        # random order is the same work either way, but in one call the memory system
-        # overlaps many rows' fetches, and a batch is then a contiguous slice.
-        np.take(x_train, order, axis=0, out=shuffled, mode="clip")  # "clip": no bounds check (and no buffer)
         y_shuffled = y_train[order]
         elapsed += time.perf_counter() - tick  # shuffling is training work too
         for start in range(0, n, cfg.batch_size):
             tick = time.perf_counter()
             stop = start + cfg.batch_size
-            images, yb = shuffled[start:stop], y_shuffled[start:stop]
+            rows = order[start:stop]
+            # "clip": no bounds check (and no temporary buffer)
+            images = np.take(x_train, rows, axis=0, out=batch_images[: len(rows)], mode="clip")
+            yb = y_shuffled[start:stop]
             if cfg.augment:
                 xb, inked = augment(images, rng, aug).reshape(len(yb), -1), None
             else:

@@ -116,3 +116,24 @@ def test_snapshots_are_thinned_but_keep_start_and_latest(data):
 def test_strip_neurons_spread_over_the_layer():
     assert list(strip_neurons(128, 8)) == [0, 18, 36, 54, 73, 91, 109, 127]
     assert list(strip_neurons(4, 8)) == [0, 1, 2, 3]
+
+
+def test_a_paused_run_holds_no_copy_of_the_training_set():
+    """A reader may leave a run paused (or leave the page mid-run) for as long as the tab stays open."""
+    import tracemalloc
+
+    train_data = nnviz.load_mnist("train")
+    test_data = tuple(a[:500] for a in nnviz.load_mnist("test"))
+    cfg = TrainConfig(hidden=16, epochs=1, batch_size=128, eval_every=20, eval_size=100)
+    tracemalloc.start()
+    try:
+        run = TrainingRun(cfg, train_data, test_data)
+        run.advance(0.0)  # one event: the loop is mid-epoch, its state alive
+        run.pause()
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert 0 < run.step < run.total_steps
+    assert held < train_data[0].nbytes / 4, (
+        f"{held / 1e6:.0f} MB held for {train_data[0].nbytes / 1e6:.0f} MB of images"
+    )
