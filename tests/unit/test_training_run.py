@@ -1,5 +1,7 @@
 """The Learn page's time-sliced trainer, driven without a browser (it does not touch Streamlit)."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -116,6 +118,27 @@ def test_snapshots_are_thinned_but_keep_start_and_latest(data):
 def test_strip_neurons_spread_over_the_layer():
     assert list(strip_neurons(128, 8)) == [0, 18, 36, 54, 73, 91, 109, 127]
     assert list(strip_neurons(4, 8)) == [0, 1, 2, 3]
+
+
+def test_compute_counts_this_runs_cpu_time_not_the_wall_clock(data):
+    """On a shared CPU, time taken by other readers' work is no "computing" of this run's, nor its budget."""
+    train_data, test_data = data
+    cfg = TrainConfig(hidden=8, epochs=1, batch_size=10, train_size=200, eval_every=2, eval_size=50)
+    run = TrainingRun(cfg, train_data, test_data)
+    events = run._events
+
+    def shared_cpu():  # the CPU elsewhere for 50 ms before each event
+        for event in events:
+            time.sleep(0.05)
+            yield event
+
+    run._events = shared_cpu()
+    wall = time.perf_counter()
+    while run.running:
+        run.advance(1.0)
+    wall = time.perf_counter() - wall
+    slept = 0.05 * len(run.history["step"])
+    assert wall > slept and run.compute < wall - slept / 2, (run.compute, wall, slept)
 
 
 def test_a_paused_run_holds_no_copy_of_the_training_set():
