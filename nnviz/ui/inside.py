@@ -4,12 +4,18 @@ Embeddings, PCA, the evaluation and the ablation are computed once per model
 and shared by every session (``st.cache_resource``; arrays made read-only).  The
 reader may train their own network on the Learn page, so each cache is keyed by
 a fingerprint of the weights, not by the shipped file: a retrained model gets
-its own entry, and the shipped one is computed once per server.
+its own entry, and the shipped one is computed once per server.  Readers' own
+networks share a few places (:data:`MAX_MODELS`, least recently used first out);
+the shipped network's results are kept for the server's life, so a wave of
+readers training their own never makes the next reader of the shipped one wait.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 import streamlit as st
@@ -38,7 +44,7 @@ from nnviz.evaluate import (
 from nnviz.figures.embeddings import UNFAMILIAR, LonelyAccuracy
 from nnviz.mlp import MLP, as_input
 from nnviz.tsne import MapError, TSNEMap, load_tsne
-from nnviz.ui import mnist, model_key
+from nnviz.ui import mnist, model_key, shipped_model
 from nnviz.ui.params import MAP_LABELS, MAPS, query_choice
 
 __all__ = [
@@ -57,8 +63,45 @@ __all__ = [
 ]
 
 # a few models at a time: the shipped one plus the latest trained ones
-MAX_MODELS = 4
+MAX_MODELS = 4  # readers' own networks with results cached at once (the shipped one aside)
 NEIGHBOURS_K = 10  # each test digit's nearest test digits, kept to check the maps by
+
+T = TypeVar("T")
+
+
+@st.cache_resource(show_spinner=False)
+def _kept_for_the_shipped_network() -> dict[tuple, Any]:
+    """(cache name, key, arguments) -> result, for the shipped network only: one dict per server."""
+    return {}
+
+
+@st.cache_resource(show_spinner=False)
+def _shipped_key() -> str:
+    return model_key(shipped_model())
+
+
+def per_network(spinner: str | bool, entries: int = MAX_MODELS) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """``st.cache_resource`` for a function of ``(key, _model, ...)``, the shipped network's results kept.
+
+    Readers' networks share ``entries`` places, least recently used first out; the
+    shipped network's result also goes into a dict that nothing evicts.
+    """
+
+    def wrap(fn: Callable[..., T]) -> Callable[..., T]:
+        lru = st.cache_resource(show_spinner=spinner, max_entries=entries)(fn)
+
+        @functools.wraps(fn)
+        def cached(key: str, _model: MLP, *args: Any) -> T:
+            if key != _shipped_key():
+                return lru(key, _model, *args)
+            kept, name = _kept_for_the_shipped_network(), (fn.__name__, key, *args)
+            if name not in kept:
+                kept[name] = lru(key, _model, *args)
+            return kept[name]
+
+        return cached
+
+    return wrap
 
 
 def _readonly(*arrays: np.ndarray) -> None:
@@ -87,7 +130,7 @@ class Atlas:
     preferred: np.ndarray  # (H,) the digit each neuron fires for most on average
 
 
-@st.cache_resource(show_spinner="Computing the embeddings of the test digits…", max_entries=MAX_MODELS)
+@per_network("Computing the embeddings of the test digits…")
 def _analysis(key: str, _model: MLP) -> Analysis:
     images, labels = mnist("test")
     hidden = embed(_model, images)
@@ -102,7 +145,7 @@ def analysis(model: MLP) -> Analysis:
     return _analysis(model_key(model), model)
 
 
-@st.cache_resource(show_spinner="Finding each test digit's nearest neighbours…", max_entries=MAX_MODELS)
+@per_network("Finding each test digit's nearest neighbours…")
 def _neighbourhoods(key: str, _model: MLP) -> tuple[np.ndarray, np.ndarray]:
     from nnviz.train import one_blas_thread  # imported here: only this cache needs it
 
@@ -122,7 +165,7 @@ def lonely_accuracy(model: MLP) -> LonelyAccuracy:
     return _lonely_accuracy(model_key(model), model)
 
 
-@st.cache_resource(show_spinner=False, max_entries=MAX_MODELS)
+@per_network(False)
 def _lonely_accuracy(key: str, _model: MLP) -> LonelyAccuracy:
     # once per model, not on every stroke: the Draw page asks for it on each rerun
     _, labels = mnist("test")
@@ -146,7 +189,7 @@ def how_familiar(model: MLP, embedding: np.ndarray, *, exclude: int | None = Non
     return familiarity(_analysis(key, model).index, _nearest(key, model), embedding, exclude=exclude)
 
 
-@st.cache_resource(show_spinner="Silencing each hidden neuron in turn…", max_entries=MAX_MODELS)
+@per_network("Silencing each hidden neuron in turn…")
 def _atlas(key: str, _model: MLP) -> Atlas:
     _, labels = mnist("test")
     hidden = analysis(_model).hidden
@@ -206,7 +249,7 @@ def kept_on_map(model: MLP, kind: str) -> float | None:
     return _kept_on_map(model_key(model), model, kind)
 
 
-@st.cache_resource(show_spinner="Checking the map against the full space…", max_entries=2 * MAX_MODELS)
+@per_network("Checking the map against the full space…", entries=2 * MAX_MODELS)
 def _kept_on_map(key: str, _model: MLP, kind: str) -> float | None:
     if kind == "tsne":
         tsne, why_not = tsne_map(_model)

@@ -164,10 +164,10 @@ def _unsure_sample(model: MLP, look_at: int = 2_000) -> ui.Selection:
 
 def _accuracy(model: MLP, images: np.ndarray, labels: np.ndarray) -> float:
     """Test accuracy of ``model``, remembered for the last network asked about in this session."""
-    memo = st.session_state.get("learn_accuracy")
+    memo = st.session_state.get("learn_accuracy_memo")
     if memo is None or memo[0] is not model:  # identity, not id(): an id can be reused after a network is freed
         memo = (model, model.accuracy(images, labels))
-        st.session_state["learn_accuracy"] = memo
+        st.session_state["learn_accuracy_memo"] = memo
     return memo[1]
 
 

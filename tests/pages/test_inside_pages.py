@@ -398,3 +398,19 @@ def test_why_explains_another_digit(shipped, test_set):
     frames = next(t for t in figure(at, "paths")["data"] if t.get("name") == "neurons")
     assert len(decode(frames["x"])) == len(paths.neurons)
     assert f"into digit {other}, each neuron's activation" in texts(at)
+
+
+def test_readers_networks_never_push_out_the_shipped_networks_results():
+    """The shipped network's analyses are computed once per server, however many readers train their own."""
+    from nnviz.ui import inside, shipped_model
+
+    shipped = shipped_model()
+    first = inside.analysis(shipped)
+    for seed in range(inside.MAX_MODELS + 2):  # more readers' networks than the caches hold
+        assert inside.analysis(MLP.init(8, seed=seed)).hidden.shape == (10_000, 8)
+    assert inside.analysis(shipped) is first  # not computed again
+    readers = [MLP.init(8, seed=seed) for seed in range(2)]
+    again = inside.analysis(readers[0])
+    for seed in range(10, 10 + inside.MAX_MODELS):
+        inside.analysis(MLP.init(8, seed=seed))
+    assert inside.analysis(readers[0]) is not again  # a reader's network does make way
