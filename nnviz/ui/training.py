@@ -516,6 +516,8 @@ def _draw(run: TrainingRun) -> None:
         f"Epoch {run.epoch:.1f} of {run.cfg.epochs} · step {run.step:,} of {run.total_steps:,} · "
         f"{run.compute:.1f} s of computing"
     )
+    if run.running:  # it trains in this page's reruns: a reader on another page finds it where they left it
+        label += " · trains while this page is open"
     st.progress(min(1.0, run.fraction), text=label)
     if run.running and st.session_state.get("learn_waiting"):
         st.caption("Waiting for the CPU: another reader's network is training on this server.")

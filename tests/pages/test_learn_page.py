@@ -178,6 +178,7 @@ def test_stop_and_resume():
     at.button(key="learn_start").click().run()
     run = at.session_state["learn_run"]
     assert run.running and 0 < run.step < run.total_steps
+    assert "trains while this page is open" in at.get("progress")[0].proto.text
     # the page's runs stop after the computing time its help promises
     assert run.budget == BUDGET_SECONDS and f"a run stops after {BUDGET_SECONDS:.0f} s of computing" in " ".join(
         c.value for c in at.caption
@@ -185,6 +186,7 @@ def test_stop_and_resume():
     assert at.button(key="learn_start").label == "Restart"  # while it runs, pressing it throws this run away
     at.button(key="learn_stop").click().run()
     assert run.status == "paused"
+    assert "trains while this page is open" not in at.get("progress")[0].proto.text
     step = run.step
     at.run()
     assert run.step == step  # paused: reruns do not train
