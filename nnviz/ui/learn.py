@@ -100,13 +100,24 @@ def backprop_section() -> None:
             "Loss −log p",
             loss_after,
             help="After the step, on this digit.",
-            **_delta(step.loss_after != step.loss, f"{step.loss_after - step.loss:+.3g}", loss_before, "inverse"),
+            **_delta(
+                step.loss_after != step.loss,
+                f"{step.loss_after - step.loss:+.3g}",
+                loss_before,
+                "inverse",
+                better=step.loss_after < step.loss,
+            ),
         )
         m2.metric(
             "Test accuracy",
             f"{after_acc:.2%}",
             help=f"On all {len(labels):,} test digits, after this one step on this one digit.",
-            **_delta(after_acc != before_acc, f"{(after_acc - before_acc) * 100:+.2f} points", f"{before_acc:.2%}"),
+            **_delta(
+                after_acc != before_acc,
+                f"{(after_acc - before_acc) * 100:+.2f} points",
+                f"{before_acc:.2%}",
+                better=after_acc > before_acc,
+            ),
         )
     c1, c2 = st.columns(2)
     with c1:
@@ -143,15 +154,16 @@ def backprop_section() -> None:
         )
 
 
-def _delta(changed: bool, change: str, before: str, colour: str = "normal") -> dict:
-    """``st.metric``'s delta arguments: "<change> from <before>", or "unchanged from <before>".
+def _delta(changed: bool, change: str, before: str, colour: str = "normal", *, better: bool = False) -> dict:
+    """``st.metric``'s delta arguments: "<change> from <before>: better" (or "worse"), or "unchanged from <before>".
 
     An unchanged number gets a grey delta without an arrow: Streamlit reads the
-    text's sign, and "+0.00%" would be a green arrow up.
+    text's sign, and "+0.00%" would be a green arrow up.  Better or worse is said
+    in words as well as in green or red, which not every reader can tell apart.
     """
     if not changed:
         return dict(delta=f"unchanged from {before}", delta_color="off", delta_arrow="off")
-    return dict(delta=f"{change} from {before}", delta_color=colour)
+    return dict(delta=f"{change} from {before}: {'better' if better else 'worse'}", delta_color=colour)
 
 
 def _unsure_sample(model: MLP, look_at: int = 2_000) -> ui.Selection:

@@ -233,10 +233,12 @@ def test_one_backprop_step_on_a_drawing(monkeypatch):
         in captions
     )
     loss = at.metric[0]
-    assert float(loss.value) < float(loss.delta.split(" from ")[1])  # the loss went down
+    assert float(loss.value) < float(loss.delta.split(" from ")[1].split(":")[0])  # the loss went down
+    assert loss.delta.endswith(": better")  # said in words, not only in green
     assert at.metric[1].label == "Test accuracy"
     # a change of accuracy is in percentage points ("-0.01 points from 99.01%"), not a relative "-0.01%"
-    assert re.fullmatch(r"[+-]\d+\.\d\d points from \d+\.\d\d%", at.metric[1].delta)
+    change = re.fullmatch(r"([+-]\d+\.\d\d) points from (\d+\.\d\d)%: (better|worse)", at.metric[1].delta)
+    assert change and change[3] == ("better" if float(change[1]) > 0 else "worse"), at.metric[1].delta
 
 
 def test_clear_gives_a_blank_canvas_and_forgets_the_drawing(monkeypatch):
@@ -267,7 +269,9 @@ def test_a_step_on_a_digit_the_network_is_sure_of_still_shows_what_changed():
     # the step moves p(7) by ~9e-10, below float32's resolution near 1: said so, not "went from 99.999% to 99.999%"
     assert "p(7) stayed at 99.999% to the digits shown (p rose by 9.1e-10)" in captions
     assert "The ten numbers add up to 0" in captions  # Σ(p − y) = 1 − 1, whatever float32 rounding leaves
-    assert loss.value != loss.delta.split(" from ")[1]  # before and after tell apart: 7.856e-06 from 7.857e-06
+    assert (
+        loss.value != loss.delta.split(" from ")[1].split(":")[0]
+    )  # before and after tell apart: 7.856e-06 from 7.857e-06
     # so the page says why nothing moves, and what to do to see something move
     hint = " ".join(i.value for i in at.info)
     assert "The shipped network already gives 7 99.999%, so one step on it barely moves anything" in hint
