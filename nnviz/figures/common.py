@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -41,15 +42,22 @@ def _whole_modules_only(get_module: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _guard_plotly_imports() -> None:
-    """Wrap the look-up in every Plotly module that took its own reference to it (once per process)."""
-    import _plotly_utils.basevalidators
-    import plotly.basedatatypes
-    import plotly.io._json
-    import plotly.serializers
+    """Wrap the look-up wherever Plotly holds a reference to it (idempotent: Streamlit may reload this module).
 
-    for module in (_plotly_utils.basevalidators, plotly.basedatatypes, plotly.io._json, plotly.serializers):
-        if not hasattr(module.get_module, "__wrapped__"):
-            module.get_module = _whole_modules_only(module.get_module)
+    Several Plotly modules import ``get_module`` by name; the ones that peek at pandas
+    (the validators, the JSON encoders) are imported here first, then every loaded
+    module holding the original gets the wrapped one, as does any imported later.
+    """
+    import _plotly_utils.basevalidators
+    import _plotly_utils.optional_imports as optional
+    import _plotly_utils.utils  # noqa: F401
+    import plotly.io._json  # noqa: F401
+
+    original = getattr(optional.get_module, "__wrapped__", optional.get_module)
+    wrapped = optional.get_module if original is not optional.get_module else _whole_modules_only(original)
+    for module in list(sys.modules.values()):
+        if getattr(module, "__dict__", {}).get("get_module") is original:
+            module.get_module = wrapped
 
 
 _guard_plotly_imports()

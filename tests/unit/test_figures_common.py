@@ -6,10 +6,12 @@ import importlib.machinery
 import sys
 import types
 
+import _plotly_utils.optional_imports
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io
 
-from nnviz.figures import common, weights
+from nnviz.figures import common, neurons, weights
 
 
 def test_a_figure_is_built_while_another_thread_is_still_importing_pandas(monkeypatch):
@@ -24,3 +26,15 @@ def test_a_figure_is_built_while_another_thread_is_still_importing_pandas(monkey
     fig.add_trace(go.Bar(x=[0, 1], y=[1.0, 2.0], hovertemplate="%{y}", text=["a", "b"]))
     assert fig.to_json()
     assert common.layout(go.Figure(go.Heatmap(z=[[1, 2]], hovertemplate="%{z}")), height=100).to_json()
+    # Streamlit's serialisation, unvalidated: a value the JSON encoder cannot take falls through to
+    # the encoder's own look for pandas (here, the atlas's bars' labels)
+    drops, dead = np.array([0.001, -0.0002, 0.0, 0.0015]), np.array([False, False, True, False])
+    assert plotly.io.to_json(neurons.ablation_figure(drops, dead, 10_000, selected=3), validate=False)
+
+
+def test_no_plotly_module_keeps_the_unguarded_look_up():
+    unguarded = _plotly_utils.optional_imports.get_module.__wrapped__
+    holders = [
+        m.__name__ for m in list(sys.modules.values()) if getattr(m, "__dict__", {}).get("get_module") is unguarded
+    ]
+    assert not holders
