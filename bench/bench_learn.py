@@ -16,7 +16,8 @@ lr 0.1, batch 128, no augmentation, 60,000 images):
 
 "training s/epoch" is the training loop alone (``Progress.elapsed``, evaluation
 excluded), comparable across all four; "compute" adds the page's evaluations on
-2,000 test images at each event; "wall" is everything (for the CLI: interpreter
+2,000 test images at each event, and is the page's own count: this thread's CPU
+time (``time.thread_time``), so on a loaded machine it can be below "training"; "wall" is everything (for the CLI: interpreter
 start, loading MNIST, the final evaluation and saving).  "to 95%" is the first
 event with >= 95% test accuracy: computing seconds, and the fragment runs needed;
 in the browser those come one per ``TICK_SECONDS`` while a run fits in a tick.

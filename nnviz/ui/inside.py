@@ -13,6 +13,7 @@ readers training their own never makes the next reader of the shipped one wait.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -62,7 +63,6 @@ __all__ = [
     "tsne_map",
 ]
 
-# a few models at a time: the shipped one plus the latest trained ones
 MAX_MODELS = 4  # readers' own networks with results cached at once (the shipped one aside)
 NEIGHBOURS_K = 10  # each test digit's nearest test digits, kept to check the maps by
 
@@ -71,30 +71,28 @@ T = TypeVar("T")
 
 @st.cache_resource(show_spinner=False)
 def _kept_for_the_shipped_network() -> dict[tuple, Any]:
-    """(cache name, key, arguments) -> result, for the shipped network only: one dict per server."""
+    """(cache, its code, key, arguments) -> result, for the shipped network only: one dict per server."""
     return {}
-
-
-@st.cache_resource(show_spinner=False)
-def _shipped_key() -> str:
-    return model_key(shipped_model())
 
 
 def per_network(spinner: str | bool, entries: int = MAX_MODELS) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """``st.cache_resource`` for a function of ``(key, _model, ...)``, the shipped network's results kept.
 
-    Readers' networks share ``entries`` places, least recently used first out; the
-    shipped network's result also goes into a dict that nothing evicts.
+    Results go into an LRU cache of ``entries`` places (where the shipped network's
+    first result also sits, until pushed out); the shipped network's results also
+    go into a dict that nothing evicts.  Keyed there by the function's code too, as
+    Streamlit keys its caches: an edited function computes afresh.
     """
 
     def wrap(fn: Callable[..., T]) -> Callable[..., T]:
         lru = st.cache_resource(show_spinner=spinner, max_entries=entries)(fn)
+        code = hashlib.blake2b(fn.__code__.co_code + repr(fn.__code__.co_consts).encode(), digest_size=8).hexdigest()
 
         @functools.wraps(fn)
         def cached(key: str, _model: MLP, *args: Any) -> T:
-            if key != _shipped_key():
+            if _model is not shipped_model():
                 return lru(key, _model, *args)
-            kept, name = _kept_for_the_shipped_network(), (fn.__name__, key, *args)
+            kept, name = _kept_for_the_shipped_network(), (fn.__name__, code, key, *args)
             if name not in kept:
                 kept[name] = lru(key, _model, *args)
             return kept[name]

@@ -154,7 +154,7 @@ def backprop_section() -> None:
         )
 
 
-def _delta(changed: bool, change: str, before: str, colour: str = "normal", *, better: bool = False) -> dict:
+def _delta(changed: bool, change: str, before: str, colour: str = "normal", *, better: bool) -> dict:
     """``st.metric``'s delta arguments: "<change> from <before>: better" (or "worse"), or "unchanged from <before>".
 
     An unchanged number gets a grey delta without an arrow: Streamlit reads the
