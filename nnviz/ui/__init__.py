@@ -542,7 +542,7 @@ STACKED_BELOW = 640
 """Viewport width (px) below which Streamlit stacks ``st.columns`` one above the other (a phone)."""
 
 
-def stacked_only(key: str, *, min_height: str = "") -> Any:
+def stacked_only(key: str, *, min_height: str = "", row_wraps_below: int | None = None) -> Any:
     """A container shown only while columns are stacked: a line a phone needs and a desktop does not.
 
     On a phone, what a column beside the input shows on a desktop lands a screen
@@ -550,9 +550,18 @@ def stacked_only(key: str, *, min_height: str = "") -> Any:
     CSS media query (the server cannot know the screen's width).  ``min_height``
     (CSS, e.g. "3.4rem") keeps it from growing as its text changes: a browser
     scrolls the page to keep what is below still, and the canvas above jumped.
+
+    ``row_wraps_below`` (px): also shown while the row of columns holding it is
+    narrower than this, where a column with a minimum width (:func:`column_at_least`)
+    wraps the row on a wider screen (a phone on its side, beside the docked sidebar).
+    A CSS container query on the row: its width, not the screen's.
     """
     room = f" .st-key-{key} {{ min-height: {min_height}; }}" if min_height else ""
-    st.html(f"<style>@media (min-width: {STACKED_BELOW}px) {{ .st-key-{key} {{ display: none; }} }}{room}</style>")
+    hide = f".st-key-{key} {{ display: none; }}"
+    if row_wraps_below is not None:
+        row = f"[data-testid='stHorizontalBlock']:has(.st-key-{key})"
+        hide = f"{row} {{ container-type: inline-size; }} @container (min-width: {row_wraps_below}px) {{ {hide} }}"
+    st.html(f"<style>@media (min-width: {STACKED_BELOW}px) {{ {hide} }}{room}</style>")
     return st.container(key=key)
 
 

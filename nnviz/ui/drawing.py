@@ -140,7 +140,9 @@ def digit_input(*, size: int = 280, status_key: str | None = None) -> DigitInput
     st.caption("Draw with your mouse or finger: white ink on black, as the network sees digits (ink 1, paper 0).")
     image = ui.canvas(f"draw_canvas_{st.session_state[_GEN]}", stroke_width=st.session_state.get(_WIDTH, 18), size=size)
 
-    status = ui.stacked_only(status_key, min_height="3.4rem") if status_key else None  # two lines of text
+    # two lines of text; shown too where the canvas's minimum width wraps the answer's column below
+    # it (a row under 600 px: it wraps below about 560)
+    status = ui.stacked_only(status_key, min_height="3.4rem", row_wraps_below=600) if status_key else None
     # No scroll anchoring on this page: when a stroke's rerun changed the height of anything
     # near the canvas, the browser scrolled to hold what lies below still, and the canvas
     # moved under the finger between two strokes of one digit (on a phone, after Clear: 42 px).

@@ -215,3 +215,18 @@ def test_a_phone_on_its_side_gets_tappable_weight_tiles(landscape_page, app_url)
     wait_charts(landscape_page)
     width = landscape_page.locator(".st-key-weights_grid").bounding_box()["width"]
     assert width >= 319, width  # the mosaic's column: a row too narrow puts the detail below it
+
+
+def test_a_phone_on_its_side_says_the_answer_under_the_canvas(landscape_page, app_url):
+    """At 844x390 the canvas's minimum width wraps the answer's column a screen below: the line
+    under the canvas, a phone's, says the answer there."""
+    goto(landscape_page, app_url + "/draw")
+    landscape_page.locator("canvas.upper-canvas").first.scroll_into_view_if_needed()
+    box = canvas_box(landscape_page)
+    cdp = landscape_page.context.new_cdp_session(landscape_page)
+    write_strokes(landscape_page, digit_strokes(7), cdp=cdp)
+    status = landscape_page.locator(".st-key-draw_phone_status")
+    status.filter(has_text="reads it as").wait_for(timeout=30_000)
+    assert status.inner_text().startswith("The network reads it as 7 (")
+    below = status.bounding_box()["y"] - (canvas_box(landscape_page)["y"] + box["height"])
+    assert 0 <= below < 40, below  # right under the canvas
