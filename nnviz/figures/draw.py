@@ -356,6 +356,11 @@ def _probabilities_record(probabilities: np.ndarray) -> _ProbabilitiesRecord:
     return _ProbabilitiesRecord(p, int(order[0]), int(order[1]) if p.size > 1 else int(order[0]))
 
 
+OTHER_BARS_OPACITY = 0.55
+"""The probability bars of the digits not chosen, paler than the answer's (in the figure and its SVG
+twin alike) yet in view on a white page: at 0.35 a yellow 6 all but vanished."""
+
+
 def probabilities_figure(probabilities: np.ndarray | None, *, height: int = 260) -> go.Figure:
     """The 10 output probabilities as bars, the predicted digit's bar solid, the others faint.
 
@@ -380,8 +385,7 @@ def probabilities_figure(probabilities: np.ndarray | None, *, height: int = 260)
             y=rec.p,
             marker=dict(
                 color=colours,
-                # the others paler, yet in view on a white page (at 0.35 a yellow 6 all but vanished)
-                opacity=[1.0 if d == rec.prediction else 0.55 for d in digits],
+                opacity=[1.0 if d == rec.prediction else OTHER_BARS_OPACITY for d in digits],
                 line=dict(color=common.MARK_GREY, width=[1.5 if d == rec.prediction else 0 for d in digits]),
             ),
             text=[format_probability(v) if v >= 0.005 else "" for v in rec.p],  # never "100%" short of 1
@@ -479,7 +483,9 @@ def probabilities_svg(probabilities: np.ndarray, *, width: int = 300, height: in
         bars.append(
             f"<g><title>digit {d}: {html.escape(format_probability(v))}</title>"
             f'<rect x="{x:.1f}" y="{top + plot - h:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" fill="{colour}" '
-            f'fill-opacity="{1.0 if chosen else 0.35}"' + (' stroke="#444" stroke-width="1.5"' if chosen else "") + "/>"
+            f'fill-opacity="{1.0 if chosen else OTHER_BARS_OPACITY}"'
+            + (' stroke="currentColor" stroke-width="1.5"' if chosen else "")  # the theme's text colour
+            + "/>"
             f'<text x="{d * slot + slot / 2:.1f}" y="{height - 4}" text-anchor="middle" font-size="12" '
             f'fill="currentColor"{weight}>{d}</text></g>'
         )

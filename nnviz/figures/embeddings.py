@@ -381,7 +381,7 @@ def _lonely_accuracy_text(a: LonelyAccuracy) -> str:
 
 
 def vote_figure(counts: np.ndarray, network_answer: int, *, height: int = 220) -> go.Figure:
-    """The neighbours' votes per digit; the network's own answer is outlined.
+    """The neighbours' votes per digit; the network's own answer is marked ▼ (and outlined).
 
     Parameters
     ----------
@@ -409,7 +409,8 @@ def vote_figure(counts: np.ndarray, network_answer: int, *, height: int = 220) -
     fig.add_annotation(
         x=digits[network_answer], y=float(counts[network_answer]), text="▼", showarrow=False, yanchor="bottom"
     )
-    fig.update_xaxes(title="digit (▼ and outlined: the network's answer)", type="category")
+    # (the outline is grey, which is also the 7's colour: the ▼ is what always shows)
+    fig.update_xaxes(title="digit (▼: the network's answer)", type="category")
     top = float(counts.max())
     # whole votes only, and at most about six labels on a chart 220 px high
     fig.update_yaxes(title="votes", dtick=max(1, math.ceil(top / 5)), range=[0, top * 1.15 + 0.5])  # room for ▼

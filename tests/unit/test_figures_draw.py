@@ -232,6 +232,12 @@ def test_probabilities_svg_carries_the_values():
     assert heights[3] == pytest.approx(0.7 * (130 - 16 - 18), rel=1e-3)  # bar height is the probability
     assert heights[5] / heights[3] == pytest.approx(0.1 / 0.7, rel=1e-2)
     assert svg.count('fill-opacity="1.0"') == 1  # only the prediction is solid
+    # styled as the page's figure is: the others as pale, the answer outlined in the theme's text colour
+    # (a grey outline vanished on the dark page, and on a grey 7)
+    fig = figs.probabilities_figure(p)
+    others = {o for d, o in enumerate(fig.data[0].marker.opacity) if d != 3}
+    assert others == {figs.OTHER_BARS_OPACITY} and svg.count(f'fill-opacity="{figs.OTHER_BARS_OPACITY}"') == 9
+    assert len(re.findall(r'<rect[^>]*stroke="currentColor"', svg)) == 1
 
 
 @pytest.mark.parametrize(
