@@ -135,6 +135,11 @@ def test_a_sideways_swipe_beside_the_canvas_does_not_leave_the_page(phone_page, 
     goto(phone_page, app_url + "/")
     goto(phone_page, app_url + "/draw")
     phone_page.evaluate("() => { document.querySelector(\"[data-testid='stMain']\").scrollTop = 0; }")
+    # the page's style in force before the finger lands (once, in CI, the swipe went back: under load
+    # the swipe may have come before it)
+    phone_page.wait_for_function(
+        "() => getComputedStyle(document.querySelector(\"[data-testid='stMain']\")).touchAction.includes('pan-y')"
+    )
     touch_strokes(phone_page, [[(-10, 140), (140, 140), (300, 140)]])
     phone_page.wait_for_timeout(2_000)  # a history navigation would have begun by now
     assert phone_page.url.rstrip("/").endswith("/draw"), phone_page.url
