@@ -26,6 +26,12 @@ st.markdown(
     f"**{ev.n_mistakes:,} mistakes**. Hardest digit: **{worst}** ({ev.per_digit[worst]:.1%} right)."
 )
 
+
+def name_cell(cell: tuple[int, int]) -> None:
+    """Put the open cell in the address (``?true=&said=``): the next run opens it, and a shared link does."""
+    st.query_params.update(true=str(cell[0]), said=str(cell[1]))
+
+
 # the cell to open: a click on the matrix, else the link's ?true=&said=, else the cell last opened
 # in this session (a page switch clears the address; it is named again), else the most common mistake
 cell = (query_int("true", 0, 9), query_int("said", 0, 9))
@@ -33,16 +39,14 @@ if None not in cell:
     st.session_state["errors_cell"] = cell
 elif "errors_cell" in st.session_state:
     cell = st.session_state["errors_cell"]
-    st.query_params.update(true=str(cell[0]), said=str(cell[1]))
+    name_cell(cell)
 else:
     cell = ev.worst_confusion() or (0, 0)
 
 
 def pick_cell() -> None:
     """The cell chosen in the two boxes under the matrix (a keyboard's way in, and a small screen's)."""
-    chosen = (st.session_state["errors_true"], st.session_state["errors_said"])
-    st.session_state["errors_cell"] = chosen
-    st.query_params.update(true=str(chosen[0]), said=str(chosen[1]))
+    name_cell((st.session_state["errors_true"], st.session_state["errors_said"]))
 
 
 matrix_col, bars_col = st.columns([3, 2])
@@ -51,7 +55,7 @@ with matrix_col:
     clicked = figs.cell_from_selection(event["selection"]["points"])
     if clicked is not None and clicked != cell:
         cell = clicked
-        st.query_params.update(true=str(cell[0]), said=str(cell[1]))  # the next run keeps it
+        name_cell(cell)  # the next run keeps it
         st.rerun()  # redraw the matrix with the new cell outlined
     st.caption(figs.confusion_summary(ev.confusion))
     st.session_state["errors_true"], st.session_state["errors_said"] = cell

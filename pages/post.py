@@ -9,19 +9,19 @@ from nnviz.figures.common import sentence_start
 from nnviz.ui.params import digit_query, link_query, page_link
 
 ui.through_router()
-TEST_DIGITS = SPLITS["test"][2]
+N_TRAIN, N_TEST = SPLITS["train"][2], SPLITS["test"][2]
 
 
 def accuracy(model) -> tuple[float, str]:
     """Test accuracy and where it comes from: measured by the trainer and saved with the model, else here, once."""
     saved = model.meta.get("test_accuracy")
     if isinstance(saved, float):  # the sidebar shows the same; no need to spend a cold start recomputing it
-        return saved, f"measured by the trainer on the {TEST_DIGITS:,} MNIST test digits, saved with the model"
+        return saved, f"measured by the trainer on the {N_TEST:,} MNIST test digits, saved with the model"
     cache, key = st.session_state.setdefault("post_accuracy", {}), ui.model_key(model)  # id() can be reused
     if key not in cache:
         cache.clear()
         cache[key] = model.accuracy(*ui.mnist("test"))
-    return cache[key], f"on the {TEST_DIGITS:,} MNIST test digits, computed here"
+    return cache[key], f"on the {N_TEST:,} MNIST test digits, computed here"
 
 
 def another_digit() -> None:
@@ -73,18 +73,17 @@ with live:
         st.metric("Parameters", f"{facts.n_params:,}", help=f"{facts.n_weights:,} weights + {facts.n_biases:,} biases")
         value, source = accuracy(model)
         st.metric("Test accuracy", f"{value:.2%}", help=sentence_start(source) + ".")
-    n_train, n_test = (SPLITS[split][2] for split in ("train", "test"))
     config = model.meta.get("config")
-    learned = (config.get("train_size") if isinstance(config, dict) else None) or n_train  # a reader's may use fewer
+    learned = (config.get("train_size") if isinstance(config, dict) else None) or N_TRAIN  # a reader's may use fewer
     st.caption(
-        f"MNIST, the digits it reads: {n_train + n_test:,} handwritten digits, each {facts.side}×{facts.side} "
+        f"MNIST, the digits it reads: {N_TRAIN + N_TEST:,} handwritten digits, each {facts.side}×{facts.side} "
         "pixels. The network learned from "
         + (
-            f"all {n_train:,} training digits"
-            if learned == n_train
-            else f"the first {learned:,} of the {n_train:,} training digits"
+            f"all {N_TRAIN:,} training digits"
+            if learned == N_TRAIN
+            else f"the first {learned:,} of the {N_TRAIN:,} training digits"
         )
-        + f"; its test accuracy is on the other {n_test:,}, which it never saw while learning."
+        + f"; its test accuracy is on the other {N_TEST:,}, which it never saw while learning."
     )
 
 with text, st.container(border=True):
