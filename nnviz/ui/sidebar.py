@@ -98,11 +98,14 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
         _share()
         # the same element every run: sent once, run once
         st.html(
-            SWIPES_SCROLL + ONE_ENTRY_PER_PAGE + SAME_TAB_LINKS + preload_charts_script() + LINKS_WRAP,
+            SWIPES_SCROLL
+            + ONE_ENTRY_PER_PAGE
+            + SAME_TAB_LINKS
+            + MENU_CLOSES_ON_A_PHONE
+            + preload_charts_script()
+            + LINKS_WRAP,
             unsafe_allow_javascript=True,
         )
-        if sections:  # last, so the script's element (one run, then gone) moves nothing below it
-            _close_on_a_phone(nav.url_path if nav is not None else "")
 
 
 LINKS_WRAP = (
@@ -118,11 +121,25 @@ em…", the Neuron atlas's "...the test digits that excite it most" "excite it m
 reached with the Tab key is outlined, as a button is."""
 
 SIDEBAR_OVERLAYS_BELOW = 768  # px: Streamlit's "md" breakpoint, below which the sidebar covers the page
-_CLOSE_ON_A_PHONE = """<script>(() => {
-  if (window.innerWidth >= %(wide)d) return;
-  const button = document.querySelector("[data-testid='stSidebarCollapseButton'] button");
-  if (button && button.getBoundingClientRect().right > 0) button.click();
-})(); /* arrived at %(page)s, visit %(visit)d */</script>"""
+MENU_CLOSES_ON_A_PHONE = """<script>(() => {
+  if (window.__nnvizMenuCloses) return;  // once per page load
+  window.__nnvizMenuCloses = true;
+  document.addEventListener("click", (event) => {
+    if (window.innerWidth >= OVERLAYS_BELOW || !event.target.closest) return;
+    if (!event.target.closest("[data-testid='stSidebar'] a[data-testid='stPageLink-NavLink']")) return;
+    setTimeout(() => {  // once the link has had its click: Streamlit opens the page
+      const button = document.querySelector("[data-testid='stSidebarCollapseButton'] button");
+      if (button && button.getBoundingClientRect().right > 0) button.click();
+    }, 0);
+  }, { capture: true });
+})();</script>""".replace("OVERLAYS_BELOW", str(SIDEBAR_OVERLAYS_BELOW))
+"""On a phone, a tap on a page link in the sidebar closes the sidebar, as Streamlit's own menu did.
+
+The sidebar covers the page below 768 px; left open, it hid the page the reader
+had just asked for.  The browser closes it at the tap.  (A script sent with the
+new page's run did this before, and on a slow phone it could run seconds after
+the page showed: a reader who had opened the menu again by then saw it shut.)
+"""
 
 
 def _menu(sections: dict, digit: dict[str, str]) -> None:
@@ -131,7 +148,7 @@ def _menu(sections: dict, digit: dict[str, str]) -> None:
     Streamlit's own menu (``st.navigation``'s) would open a page with an empty
     query string, which the page then fills in: a second entry in the browser's
     history for every visit, so Back had to be pressed twice.  On a phone its
-    menu also closed the sidebar after a tap; :func:`_close_on_a_phone` does that.
+    menu also closed the sidebar after a tap; :data:`MENU_CLOSES_ON_A_PHONE` does that.
     """
     with st.container(key="menu"):
         for title, pages in sections.items():
@@ -155,16 +172,6 @@ def next_page(nav, sections: dict) -> None:
     label = f"Next: {after.title}" if here + 1 < len(pages) else f"Back to the start: {after.title.lower()}"
     st.divider()
     st.page_link(after, label=label, icon=":material/arrow_forward:", query_params=link_query(after.url_path) or None)
-
-
-def _close_on_a_phone(current: str) -> None:
-    """After arriving at a page from the menu on a phone, close the sidebar (once per arrival; see :func:`_menu`)."""
-    if st.session_state.get("_menu_page") != current:
-        st.session_state["_menu_page"] = current
-        st.session_state["_menu_visits"] = st.session_state.get("_menu_visits", 0) + 1
-        visit = st.session_state["_menu_visits"]
-        script = _CLOSE_ON_A_PHONE % {"wide": SIDEBAR_OVERLAYS_BELOW, "page": current or "/", "visit": visit}
-        st.html(script, unsafe_allow_javascript=True)
 
 
 @st.fragment

@@ -337,6 +337,16 @@ def goto(page, url: str, timeout: float = 60.0) -> None:
     wait_rerun(page, 0, timeout)
 
 
+def wait_scripts(page, timeout: float = 30.0) -> None:
+    """Wait for the sidebar's scripts (``nnviz.ui.SAME_TAB_LINKS`` and the others it sends) to have run.
+
+    They run when Streamlit mounts their ``st.html`` element, which it does once the
+    code of the page's other elements has loaded: here 0.3 to 3 s after the first run
+    has finished (a page with a chart waits for Plotly's code).
+    """
+    page.wait_for_function("() => window.__nnvizMenuCloses === true", timeout=timeout * 1000)
+
+
 def rerun_count(page) -> int:
     """How many reruns (script and fragment) have finished on this page since :func:`goto`, by the server's word."""
     return int(page.evaluate("() => window.__nnvizReruns || 0"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from helpers import MAIN_SCROLL_TOP, MENU_LINK, digit_strokes, goto, wait_idle, write_strokes
+from helpers import MAIN_SCROLL_TOP, MENU_LINK, digit_strokes, goto, wait_idle, wait_scripts, write_strokes
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -59,15 +59,44 @@ def test_a_page_reopens_on_the_view_it_was_left_in(page, app_url):
     assert page.locator("[data-testid='stMain'] h3", has_text="Neuron 9").count() == 1
 
 
-def test_on_a_phone_the_menu_closes_after_a_tap(phone_page, app_url):
+SIDEBAR_LINK = "[data-testid='stSidebar'] [data-testid='stPageLink-NavLink']"
+
+
+@pytest.mark.parametrize(("label", "path"), [("Weights", "weights"), ("Part 2: train this network yourself", "learn")])
+def test_on_a_phone_the_menu_closes_after_a_tap(phone_page, app_url, label, path):
+    goto(phone_page, app_url + "/draw?sample=5")
+    wait_scripts(phone_page)
+    phone_page.get_by_test_id("stExpandSidebarButton").tap()
+    link = phone_page.locator(SIDEBAR_LINK, has_text=label)
+    link.wait_for()
+    link.tap()
+    phone_page.wait_for_url(f"**/{path}?*")
+    wait_idle(phone_page)
+    phone_page.get_by_test_id("stExpandSidebarButton").wait_for(state="visible", timeout=10_000)  # closed again
+
+
+def in_view(locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["x"] >= 0
+
+
+def test_on_a_phone_a_menu_opened_at_once_stays_open(phone_page, app_url):
+    # The sidebar's scripts come with Streamlit's code for st.html, which a phone may take seconds
+    # to fetch: held back here until the reader has opened the menu.  A script that closed the
+    # menu on arriving at a page then shut the menu the reader had just opened.
+    held = []
+    phone_page.route("**/Html.*.js", lambda route: held.append(route))
     goto(phone_page, app_url + "/draw?sample=5")
     phone_page.get_by_test_id("stExpandSidebarButton").tap()
     link = phone_page.locator(MENU_LINK, has_text="Weights")
-    link.wait_for()
-    link.tap()
-    phone_page.wait_for_url("**/weights?*")
-    wait_idle(phone_page)
-    phone_page.get_by_test_id("stExpandSidebarButton").wait_for(state="visible", timeout=10_000)  # closed again
+    phone_page.wait_for_function("(s) => document.querySelector(s)?.getBoundingClientRect().x >= 0", arg=MENU_LINK)
+    assert held, "the page asked for no Html chunk: hold another one"
+    for route in held:
+        route.continue_()
+    phone_page.unroute("**/Html.*.js")
+    wait_scripts(phone_page)
+    phone_page.wait_for_timeout(500)
+    assert in_view(link)
 
 
 def test_on_a_phone_no_page_link_is_cut_short(phone_page, app_url):
@@ -170,6 +199,7 @@ def test_a_link_in_the_posts_text_opens_its_page_here(page, app_url):
     # (ui.SAME_TAB_LINKS) Streamlit opens every Markdown link in a new tab: each number of the post
     # started a second copy of the app, without the reader's digit or trained network.
     goto(page, app_url + "/")
+    wait_scripts(page)
     page.evaluate("() => { window.__sameDocument = true; }")  # gone if the page is loaded again
     start = page.evaluate("history.length")
     page.get_by_role("link", name="100,352").click()
@@ -193,6 +223,7 @@ def test_back_from_a_link_returns_to_where_the_reader_was(phone_page, app_url):
     # Streamlit's change of page scrolls to the top, and Back found the post at its start.
     page = phone_page
     goto(page, app_url + "/")
+    wait_scripts(page)
     link = page.get_by_role("link", name="milliseconds")  # far down the post
     link.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
