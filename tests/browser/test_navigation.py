@@ -231,8 +231,9 @@ def test_back_from_a_link_returns_to_where_the_reader_was(phone_page, app_url):
     assert before > 300
     link.click()
     page.wait_for_url("**/matmul*")
+    # the new page opens at its top (once Streamlit has run it: the address changes first)
+    page.wait_for_function(f"() => ({MAIN_SCROLL_TOP})() < 50", timeout=15_000)
     wait_idle(page)
-    assert page.evaluate(MAIN_SCROLL_TOP) < 50  # the new page opens at its top
     page.go_back()
     page.wait_for_url(app_url + "/")
     wait_idle(page)
