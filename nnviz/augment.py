@@ -9,6 +9,7 @@ seed reproduces the same batches.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,25 +88,42 @@ def augment(images: np.ndarray, rng: np.random.Generator, cfg: Augment = Augment
     A_inv = A_inv.astype(np.float32)[:, :, :, None]  # (n, 2, 2, 1)
     t = t.astype(np.float32)
     cy, cx = (h - 1) / 2, (w - 1) / 2
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    ry = yy.ravel()[None] - cy - t[:, :1]  # (n, hw): output point relative to the shifted centre
-    rx = xx.ravel()[None] - cx - t[:, 1:]
-    src_y = A_inv[:, 0, 0] * ry + A_inv[:, 0, 1] * rx + cy  # (n, hw)
-    src_x = A_inv[:, 1, 0] * ry + A_inv[:, 1, 1] * rx + cx
+    gy, gx = _grid(h, w)
+    ry = gy - t[:, :1]  # (n, hw): output point relative to the shifted centre
+    rx = gx - t[:, 1:]
+    # src = A_inv @ (ry, rx) + centre, row by row, with one temporary
+    src_y = A_inv[:, 0, 0] * ry
+    tmp = np.multiply(A_inv[:, 0, 1], rx)
+    src_y += tmp
+    src_y += cy
+    src_x = np.multiply(A_inv[:, 1, 0], ry, out=ry)
+    np.multiply(A_inv[:, 1, 1], rx, out=tmp)
+    src_x += tmp
+    src_x += cx
     return _bilinear(x, src_y, src_x).reshape(n, h, w)
+
+
+@functools.lru_cache(maxsize=8)
+def _grid(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each output pixel's row and column relative to the image centre, float32 (1, h*w), read-only."""
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    ry = yy.ravel()[None] - (h - 1) / 2
+    rx = xx.ravel()[None] - (w - 1) / 2
+    ry.flags.writeable = rx.flags.writeable = False
+    return ry, rx
 
 
 def _dilate_cross(x: np.ndarray) -> np.ndarray:
     """Grey dilation of images (n, h, w) >= 0 by a 3x3 cross: each pixel becomes the max of itself and its 4 neighbours.
 
     The same as ``scipy.ndimage.grey_dilation(x, footprint=cross)``: its mirrored
-    border repeats a pixel already in the max, as the zeros here add nothing to it.
+    border repeats a pixel already in the max, and a missing neighbour here adds nothing.
     """
-    p = np.pad(x, ((0, 0), (1, 1), (1, 1)))
-    out = np.maximum(p[:, :-2, 1:-1], p[:, 2:, 1:-1])  # above, below
-    np.maximum(out, p[:, 1:-1, :-2], out=out)  # left
-    np.maximum(out, p[:, 1:-1, 2:], out=out)  # right
-    np.maximum(out, x, out=out)
+    out = x.copy()
+    np.maximum(out[:, 1:], x[:, :-1], out=out[:, 1:])  # the pixel above
+    np.maximum(out[:, :-1], x[:, 1:], out=out[:, :-1])  # below
+    np.maximum(out[:, :, 1:], x[:, :, :-1], out=out[:, :, 1:])  # left
+    np.maximum(out[:, :, :-1], x[:, :, 1:], out=out[:, :, :-1])  # right
     return out
 
 
@@ -113,17 +131,17 @@ def _erode_2x2(x: np.ndarray) -> np.ndarray:
     """Grey erosion by a 2x2 square, the min over each pixel, its left, upper and upper-left neighbours.
 
     The same as ``scipy.ndimage.grey_erosion(x, size=(1, 2, 2))``: off the top or
-    left edge it reads the edge pixel again (its mirrored border).
+    left edge it reads the edge pixel again (its mirrored border), a min with itself.
     """
-    p = np.pad(x, ((0, 0), (1, 0), (1, 0)), mode="edge")
-    out = np.minimum(p[:, 1:, 1:], p[:, :-1, 1:])
-    np.minimum(out, p[:, 1:, :-1], out=out)
-    np.minimum(out, p[:, :-1, :-1], out=out)
+    up = x.copy()
+    np.minimum(up[:, 1:], x[:, :-1], out=up[:, 1:])  # with the pixel above
+    out = up.copy()
+    np.minimum(out[:, :, 1:], up[:, :, :-1], out=out[:, :, 1:])  # with the one to the left
     return out
 
 
 def _bilinear(x: np.ndarray, sy: np.ndarray, sx: np.ndarray) -> np.ndarray:
-    """Sample images x (n, h, w) at fractional points (n, p); zero outside."""
+    """Sample images x (n, h, w) at fractional points (n, p); zero outside.  Overwrites sy."""
     n, h, w = x.shape
     # Two rows and columns of zeros around each image: a corner that falls outside
     # then reads a zero, and a point farther out is clipped to where both its rows
@@ -134,15 +152,30 @@ def _bilinear(x: np.ndarray, sy: np.ndarray, sx: np.ndarray) -> np.ndarray:
     padded[:, pad : pad + h, pad : pad + w] = x
     fy0, fx0 = np.floor(sy), np.floor(sx)
     fy, fx = sy - fy0, sx - fx0
-    y0 = np.clip(fy0, -pad, h).astype(np.int32) + pad
-    x0 = np.clip(fx0, -pad, w).astype(np.int32) + pad
-    idx = y0 * width + x0
-    idx += (np.arange(n, dtype=np.int32) * padded[0].size)[:, None]  # into the whole batch, flattened
+    np.clip(fy0, -pad, h, out=fy0)
+    np.clip(fx0, -pad, w, out=fx0)
+    # the flat index of each top-left corner in the whole batch, computed in float32:
+    # whole numbers below 2**24, so exact
+    fy0 += pad
+    fy0 *= width
+    fy0 += fx0
+    fy0 += (np.arange(n, dtype=np.float32) * padded[0].size + pad)[:, None]
+    idx = fy0.astype(np.intp)
     flat = padded.reshape(-1)
-
-    def at(offset: int) -> np.ndarray:
-        return np.take(flat, idx + offset)
-
-    top = at(0) * (1 - fx) + at(1) * fx
-    bottom = at(width) * (1 - fx) + at(width + 1) * fx
-    return (top * (1 - fy) + bottom * fy).astype(np.float32, copy=False)
+    # the 4 corners: the same indices into views of the batch shifted by 1, width and width + 1
+    gx = 1 - fx
+    top = np.take(flat, idx)
+    top *= gx
+    tmp = np.take(flat[1:], idx)
+    tmp *= fx
+    top += tmp
+    bottom = np.take(flat[width:], idx)
+    bottom *= gx
+    np.take(flat[width + 1 :], idx, out=tmp)
+    tmp *= fx
+    bottom += tmp
+    gy = np.subtract(1, fy, out=gx)
+    top *= gy
+    bottom *= fy
+    top += bottom
+    return top
