@@ -55,7 +55,7 @@ class TrainConfig:
     """
 
     hidden: int = 128
-    epochs: int = 100
+    epochs: int = 50
     batch_size: int = 128
     optimizer: str = "adam"
     lr: float = 3e-3
