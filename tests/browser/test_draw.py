@@ -70,6 +70,7 @@ def clear(page) -> None:
     canvas_box(page)
 
 
+@pytest.mark.slow
 def test_drawn_digits_are_read_right(page, app_url):
     goto(page, app_url + "/draw")
     expect(page.get_by_text(HINT)).to_be_visible()

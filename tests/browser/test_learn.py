@@ -21,6 +21,7 @@ def captions(page) -> str:
     return " ".join(page.locator(f"{MAIN} [data-testid='stCaptionContainer']").all_inner_texts())
 
 
+@pytest.mark.slow
 def test_train_with_the_defaults_and_use_the_network(page, app_url):
     goto(page, app_url + "/learn")
     assert "The shipped network, trained from scratch" in sidebar_text(page)

@@ -31,8 +31,9 @@ def test_metadata_records_how_it_was_made(model):
     assert meta["data_sha256"] == {k: nnviz.data.SHA256[k] for k in meta["data_sha256"]}
 
 
+@pytest.mark.slow
 def test_the_command_line_makes_exactly_these_weights(model, tmp_path):
-    """README: ``python -m nnviz.train``, its defaults, makes the shipped network bit for bit (about 30 s).
+    """README: ``python -m nnviz.train``, its defaults, makes the shipped network bit for bit (about 2 minutes).
 
     Matrix products round differently from one BLAS kernel to another, so the
     check runs where the file's NumPy and kernel are this machine's.
