@@ -141,7 +141,7 @@ def _erode_2x2(x: np.ndarray) -> np.ndarray:
 
 
 def _bilinear(x: np.ndarray, sy: np.ndarray, sx: np.ndarray) -> np.ndarray:
-    """Sample images x (n, h, w) at fractional points (n, p); zero outside.  Overwrites sy."""
+    """Sample images x (n, h, w) at fractional points (n, p); zero outside."""
     n, h, w = x.shape
     # Two rows and columns of zeros around each image: a corner that falls outside
     # then reads a zero, and a point farther out is clipped to where both its rows
