@@ -32,6 +32,8 @@ def bench_training(epochs: int, rounds: int) -> tuple[list[tuple], object]:
 
     x, y = nnviz.load_mnist("train")
     xt, yt = nnviz.load_mnist("test")
+    # float32: scikit-learn keeps float32 input's dtype (weights, products and Adam all
+    # float32, like ours); float64 input would take it 1.75x as long (2.09 vs 1.19 s an epoch here)
     xf, xtf = as_input(x), as_input(xt)
     # Same data, same architecture, same optimiser (Adam at a constant rate: no warm-up,
     # which scikit-learn does not have), same batch size, same epochs.
