@@ -18,6 +18,12 @@ from pathlib import Path
 
 import pytest
 from helpers import CHROMIUM, DESKTOP, PHONE, exception_texts, goto, launch_browser, start_server
+from playwright.sync_api import expect
+
+# An assertion waits this long for the page to agree (Playwright's default is 5 s).
+# A rerun that takes 0.1 s alone took over 5 s with the re-training test busy on the
+# other core of a slow host; a wrong page still fails, 20 s later.
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="session")
