@@ -48,7 +48,7 @@ def live() -> None:
         if selection.source == "drawing" and not earlier:
             st.markdown(reading)
         else:  # the canvas is blank: show what the network is reading, here, not only far below
-            ui.beside_the_digit(selection.input, reading)
+            ui.beside_the_digit(selection.input, reading, alt=f"{selection.description.capitalize()}, 28 × 28 pixels")
         with st.container(horizontal=True):
             st.metric("Prediction", said, width="content")
             st.metric(

@@ -5,7 +5,7 @@ import streamlit as st
 from nnviz.embed import embed, knn_vote
 from nnviz.figures import embeddings as figs
 from nnviz.figures.common import a_digit, n_of_k_are
-from nnviz.figures.gallery import digit_image, digit_images
+from nnviz.figures.gallery import digit_image, digit_images, neighbour_alts
 from nnviz.post import sentence
 from nnviz.timing import median_seconds
 from nnviz.tsne import PLACE_K
@@ -105,7 +105,12 @@ with map_col:
     if tsne is None:
         st.caption(no_tsne)
 with side_col, st.container(key="embeddings_side"):
-    st.image(digit_image(sel.input, scale=5), width=140, caption=f"★ {sel.description}: the network says {answer}")
+    st.image(
+        digit_image(sel.input, scale=5),
+        width=140,
+        caption=f"★ {sel.description}: the network says {answer}",
+        alt=f"{sel.description.capitalize()}, 28 × 28 pixels",
+    )
     clicked = figs.selected_index(event["selection"]["points"])
     if clicked is None:
         st.caption("Hover over a dot to name it; tap one to see the digit here.")
@@ -115,6 +120,7 @@ with side_col, st.container(key="embeddings_side"):
             digit_image(images[clicked], scale=5),
             width=140,
             caption=f"Test digit #{clicked}: {a_digit(labels[clicked])}",
+            alt=f"Test digit #{clicked}, {a_digit(labels[clicked])}, the dot tapped on the map",
         )
         st.markdown(f"The network says **{said}**.")
         page_link("draw", "Open it on the Draw page", sample=clicked)
@@ -131,12 +137,14 @@ with emb_col:
         st.image(
             digit_images(images, near.indices),
             caption=[f"{s:.3f} · {a_digit(labels[i])}" for i, s in zip(near.indices, near.similarities, strict=True)],
+            alt=neighbour_alts(labels, near.indices, near.similarities, f"embedding ({dims} hidden activations)"),
         )
 with px_col:
     st.markdown(f"**By raw pixels** ({pixels.shape[1]} numbers, cosine similarity)")
     st.image(
         digit_images(images, near_px.indices),
         caption=[f"{s:.3f} · {a_digit(labels[i])}" for i, s in zip(near_px.indices, near_px.similarities, strict=True)],
+        alt=neighbour_alts(labels, near_px.indices, near_px.similarities, "raw pixels"),
     )
 same_px = int((labels[near_px.indices] == answer).sum())
 search = (

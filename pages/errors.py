@@ -87,7 +87,11 @@ with st.container(horizontal=True, gap="medium"):  # cards wrap: 2 a row on a ph
         p = ev.probabilities[i]
         top3 = " · ".join(f"{d}: {format_probability_short(p[d])}" for d in np.argsort(-p)[:3])
         with st.container(width=140, gap=None):
-            st.image(digit_image(images[i], scale=3), width=84)
+            st.image(
+                digit_image(images[i], scale=3),
+                width=84,
+                alt=f"Test digit #{i}, {a_digit(labels[i])}, read as {a_digit(ev.predictions[i])}",
+            )
             st.markdown(
                 f"<small>**#{i}**: {a_digit(labels[i])}, said {ev.predictions[i]}<br>{top3}</small>",
                 unsafe_allow_html=True,

@@ -42,7 +42,12 @@ def demo() -> float:
     st.markdown(f"**The network reading {selection.description}, right now:**")
     # No plotly here: the landing page must draw at once, even on a cold server and a phone.
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.image(figs.digit_pixels(selection.input, scale=4), width=112, output_format="PNG")
+        st.image(
+            figs.digit_pixels(selection.input, scale=4),
+            width=112,
+            output_format="PNG",
+            alt=f"The network's input: {selection.description}, 28 × 28 pixels",
+        )
         st.markdown(figs.probabilities_svg(probabilities), unsafe_allow_html=True)
     st.caption(figs.probabilities_summary(probabilities))
     said = int(probabilities.argmax())

@@ -38,7 +38,12 @@ page_link("draw", "Draw another digit", icon=":material/draw:")
 
 img_col, w_col, a_col = st.columns(3)
 with img_col:
-    st.image(digit_image(e.x, scale=6), caption="x: the pixels the network reads", width=168)
+    st.image(
+        digit_image(e.x, scale=6),
+        caption="x: the pixels the network reads",
+        width=168,
+        alt=f"x: {sel.description}, 28 × 28 pixels",
+    )
 with w_col:
     chart(figs.attribution_figure(e.w_eff, title="w_eff: each pixel's weight"), key="w")
 with a_col:

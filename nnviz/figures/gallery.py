@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["digit_image", "digit_images"]
+from .common import a_digit
+
+__all__ = ["digit_image", "digit_images", "neighbour_alts"]
 
 SIDE = 28
 
@@ -38,3 +40,24 @@ def digit_image(pixels: np.ndarray, *, scale: int = 3) -> np.ndarray:
 def digit_images(images: np.ndarray, indices: np.ndarray, *, scale: int = 3) -> list[np.ndarray]:
     """:func:`digit_image` for ``images[i]`` for each ``i`` in ``indices``."""
     return [digit_image(images[int(i)], scale=scale) for i in indices]
+
+
+def neighbour_alts(labels: np.ndarray, indices: np.ndarray, similarities: np.ndarray, by: str) -> list[str]:
+    """What a screen reader says for each picture of a neighbour gallery (``st.image``'s ``alt``).
+
+    Parameters
+    ----------
+    labels : (n,) int, the test set's true digits
+    indices : (k,) int, the neighbours' rows in the test set, nearest first
+    similarities : (k,) float, their cosine similarity to the query
+    by : str
+        What was compared, e.g. ``"raw pixels"``.
+
+    Returns
+    -------
+    list of k str, e.g. ``"Neighbour 1 by raw pixels: test digit #3, a 7, cosine similarity 0.912"``
+    """
+    return [
+        f"Neighbour {rank} by {by}: test digit #{int(i)}, {a_digit(labels[int(i)])}, cosine similarity {s:.3f}"
+        for rank, (i, s) in enumerate(zip(indices, similarities, strict=True), start=1)
+    ]

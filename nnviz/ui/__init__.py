@@ -571,12 +571,15 @@ def wide_only(key: str) -> Any:
     return st.container(key=key)
 
 
-def beside_the_digit(x: np.ndarray, text: str, write: Callable[[str], Any] = st.markdown) -> None:
-    """``text`` beside a small picture of the digit ``x`` (784,): what a page reads while its canvas is blank."""
+def beside_the_digit(x: np.ndarray, text: str, write: Callable[[str], Any] = st.markdown, *, alt: str) -> None:
+    """``text`` beside a small picture of the digit ``x`` (784,): what a page reads while its canvas is blank.
+
+    ``alt`` names the picture for a screen reader (``st.image``'s ``alt``).
+    """
     from nnviz.figures.draw import digit_pixels
 
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        st.image(digit_pixels(x, scale=2), width=56, output_format="PNG")
+        st.image(digit_pixels(x, scale=2), width=56, output_format="PNG", alt=alt)
         write(text)
 
 

@@ -67,7 +67,9 @@ def backprop_section() -> None:
         if drawn_here:
             st.caption(using)
         else:  # the canvas is blank: show the digit the step is about, as the Draw page does
-            ui.beside_the_digit(selection.input, using, write=st.caption)
+            ui.beside_the_digit(
+                selection.input, using, write=st.caption, alt=f"{selection.description.capitalize()}, 28 × 28 pixels"
+            )
     p = model.predict_proba(selection.input[None])[0]
     guess = int(p.argmax())
     with right:

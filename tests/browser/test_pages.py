@@ -40,6 +40,9 @@ def test_every_page_opens(page, app_url, url_path, title):
     # the router ran (the page is one of st.navigation's, not a bare file from pages/)
     assert title in active_nav_text(page), f"/{url_path}: active nav link is {active_nav_text(page)!r}"
     assert page.locator("[data-testid='stMain'] :is(h1, h2)").first.is_visible(), f"/{url_path} has no heading"
+    # every picture says what it shows to a screen reader (st.image's alt): a digit, not "image"
+    unnamed = page.eval_on_selector_all("img", "els => els.filter(e => !(e.alt || '').trim()).map(e => e.outerHTML)")
+    assert not unnamed, f"/{url_path}: {len(unnamed)} picture(s) without alt text, e.g. {unnamed[0][:200]}"
     # no exception: checked by the page fixture at teardown
 
 

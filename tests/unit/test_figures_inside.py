@@ -6,7 +6,7 @@ import pytest
 
 from nnviz.figures import embeddings, evaluation, neurons, why
 from nnviz.figures.common import DIGIT_COLOURS, a_digit
-from nnviz.figures.gallery import digit_image, digit_images
+from nnviz.figures.gallery import digit_image, digit_images, neighbour_alts
 from nnviz.figures.selection import point_customdata
 
 
@@ -383,6 +383,15 @@ def test_digit_image_upscales_nearest_neighbour():
     images = np.zeros((4, 28, 28), np.uint8)
     images[2] = 7
     assert [im.max() for im in digit_images(images, [2, 0])] == [7, 0]
+
+
+def test_each_neighbour_picture_is_named_for_a_screen_reader():
+    labels = np.array([3, 8, 7, 0])
+    alts = neighbour_alts(labels, np.array([2, 1]), np.array([0.91249, 0.5]), "raw pixels")
+    assert alts == [
+        "Neighbour 1 by raw pixels: test digit #2, a 7, cosine similarity 0.912",
+        "Neighbour 2 by raw pixels: test digit #1, an 8, cosine similarity 0.500",
+    ]
 
 
 def test_the_unfamiliar_note_comes_only_past_99_percent():
