@@ -110,6 +110,7 @@ with side_col, st.container(key="embeddings_side"):
         width=140,
         caption=f"★ {sel.description}: the network says {answer}",
         alt=f"{sel.description.capitalize()}, 28 × 28 pixels",
+        output_format="PNG",
     )
     clicked = figs.selected_index(event["selection"]["points"])
     if clicked is None:
@@ -121,6 +122,7 @@ with side_col, st.container(key="embeddings_side"):
             width=140,
             caption=f"Test digit #{clicked}: {a_digit(labels[clicked])}",
             alt=f"Test digit #{clicked}, {a_digit(labels[clicked])}, the dot tapped on the map",
+            output_format="PNG",
         )
         st.markdown(f"The network says **{said}**.")
         page_link("draw", "Open it on the Draw page", sample=clicked)
@@ -138,6 +140,7 @@ with emb_col:
             digit_images(images, near.indices),
             caption=[f"{s:.3f} · {a_digit(labels[i])}" for i, s in zip(near.indices, near.similarities, strict=True)],
             alt=neighbour_alts(labels, near.indices, near.similarities, f"embedding ({dims} hidden activations)"),
+            output_format="PNG",
         )
 with px_col:
     st.markdown(f"**By raw pixels** ({pixels.shape[1]} numbers, cosine similarity)")
@@ -145,6 +148,7 @@ with px_col:
         digit_images(images, near_px.indices),
         caption=[f"{s:.3f} · {a_digit(labels[i])}" for i, s in zip(near_px.indices, near_px.similarities, strict=True)],
         alt=neighbour_alts(labels, near_px.indices, near_px.similarities, "raw pixels"),
+        output_format="PNG",
     )
 same_px = int((labels[near_px.indices] == answer).sum())
 search = (

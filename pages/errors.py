@@ -91,6 +91,7 @@ with st.container(horizontal=True, gap="medium"):  # cards wrap: 2 a row on a ph
                 digit_image(images[i], scale=3),
                 width=84,
                 alt=f"Test digit #{i}, {a_digit(labels[i])}, read as {a_digit(ev.predictions[i])}",
+                output_format="PNG",
             )
             st.markdown(
                 f"<small>**#{i}**: {a_digit(labels[i])}, said {ev.predictions[i]}<br>{top3}</small>",

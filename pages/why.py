@@ -43,6 +43,7 @@ with img_col:
         caption="x: the pixels the network reads",
         width=168,
         alt=f"x: {sel.description}, 28 × 28 pixels",
+        output_format="PNG",
     )
 with w_col:
     chart(figs.attribution_figure(e.w_eff, title="w_eff: each pixel's weight"), key="w")

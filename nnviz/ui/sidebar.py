@@ -103,7 +103,8 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
             + SAME_TAB_LINKS
             + MENU_CLOSES_ON_A_PHONE
             + preload_charts_script()
-            + LINKS_WRAP,
+            + LINKS_WRAP
+            + DIGITS_STAY_SQUARE,
             unsafe_allow_javascript=True,
         )
 
@@ -119,6 +120,10 @@ LINKS_WRAP = (
 to one line, and on a phone the sidebar's "Previous post: your digit as an embedding" ended "as an
 em…", the Neuron atlas's "...the test digits that excite it most" "excite it mo…".  And a link
 reached with the Tab key is outlined, as a button is."""
+
+DIGITS_STAY_SQUARE = "<style>[data-testid='stImage'] img { image-rendering: pixelated; }</style>"
+"""Every st.image in the app is a digit, its 28 x 28 pixels already repeated to squares
+(nnviz.figures.gallery): on a phone's 2x or 3x screen the browser would smooth them again."""
 
 SIDEBAR_OVERLAYS_BELOW = 768  # px: Streamlit's "md" breakpoint, below which the sidebar covers the page
 MENU_CLOSES_ON_A_PHONE = """<script>(() => {

@@ -43,6 +43,14 @@ def test_every_page_opens(page, app_url, url_path, title):
     # every picture says what it shows to a screen reader (st.image's alt): a digit, not "image"
     unnamed = page.eval_on_selector_all("img", "els => els.filter(e => !(e.alt || '').trim()).map(e => e.outerHTML)")
     assert not unnamed, f"/{url_path}: {len(unnamed)} picture(s) without alt text, e.g. {unnamed[0][:200]}"
+    # and shows the digit's own pixels: PNG, not st.image's default JPEG (lossy)
+    lossy = page.eval_on_selector_all("img", "els => els.map(e => e.src).filter(s => /\\.jpe?g$/i.test(s))")
+    assert not lossy, f"/{url_path}: {len(lossy)} picture(s) sent as JPEG, e.g. {lossy[0]}"
+    # drawn with square pixels on a 2x or 3x screen too (the sidebar's style may land a moment late)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll(\"[data-testid='stImage'] img\")]"
+        ".every(img => getComputedStyle(img).imageRendering === 'pixelated')"
+    )
     # no exception: checked by the page fixture at teardown
 
 
