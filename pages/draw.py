@@ -107,7 +107,7 @@ def live() -> None:
             st.warning(note, icon=":material/help:")
             page_link("embeddings", "See its nearest neighbours", icon=":material/scatter_plot:")
 
-    st.subheader("1. Preprocessing, as MNIST did")
+    st.header("1. Preprocessing, as MNIST did")
     if selection.prep is None:
         st.caption(f"Nothing to do: {selection.description} is already a centred 28×28 image.")
     else:
@@ -116,11 +116,11 @@ def live() -> None:
         st.caption(figs.preprocessing_summary(selection.prep, source=source))
     left, right = st.columns(2, gap="large")
     with left:
-        st.subheader(f"2. The {selection.input.size} inputs")
+        st.header(f"2. The {selection.input.size} inputs")
         ui.chart(figs.input_figure(selection.input), key="draw_inputs")
         st.caption(figs.input_summary(selection.input))
     with right:
-        st.subheader(f"3. The {out.hidden.shape[1]} hidden neurons")
+        st.header(f"3. The {out.hidden.shape[1]} hidden neurons")
         ui.chart(figs.hidden_figure(out.hidden[0]), key="draw_hidden")
         st.caption(figs.hidden_summary(out.hidden[0]))
         if out.hidden[0].max() > 0:  # from a neuron to what it looks for, as a click on a neuron would
@@ -131,7 +131,7 @@ def live() -> None:
                 icon=":material/grid_on:",
                 neuron=strongest,
             )
-    st.subheader("4. The strongest paths through the network")
+    st.header("4. The strongest paths through the network")
     legend = network_paths(model, selection.input, out, said, key="draw_network")
     page_link("why", "Every term of the score: Why it said that", icon=":material/psychology:", into=legend)
 

@@ -127,7 +127,7 @@ with side_col, st.container(key="embeddings_side"):
         st.markdown(f"The network says **{said}**.")
         page_link("draw", "Open it on the Draw page", sample=clicked)
 
-st.subheader("Nearest neighbours: the query a vector database answers")
+st.header("Nearest neighbours: the query a vector database answers")
 st.slider("Neighbours to fetch (k)", 3, 25, 10, key="neighbours_k", persist_state="session")
 seconds = median_seconds(lambda: an.index.query(vector, k, exclude=exclude), repeats=25, budget=0.05)
 emb_col, px_col = st.columns(2)
@@ -165,7 +165,7 @@ else:
     )
     st.caption(figs.familiarity_summary(how_familiar(model, vector, exclude=exclude)))
 
-st.subheader("A second opinion: let the neighbours vote")
+st.header("A second opinion: let the neighbours vote")
 if silent:
     st.caption("No vote: a digit whose embedding is all zeros has no neighbours by embedding.")
 else:

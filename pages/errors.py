@@ -69,9 +69,9 @@ with bars_col:
 true, said = cell
 found = ev.mistakes(true, said)
 if true == said:
-    st.subheader(f"{len(found):,} {true}s it got right, least sure first")
+    st.header(f"{len(found):,} {true}s it got right, least sure first")
 else:
-    st.subheader(figs.mistakes_heading(len(found), true, said))
+    st.header(figs.mistakes_heading(len(found), true, said))
 if len(found) == 0:
     st.info("No digit in this cell. Tap another cell of the matrix, or choose one under it.")
 many = min(len(found), 96)  # a diagonal cell holds ~1,000 digits: cap what a phone must load

@@ -18,10 +18,10 @@ st.markdown(
     "all of them a little downhill (*gradient descent*). Then the next batch. Press **Start** and watch it learn."
 )
 
-st.subheader("1. Train a network from scratch")
+st.header("1. Train a network from scratch")
 training.trainer()
 
-st.subheader("2. One step of backpropagation on your digit")
+st.header("2. One step of backpropagation on your digit")
 st.markdown(
     "Draw a digit (or keep the one from the Draw page), say which digit it is, and see the loss, "
     "the output error, the gradient that reaches the first layer's weights, and what one step of "
@@ -29,7 +29,7 @@ st.markdown(
 )
 st.fragment(backprop_section)()
 
-st.subheader("3. Gradient descent, seen from above")
+st.header("3. Gradient descent, seen from above")
 st.markdown(
     "The loss is a surface over all the network's parameters, its weights and biases; training walks downhill "
     f"on it. Here is one flat slice of it through the current parameters ({model.n_params:,} dimensions seen "

@@ -24,6 +24,10 @@ st.markdown(
     f"{n_hidden} activations h. The {n_out} output scores z₂, one per digit, are made the same way from h, and "
     f"softmax turns them into {n_out} probabilities that add up to 1. In symbols, four lines:"
 )
+# KaTeX's box comes out ~2 px narrower than what it holds, so the display block (overflow-x: auto,
+# for long formulas on a phone) would scroll by 2 px, a scrollable region a keyboard cannot reach
+# (axe's scrollable-region-focusable); a little room on the right removes the overflow
+st.html("<style>.katex-display { padding-right: 0.25em; }</style>")
 st.latex(
     rf"""\begin{{aligned}}
 z_1 &= x_{{\,1\times{n_in}}}\;W_{{1\;{n_in}\times{n_hidden}}} + b_{{1\;({n_hidden})}} \\
@@ -40,7 +44,7 @@ st.markdown(
 
 t = trace(model, selection.input, k=5, m=5)
 out = t.forward
-st.subheader(f"1 · {n_in} inputs through {n_in * n_hidden:,} weights")
+st.header(f"1 · {n_in} inputs through {n_in * n_hidden:,} weights")
 ui.chart(figs.layer1_figure(t), key="layer1")
 st.caption(figs.layer1_summary(t))
 j = int(t.neurons[0])
@@ -51,7 +55,7 @@ st.markdown(
     unsafe_allow_html=True,
 )
 
-st.subheader(f"2 · {n_hidden} hidden activations through {n_hidden * n_out:,} weights")
+st.header(f"2 · {n_hidden} hidden activations through {n_hidden * n_out:,} weights")
 ui.chart(figs.layer2_figure(t), key="layer2")
 st.caption(figs.layer2_summary(t))
 d = t.prediction
@@ -66,7 +70,7 @@ st.markdown(
 @st.fragment
 def timings() -> None:
     """Measured on this server, once per session and model (and again on request)."""
-    st.subheader("3 · “In milliseconds”, measured on this server")
+    st.header("3 · “In milliseconds”, measured on this server")
     key = ("speed", ui.model_key(model))
     if st.button("Measure again") or st.session_state.get("speed_key") != key:
         test_images = ui.mnist("test")[0]

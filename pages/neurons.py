@@ -65,14 +65,14 @@ st.caption(
     + " Tap a bar, or type its number in the box below, to study that neuron."
 )
 
-st.subheader("What each neuron fires for")
+st.header("What each neuron fires for")
 chart(figs.mean_activation_figure(facts.means), key="means")
 st.caption(
     "Mean activation of every neuron on the test digits of each class, neurons grouped by the digit they fire "
     f"most for. {figs.preference_summary(facts.preferred, facts.dead)}"
 )
 
-st.subheader(f"Neuron {neuron}")
+st.header(f"Neuron {neuron}")
 st.number_input("Neuron", 0, n_hidden - 1, key="atlas_neuron", width=200)
 name_in_url("neuron", neuron, most_needed)
 lost, best = round(float(facts.drops[neuron]) * n_test), int(facts.preferred[neuron])

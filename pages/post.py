@@ -92,7 +92,7 @@ with live:
     )
 
 with text, st.container(border=True):
-    st.markdown(f"### {post.load_post().title}")
+    st.markdown(f"## {post.load_post().title}")
     st.markdown(post.render_markdown(facts, digit_query()))
 with text:
     st.caption(f"**A note on the numbers.** {post.footnote(facts)}")

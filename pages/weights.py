@@ -76,7 +76,7 @@ with grid, st.container(key="weights_grid"):
     st.caption(f"A link to this page with `?neuron={neuron}` opens this neuron; the sidebar's Share makes one.")
 
 with detail, st.container(key="weights_detail"):
-    st.subheader(f"Neuron {neuron}")
+    st.header(f"Neuron {neuron}")
     if selection is not None and neuron == strongest:
         st.caption(f"The hidden neuron that {selection.description} excites most.")
     big, yours = st.columns(2)
@@ -98,7 +98,7 @@ with detail, st.container(key="weights_detail"):
     ui.chart(figs.outgoing_figure(W2[neuron], neuron), key="neuron_out")
     st.caption(figs.outgoing_summary(W2[neuron], neuron))
 
-st.subheader(f"The test digits that excite neuron {neuron} most")
+st.header(f"The test digits that excite neuron {neuron} most")
 top = exciting_digits(ui.model_key(model), model)
 images, labels = ui.mnist("test")
 fired = top.activations[neuron] > 0  # a digit that leaves the neuron at 0 does not excite it
@@ -107,7 +107,7 @@ if len(idx):
     ui.chart(figs.top_digits_figure(images[idx], idx, labels[idx], acts, neuron=neuron), key="top")
 st.caption(figs.top_digits_summary(labels[idx], acts, neuron, len(images)))
 
-st.subheader(f"The second layer: {n_hidden} × {n_out} weights to the digits")
+st.header(f"The second layer: {n_hidden} × {n_out} weights to the digits")
 with ui.wide_only("w2_wide"):
     ui.chart(figs.output_weights_figure(W2, selected=neuron), key="w2")
 with ui.stacked_only("w2_phone"):  # on a phone, neurons down and digits across: 10 columns are legible

@@ -56,7 +56,7 @@ st.caption(figs.attribution_summary(e.attribution, e.x, e.b_eff, e.logit) + " Re
 order = [int(d) for d in (-e.logits).argsort(kind="stable")]
 rival = e.target if e.target != answer else order[1]
 versus = contrast(model, sel.input, answer, rival)
-st.subheader(f"Why {answer} and not {rival}?")
+st.header(f"Why {answer} and not {rival}?")
 st.markdown(
     f"Softmax turns the ten scores into probabilities, and anything added to all ten alike changes nothing: "
     f"what decides between **{answer}** and **{rival}** is the difference of their scores. With the same neurons "
@@ -71,17 +71,17 @@ with map_col:
 with text_col:
     st.caption(figs.contrast_summary(versus, e.x) + f" Red favours {answer}, blue favours {rival}.")
 
-st.subheader("The same score, neuron by neuron")
+st.header("The same score, neuron by neuron")
 chart(figs.waterfall_figure(e.contributions, e.active, e.output_bias, e.logit, e.target), key="fall")
 st.caption(
     figs.waterfall_summary(e.contributions, e.active, e.output_bias, e.logit)
     + " Red bars raise the score, blue bars lower it, as on the pixel map above."
 )
 
-st.subheader("The same score, as paths through the network")
+st.header("The same score, as paths through the network")
 network_paths(model, sel.input, model.forward(sel.input[None]), e.target, key="paths")
 
-st.subheader("Check: do the parts add up?")
+st.header("Check: do the parts add up?")
 checks = [*e.checks(), versus.check()]
 # a list, not a table: on a phone a table's last columns were a sideways scroll away, under its toolbar
 st.markdown(

@@ -83,7 +83,7 @@ def test_click_a_confusion_cell_opens_its_mistakes(any_page, app_url):
     page = any_page
     goto(page, app_url + "/errors")
     wait_charts(page)
-    heading = page.locator("[data-testid='stMain'] h3").filter(has_text="was read as").first
+    heading = page.locator("[data-testid='stMain'] h2").filter(has_text="was read as").first
     first = heading.inner_text()
     true, said = map(int, re.search(r"an? (\d) was read as an? (\d)", first).groups())
     # pick another off-diagonal cell with mistakes: the server loads the same model and data as this test
@@ -98,7 +98,7 @@ def test_click_a_confusion_cell_opens_its_mistakes(any_page, app_url):
     chart(page, "confusion").scroll_into_view_if_needed()
     pick(page, chart(page, "confusion"), p, t)
     expected = f"{int(count)} times {a_digit(t)} was read as {a_digit(p)}"
-    page.locator("[data-testid='stMain'] h3").filter(has_text=expected).wait_for(timeout=30_000)
+    page.locator("[data-testid='stMain'] h2").filter(has_text=expected).wait_for(timeout=30_000)
     wait_idle(page)
     mistake_links(page, count)
     assert f"true={t}" in page.url and f"said={p}" in page.url  # the view is linkable
@@ -106,7 +106,7 @@ def test_click_a_confusion_cell_opens_its_mistakes(any_page, app_url):
 
 def test_a_mistake_opens_on_the_draw_page(page, app_url):
     goto(page, app_url + "/errors")  # opens on the most common mistake: there is always one
-    heading = page.locator("[data-testid='stMain'] h3").filter(has_text="was read as").first.inner_text()
+    heading = page.locator("[data-testid='stMain'] h2").filter(has_text="was read as").first.inner_text()
     link = mistake_links(page, int(re.match(r"(\d+) times", heading).group(1))).first
     index = re.search(r"sample=(\d+)", link.get_attribute("href")).group(1)
     n = rerun_count(page)
@@ -165,20 +165,20 @@ def test_click_a_bar_of_the_neuron_atlas(any_page, app_url):
     neuron = int(label.lstrip("#"))
     # click inside the bar: halfway up it (or just below zero for a bar that goes down)
     pick(page, el, 5, height / 2 if height else -0.2)
-    page.locator("[data-testid='stMain'] h3").filter(has_text=f"Neuron {neuron}").wait_for(timeout=30_000)
+    page.locator("[data-testid='stMain'] h2").filter(has_text=f"Neuron {neuron}").wait_for(timeout=30_000)
     assert f"neuron={neuron}" in page.url
     # another neuron typed in the box, then the same bar again: the bar wins again
     other = 0 if neuron != 0 else 1
     box = page.get_by_label("Neuron", exact=True)
     box.fill(str(other))
     box.press("Enter")
-    page.locator("[data-testid='stMain'] h3").filter(has_text=f"Neuron {other}").wait_for(timeout=30_000)
+    page.locator("[data-testid='stMain'] h2").filter(has_text=f"Neuron {other}").wait_for(timeout=30_000)
     wait_idle(page)  # the rerun redraws the chart (the typed neuron outlined): wait until it is the only one
     wait_charts(page)
     el = chart(page, "ablation")
     el.scroll_into_view_if_needed()
     pick(page, el, 5, height / 2 if height else -0.2)
-    page.locator("[data-testid='stMain'] h3").filter(has_text=f"Neuron {neuron}").wait_for(timeout=30_000)
+    page.locator("[data-testid='stMain'] h2").filter(has_text=f"Neuron {neuron}").wait_for(timeout=30_000)
 
 
 @pytest.mark.parametrize("path", ["embeddings", "errors", "neurons", "why"])

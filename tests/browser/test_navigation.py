@@ -56,7 +56,7 @@ def test_a_page_reopens_on_the_view_it_was_left_in(page, app_url):
     link.click()
     page.wait_for_url("**/neurons?*neuron=9*")
     wait_idle(page)
-    assert page.locator("[data-testid='stMain'] h3", has_text="Neuron 9").count() == 1
+    assert page.locator("[data-testid='stMain'] h2", has_text="Neuron 9").count() == 1
 
 
 SIDEBAR_LINK = "[data-testid='stSidebar'] [data-testid='stPageLink-NavLink']"

@@ -28,7 +28,7 @@ def tile_centre(neuron: int) -> tuple[int, int]:
 
 
 def heading(page):
-    return page.locator("[data-testid='stMain'] h3", has_text=re.compile(r"^Neuron \d+$")).first
+    return page.locator("[data-testid='stMain'] h2", has_text=re.compile(r"^Neuron \d+$")).first
 
 
 def shown_neuron(page) -> int:

@@ -383,7 +383,7 @@ def test_the_network_drawn_with_the_strongest_paths_of_the_live_answer(mnist):
 
     images, _ = mnist
     at = run_draw(returns(None), query={"sample": "21"})
-    assert "4. The strongest paths through the network" in [h.value for h in at.subheader]
+    assert "4. The strongest paths through the network" in [h.value for h in at.header]
     model = nnviz.load_model()
     x = images[21].reshape(-1).astype(np.float32) / 255.0
     paths = strongest_paths(model, x)  # recomputed here: the page must show these, not stale or typed numbers

@@ -53,7 +53,7 @@ def hidden(shipped, test_set):
 
 
 def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.subheader]
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.header]
     return "\n".join(parts + [w.value for w in at.warning] + [e.value for e in at.error])
 
 
@@ -309,14 +309,14 @@ def test_neurons_default_is_the_most_needed_and_links_work(shipped, test_set, hi
     drops = ablation(shipped, hidden, labels)
     top = int(np.argmax(drops))
     at = open_page("neurons")
-    assert at.subheader[-1].value == f"Neuron {top}"
+    assert at.header[-1].value == f"Neuron {top}"
     assert f"Silencing neuron {top} costs the most: {round(drops[top] * len(labels))} of" in texts(at)
     assert links(at, "weights") == [f"neuron={top}"]
     # the quote's "hidden layers (where learning happens)", made exact: W2 and b2 are trained too
     assert "training tunes the output layer's 1,290 weights and biases too" in texts(at)
     at.number_input[0].set_value(5)
     rerun(at)
-    assert at.subheader[-1].value == "Neuron 5"
+    assert at.header[-1].value == "Neuron 5"
     lost = round(float(drops[5]) * len(labels))
     assert f"**{abs(lost)}** {'test digit' if abs(lost) == 1 else 'test digits'}. " in texts(at)  # 1: "1 test digit"
     # "highest on 7s" is the class whose digits give the neuron the largest mean activation
@@ -328,9 +328,9 @@ def test_neurons_default_is_the_most_needed_and_links_work(shipped, test_set, hi
     weights = decode(figure(at, "atlas_weights")["data"][0]["z"])
     np.testing.assert_allclose(np.asarray(weights, float), shipped.W1[:, 5].reshape(28, 28), rtol=1e-6)
     at = open_page("neurons", query={"neuron": "17"})
-    assert at.subheader[-1].value == "Neuron 17"
+    assert at.header[-1].value == "Neuron 17"
     at = open_page("neurons", query={"neuron": "999"})
-    assert at.warning and at.subheader[-1].value == f"Neuron {top}"
+    assert at.warning and at.header[-1].value == f"Neuron {top}"
 
 
 def test_neurons_number_box_picks_the_neuron():
@@ -338,13 +338,13 @@ def test_neurons_number_box_picks_the_neuron():
     at = open_page("neurons")
     at.number_input[0].set_value(42)
     rerun(at)
-    assert at.subheader[-1].value == "Neuron 42" and at.query_params["neuron"] in ("42", ["42"])
+    assert at.header[-1].value == "Neuron 42" and at.query_params["neuron"] in ("42", ["42"])
     at.number_input[0].set_value(9)
     rerun(at)
-    assert at.subheader[-1].value == "Neuron 9"
+    assert at.header[-1].value == "Neuron 9"
     at.switch_page("pages/draw.py").run()  # and back: still neuron 9, though Streamlit drops the box's state
     at.switch_page("pages/neurons.py").run()
-    assert at.subheader[-1].value == "Neuron 9"
+    assert at.header[-1].value == "Neuron 9"
 
 
 def test_neurons_flags_a_dead_neuron():
@@ -370,7 +370,7 @@ def test_why_parts_add_up_on_the_page(shipped, test_set):
     runner_up = int(np.argsort(-e.logits, kind="stable")[1])
     gap = float(e.logits[e.prediction]) - float(e.logits[runner_up])
     assert float(rows[2][3]) == pytest.approx(gap, abs=1e-5)
-    assert f"Why {e.prediction} and not {runner_up}?" in [s.value for s in at.subheader]
+    assert f"Why {e.prediction} and not {runner_up}?" in [s.value for s in at.header]
     assert f"Score of {e.prediction} minus score of {runner_up}: {gap:+.2f}." in texts(at)
     assert all(float(row[3]) == pytest.approx(e.logit, abs=1e-5) for row in rows[:2])
     assert all(float(row[2]) == pytest.approx(float(row[3]), abs=1e-4) for row in rows)  # each sum is its logit

@@ -93,7 +93,7 @@ def test_malformed_link_gets_one_notice_and_falls_back(page, query, words):
 
 def test_malformed_neuron_falls_back_to_a_real_neuron():
     at = open_page("weights", {"neuron": "abc"})
-    shown = [h.value for h in at.subheader if re.fullmatch(r"Neuron \d+", h.value)]
+    shown = [h.value for h in at.header if re.fullmatch(r"Neuron \d+", h.value)]
     assert len(shown) == 1 and 0 <= int(shown[0].split()[1]) < 128  # the page's default neuron
     assert url(at).get("neuron") != "abc"
 
@@ -211,7 +211,7 @@ def test_a_shared_view_says_it_opens_on_the_shipped_network_when_the_reader_trai
 def test_valid_neuron_link():
     at = open_page("weights", {"neuron": "17"})
     assert url(at)["neuron"] == "17" and not warnings(at)
-    assert "Neuron 17" in [h.value for h in at.subheader]
+    assert "Neuron 17" in [h.value for h in at.header]
 
 
 # --- a broken model or data file: one clear error page, on every page ------------------

@@ -25,7 +25,7 @@ open_page = partial(app_session.open_page, "matmul")
 
 
 def texts(at: AppTest) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.subheader])
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.header])
 
 
 @pytest.fixture(scope="module")

@@ -76,7 +76,7 @@ def test_errors_cell_and_its_address():
     at = open_page("errors", query={"true": "7", "said": "2"})
     at = away_and_back(at, "errors")
     assert url(at).get("true") == "7" and url(at).get("said") == "2"
-    assert any("7" in h.value and "2" in h.value for h in at.subheader)
+    assert any("7" in h.value and "2" in h.value for h in at.header)
     # a link names another cell: the link wins, and becomes the one kept
     at.query_params.update(true="4", said="9")
     at = away_and_back(rerun(at), "errors")
@@ -88,10 +88,10 @@ def test_atlas_and_weights_keep_their_neuron():
     at.number_input(key="atlas_neuron").set_value(9)
     rerun(at)
     at = away_and_back(at, "neurons")
-    assert at.subheader[-1].value == "Neuron 9" and url(at).get("neuron") == "9"
+    assert at.header[-1].value == "Neuron 9" and url(at).get("neuron") == "9"
     at = switch_page(at, "weights")  # each page keeps its own neuron
     at.number_input(key="weights_neuron_input").set_value(17)
     at = away_and_back(rerun(at), "weights")
     assert at.number_input(key="weights_neuron_input").value == 17 and url(at).get("neuron") == "17"
     at = switch_page(at, "neurons")
-    assert at.subheader[-1].value == "Neuron 9"
+    assert at.header[-1].value == "Neuron 9"

@@ -29,7 +29,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def test_the_post_is_the_default_page(landing):
     text = all_markdown(landing)
-    assert "### Neural Networks Part 1" in text
+    assert "## Neural Networks Part 1" in text
     assert "Let's look at a concrete example: handwritten digit recognition." in text  # the opening quote
 
 

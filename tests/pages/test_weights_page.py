@@ -30,7 +30,7 @@ open_page = partial(app_session.open_page, "weights")
 
 
 def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.subheader]
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.header]
     return "\n".join(parts + [w.value for w in at.warning])
 
 
@@ -41,7 +41,7 @@ def test_opens_with_the_posts_sentence_and_the_default_neuron(model, test_set):
     # with no link, the neuron test digit #0 (the default digit) excites most
     expected = int(model.forward(as_input(test_set[0][:1])).hidden[0].argmax())
     assert at.number_input[0].value == expected
-    assert at.subheader[0].value == f"Neuron {expected}"
+    assert at.header[0].value == f"Neuron {expected}"
     assert "The hidden neuron that test digit #0 (a 7) excites most." in texts(at)  # why this one
     assert len(at.get("plotly_chart")) == 7  # W2 twice: across for a wide screen, upright for a phone
     assert not at.warning
@@ -49,7 +49,7 @@ def test_opens_with_the_posts_sentence_and_the_default_neuron(model, test_set):
 
 def test_a_link_chooses_the_neuron_and_its_numbers_are_the_models(model, test_set):
     at = open_page({"neuron": "5"})
-    assert at.number_input[0].value == 5 and at.subheader[0].value == "Neuron 5"
+    assert at.number_input[0].value == 5 and at.header[0].value == "Neuron 5"
     assert "excites most" not in texts(at)  # neuron 5 is the link's, not the digit's strongest
     big = figure(at, "neuron_big")
     np.testing.assert_allclose(decode(big["data"][0]["z"]), model.W1[:, 5].reshape(28, 28), rtol=1e-6)
@@ -80,10 +80,10 @@ def test_the_number_box_picks_a_neuron_and_updates_the_link():
     at.number_input[0].set_value(9)
     at.run()
     assert not at.exception
-    assert at.subheader[0].value == "Neuron 9"
+    assert at.header[0].value == "Neuron 9"
     assert at.query_params["neuron"] in ("9", ["9"])
     at.run()  # and it stays on a plain rerun
-    assert at.subheader[0].value == "Neuron 9"
+    assert at.header[0].value == "Neuron 9"
 
 
 def test_weight_times_input_for_the_readers_drawing(model):
