@@ -5,6 +5,7 @@
   ``/usr/bin/chromium`` is missing, unless ``CI`` is set: then it fails).
 * ``page`` -- a fresh desktop context (1280x900) per test.
 * ``phone_page`` -- a fresh phone context (390x844, touch, 2x pixels) per test.
+* ``dark_page`` -- a desktop context whose system theme is dark.
 
 ``app_url`` needs ``browser``: it opens the landing page once to warm the server.
 Both pages fail the test if an exception box is visible when the test ends.
@@ -78,6 +79,12 @@ def _checked_page(browser, **context_args):
 def page(browser):
     """A desktop page (1280x900) in a fresh context; fails the test if an exception is shown at the end."""
     yield from _checked_page(browser, viewport=DESKTOP)
+
+
+@pytest.fixture
+def dark_page(browser):
+    """A desktop page whose system asks for a dark theme (prefers-color-scheme: dark); fails on a shown exception."""
+    yield from _checked_page(browser, viewport=DESKTOP, color_scheme="dark")
 
 
 @pytest.fixture

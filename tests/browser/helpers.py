@@ -18,6 +18,7 @@ the canvas' on-screen box, so the same strokes work at any zoom or device size.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import itertools
 import math
 import os
@@ -60,6 +61,7 @@ Stroke = Sequence[Point]
 CROSS: list[list[Point]] = [[(70.0, 60.0), (210.0, 220.0)], [(210.0, 60.0), (70.0, 220.0)]]
 
 __all__ = [
+    "AXE_SCRIPT",
     "CANVAS_SIZE",
     "CHROMIUM",
     "CHROMIUM_ARGS",
@@ -69,6 +71,7 @@ __all__ = [
     "REPO",
     "Server",
     "app_pages",
+    "axe_violations",
     "canvas_box",
     "canvas_ink",
     "digit_strokes",
@@ -479,6 +482,49 @@ def exception_texts(page) -> list[str]:
     """The text of every visible exception box (``[data-testid='stException']``)."""
     boxes = page.locator("[data-testid='stException']")
     return [boxes.nth(i).inner_text() for i in range(boxes.count()) if boxes.nth(i).is_visible()]
+
+
+# axe-core, Deque's accessibility engine (the one in Chrome's Lighthouse), as shipped in the
+# axe-playwright-python package; its rules check WCAG 2.x A and AA and common best practice.
+_AXE_PACKAGE = importlib.util.find_spec("axe_playwright_python")
+AXE_SCRIPT = Path(_AXE_PACKAGE.submodule_search_locations[0]) / "axe.min.js" if _AXE_PACKAGE else None
+
+
+def axe_violations(page, *, attempts: int = 3, settle: float = 1.0) -> list[str]:
+    """What axe-core finds wrong with ``page`` as it is now, one line per rule broken (empty: nothing).
+
+    Runs the whole default rule set on the whole document.  A finding is checked
+    again, up to ``attempts`` runs in all, each once the app is idle and ``settle``
+    seconds later: a page that changes while axe reads it can mislead it (the
+    sidebar, re-rendered mid-run, was once reported as a scroll region without a
+    link in it; the next run, a second later, found its 11 links).  What the last
+    run finds is reported: a real fault is found by every run.
+    """
+    found = _axe_run(page)
+    for _ in range(attempts - 1):
+        if not found:
+            break
+        wait_idle(page)
+        time.sleep(settle)
+        found = _axe_run(page)
+    return [
+        f"{v['impact']} {v['id']} ({v['help']}), {len(v['nodes'])}x: "
+        + "; ".join(f"{n['target']}: {' '.join(n['failureSummary'].split())}" for n in v["nodes"][:3])
+        for v in found
+    ]
+
+
+def _axe_run(page) -> list[dict]:
+    if AXE_SCRIPT is None:
+        raise RuntimeError("axe-playwright-python is not installed: pip install -r requirements-dev.txt")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    return page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map((v) => ({
+          id: v.id, impact: v.impact, help: v.help,
+          nodes: v.nodes.map((n) => ({target: n.target.join(' '), failureSummary: n.failureSummary || ''})),
+        }))"""
+    )
 
 
 # --- the canvas --------------------------------------------------------------------

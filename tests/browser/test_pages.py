@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from helpers import A_CHART_DRAWN, MENU_LINK, app_pages, exception_texts, goto, start_server
+from helpers import (
+    A_CHART_DRAWN,
+    MENU_LINK,
+    app_pages,
+    axe_violations,
+    exception_texts,
+    goto,
+    start_server,
+    wait_charts,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +60,30 @@ def test_every_page_opens(page, app_url, url_path, title):
         "() => [...document.querySelectorAll(\"[data-testid='stImage'] img\")]"
         ".every(img => getComputedStyle(img).imageRendering === 'pixelated')"
     )
+    # nothing axe-core (Lighthouse's accessibility engine) calls a violation: contrast, names, headings...
+    wait_charts(page)  # (on a page that has not changed since: see axe_violations)
+    problems = axe_violations(page)
+    assert not problems, f"/{url_path}, axe-core:\n" + "\n".join(problems)
     # no exception: checked by the page fixture at teardown
+
+
+# the sidebar's style sheet (nnviz.ui.sidebar: one st.html, its styles together), which may land a
+# moment after the page; recognised by its square-pixels rule
+SIDEBAR_STYLES_IN = (
+    "() => [...document.querySelectorAll('style')].some((s) => s.textContent.includes('image-rendering: pixelated'))"
+)
+
+
+@pytest.mark.parametrize(("url_path", "title"), PAGES, ids=[u or "post" for u, _ in PAGES])
+def test_every_page_reads_in_dark_mode(dark_page, app_url, url_path, title):
+    # the theme follows the reader's system: a dark one gets [theme.dark] (.streamlit/config.toml)
+    page = dark_page
+    goto(page, f"{app_url}/{url_path}")
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.stApp')).colorScheme") == "dark"
+    page.wait_for_function(SIDEBAR_STYLES_IN)
+    wait_charts(page)
+    problems = axe_violations(page)
+    assert not problems, f"/{url_path} in dark mode, axe-core:\n" + "\n".join(problems)
 
 
 def test_landing_fits_a_phone(phone_page, app_url):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from helpers import (
     MAIN_SCROLL_TOP,
+    axe_violations,
     canvas_box,
     digit_strokes,
     goto,
@@ -150,13 +151,16 @@ def test_a_sideways_swipe_beside_the_canvas_does_not_leave_the_page(phone_page, 
 
 
 @pytest.mark.parametrize(("url_path", "title"), PAGES, ids=[u or "post" for u, _ in PAGES])
-def test_nothing_overflows_sideways(phone_page, app_url, url_path, title):
+def test_every_page_fits_a_phone(phone_page, app_url, url_path, title):
     goto(phone_page, f"{app_url}/{url_path}")
     wait_charts(phone_page)
     m = phone_page.evaluate(_OVERFLOW)
     assert m["doc"] <= m["inner"] + 1, f"/{url_path}: the page is {m['doc']}px wide on a {m['inner']}px phone"
     assert m["main"] <= m["inner"] + 1, f"/{url_path}: the main block scrolls to {m['main']}px"
     assert not m["wide"], f"/{url_path}: wider than the screen: {m['wide']}"
+    # and the phone layout passes axe-core as the desktop one does (test_pages.py)
+    problems = axe_violations(phone_page)
+    assert not problems, f"/{url_path} on a phone, axe-core:\n" + "\n".join(problems)
 
 
 _AXES = "el => { const L = el.querySelector('.js-plotly-plot')._fullLayout; return [L.xaxis.range, L.yaxis.range]; }"
