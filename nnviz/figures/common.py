@@ -87,7 +87,10 @@ DIGIT_COLOURS = [
 ]
 # A neutral mark that shows on both themes' backgrounds (3.9:1 on white, 4.8:1 on the dark one).
 MARK_GREY = "#808080"
-FONT = dict(family="Source Sans Pro, sans-serif", size=13)
+FONT = dict(family='"Source Sans", sans-serif', size=13)
+"""The app's own typeface (Streamlit's, named "Source Sans" since 1.4x): under its older name,
+"Source Sans Pro", which no page loads, a chart's ticks and labels fell back to the reader's
+system sans-serif (DejaVu Sans on Linux), beside titles and text in Source Sans."""
 
 
 def ink_on(colour: str) -> str:

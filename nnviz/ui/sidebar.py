@@ -105,7 +105,8 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
             + preload_charts_script()
             + LINKS_WRAP
             + DIGITS_STAY_SQUARE
-            + PRIMARY_LABELS_READABLE,
+            + PRIMARY_LABELS_READABLE
+            + CHART_LABELS_READABLE,
             unsafe_allow_javascript=True,
         )
 
@@ -133,6 +134,16 @@ blue, which is also the colour of a slider's value and a chosen option there (8.
 background; #0072B2 would be 3.6:1), and the label turns near-black on it, 8.2:1.  light-dark()
 follows the color-scheme Streamlit sets on .stApp for the theme in use, chosen or from the system."""
 
+
+CHART_LABELS_READABLE = (
+    "<style>[data-testid='stPlotlyChart'] text[style*='fill: rgb(128, 132, 149)']"
+    " { fill: light-dark(#6b6f80, rgb(128, 132, 149)) !important; }</style>"
+)
+"""Streamlit's chart theme writes axis ticks, axis titles and value labels in its grey #808495:
+3.7:1 on the light theme's white, under the 4.5:1 WCAG AA asks of text this size (12-14 px).
+The same grey, a shade darker, is 5.0:1.  (The dark theme draws them in a light grey, 14:1, which
+this rule does not match.)  Plotly writes the colour into each label's style attribute, which a
+rule can match and, marked important, override; redrawn labels get it too."""
 
 SIDEBAR_OVERLAYS_BELOW = 768  # px: Streamlit's "md" breakpoint, below which the sidebar covers the page
 MENU_CLOSES_ON_A_PHONE = """<script>(() => {

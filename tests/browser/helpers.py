@@ -81,6 +81,7 @@ __all__ = [
     "full_screenshot",
     "goto",
     "launch_browser",
+    "low_contrast_chart_labels",
     "plot_point",
     "render_strokes",
     "rerun_count",
@@ -525,6 +526,38 @@ def _axe_run(page) -> list[dict]:
           nodes: v.nodes.map((n) => ({target: n.target.join(' '), failureSummary: n.failureSummary || ''})),
         }))"""
     )
+
+
+# WCAG 2's contrast ratio, of each chart label's fill against the page: axe-core leaves text
+# inside an SVG, which is where Plotly draws every tick and axis title, unchecked.
+_CHART_LABEL_CONTRAST = """(minimum) => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = (c) => {
+    const [r, g, b] = rgb(c).map((v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a, b) => { const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x); return (hi + 0.05) / (lo + 0.05); };
+  const page = getComputedStyle(document.querySelector('.stApp')).backgroundColor;
+  // ticks, axis and colour-bar titles, legends: drawn on the page itself (not on a bar or a cell)
+  const onPage = /(^|\\s)(xtick|ytick|g-xtitle|g-ytitle|g-gtitle|cbtitle|legend)(\\s|$)|tick$/;
+  const low = [];
+  for (const t of document.querySelectorAll("[data-testid='stPlotlyChart'] svg text")) {
+    const group = t.closest('g[class]');
+    if (!t.textContent.trim() || !group || !onPage.test(group.getAttribute('class'))) continue;
+    const r = ratio(getComputedStyle(t).fill, page);
+    if (r < minimum) low.push(`"${t.textContent}" ${getComputedStyle(t).fill} on ${page}: ${r.toFixed(2)}:1`);
+  }
+  return low;
+}"""
+
+
+def low_contrast_chart_labels(page, minimum: float = 4.5) -> list[str]:
+    """Chart labels drawn on the page (ticks, axis titles, legends) under ``minimum``:1 contrast with it.
+
+    WCAG AA asks 4.5:1 of text this size (12-16 px).  Labels on a bar or a
+    heatmap cell are left out: Plotly picks their colour against the cell.
+    """
+    return page.evaluate(_CHART_LABEL_CONTRAST, minimum)
 
 
 # --- the canvas --------------------------------------------------------------------

@@ -10,6 +10,7 @@ from helpers import (
     axe_violations,
     exception_texts,
     goto,
+    low_contrast_chart_labels,
     start_server,
     wait_charts,
 )
@@ -18,6 +19,13 @@ pytestmark = pytest.mark.browser
 
 
 PAGES = app_pages()
+
+
+# the sidebar's style sheet (nnviz.ui.sidebar: one st.html, its styles together), which may land a
+# moment after the page; recognised by its square-pixels rule
+SIDEBAR_STYLES_IN = (
+    "() => [...document.querySelectorAll('style')].some((s) => s.textContent.includes('image-rendering: pixelated'))"
+)
 
 
 def active_nav_text(page) -> str:
@@ -64,14 +72,11 @@ def test_every_page_opens(page, app_url, url_path, title):
     wait_charts(page)  # (on a page that has not changed since: see axe_violations)
     problems = axe_violations(page)
     assert not problems, f"/{url_path}, axe-core:\n" + "\n".join(problems)
+    # and the charts' own labels, which axe does not read (SVG), once the sidebar's styles are in
+    page.wait_for_function(SIDEBAR_STYLES_IN)
+    faint = low_contrast_chart_labels(page)
+    assert not faint, f"/{url_path}: {len(faint)} chart label(s) under 4.5:1, e.g. " + "; ".join(faint[:3])
     # no exception: checked by the page fixture at teardown
-
-
-# the sidebar's style sheet (nnviz.ui.sidebar: one st.html, its styles together), which may land a
-# moment after the page; recognised by its square-pixels rule
-SIDEBAR_STYLES_IN = (
-    "() => [...document.querySelectorAll('style')].some((s) => s.textContent.includes('image-rendering: pixelated'))"
-)
 
 
 @pytest.mark.parametrize(("url_path", "title"), PAGES, ids=[u or "post" for u, _ in PAGES])
@@ -84,6 +89,8 @@ def test_every_page_reads_in_dark_mode(dark_page, app_url, url_path, title):
     wait_charts(page)
     problems = axe_violations(page)
     assert not problems, f"/{url_path} in dark mode, axe-core:\n" + "\n".join(problems)
+    faint = low_contrast_chart_labels(page)
+    assert not faint, f"/{url_path} in dark mode: chart label(s) under 4.5:1, e.g. " + "; ".join(faint[:3])
 
 
 def test_landing_fits_a_phone(phone_page, app_url):
