@@ -106,7 +106,8 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
             + LINKS_WRAP
             + DIGITS_STAY_SQUARE
             + PRIMARY_LABELS_READABLE
-            + CHART_LABELS_READABLE,
+            + CHART_LABELS_READABLE
+            + TOOLBAR_SHOWS_FOCUS,
             unsafe_allow_javascript=True,
         )
 
@@ -144,6 +145,15 @@ CHART_LABELS_READABLE = (
 The same grey, a shade darker, is 5.0:1.  (The dark theme draws them in a light grey, 14:1, which
 this rule does not match.)  Plotly writes the colour into each label's style attribute, which a
 rule can match and, marked important, override; redrawn labels get it too."""
+
+TOOLBAR_SHOWS_FOCUS = (
+    "<style>[data-testid='stElementToolbar']:focus-within { opacity: 1; }"
+    " [data-testid='stBaseButton-elementToolbar']:focus-visible { outline: 2px solid currentColor; }</style>"
+)
+"""The Tab key reaches the "Fullscreen" button Streamlit puts on every picture and chart, but its
+toolbar shows only under a mouse: the focus sat on an invisible button, one per digit (96 in the
+errors page's 'Show all').  The toolbar now shows while it holds the focus, and the button is
+outlined, as a link reached with Tab is."""
 
 SIDEBAR_OVERLAYS_BELOW = 768  # px: Streamlit's "md" breakpoint, below which the sidebar covers the page
 MENU_CLOSES_ON_A_PHONE = """<script>(() => {

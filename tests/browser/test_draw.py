@@ -123,6 +123,24 @@ def test_a_test_digit_without_a_mouse(page, app_url):
     assert "sample=7" in page.url
 
 
+def test_tab_shows_where_it_is_on_a_picture(page, app_url):
+    """Tab reaches the Fullscreen button of the digit's picture: its toolbar, shown only under a
+    mouse, shows, and the button is outlined (nnviz.ui.sidebar.TOOLBAR_SHOWS_FOCUS)."""
+    goto(page, app_url + "/draw?sample=5")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('style')].some((s) => /stElementToolbar/.test(s.textContent))"
+    )
+    button = page.locator("[data-testid='stBaseButton-elementToolbar']").first
+    for _ in range(60):  # through the menu, the canvas and its buttons, to the picture beside them
+        page.keyboard.press("Tab")
+        if button.evaluate("(b) => b === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the picture's Fullscreen button")
+    assert button.evaluate("(b) => getComputedStyle(b.closest(\"[data-testid='stElementToolbar']\")).opacity") == "1"
+    assert button.evaluate("(b) => getComputedStyle(b).outlineStyle") == "solid"
+
+
 def test_a_digit_picked_by_class_closes_the_chooser(phone_page, app_url):
     # On a phone the open chooser covers the canvas and the line that shows the digit chosen.
     page = phone_page
