@@ -96,18 +96,12 @@ def sidebar(nav: st.navigation | None = None, sections: dict | None = None) -> N
             query_params=view_query("learn", digit) or None,
         )
         _share()
+        # The app's style sheet, in Markdown: drawn with the sidebar's text, before the page's first
+        # element (an st.html one is drawn by code the browser fetches later: 0.1-5 s after the page).
+        st.markdown(STYLE_SHEET, unsafe_allow_html=True)
         # the same element every run: sent once, run once
         st.html(
-            SWIPES_SCROLL
-            + ONE_ENTRY_PER_PAGE
-            + SAME_TAB_LINKS
-            + MENU_CLOSES_ON_A_PHONE
-            + preload_charts_script()
-            + LINKS_WRAP
-            + DIGITS_STAY_SQUARE
-            + PRIMARY_LABELS_READABLE
-            + CHART_LABELS_READABLE
-            + TOOLBAR_SHOWS_FOCUS,
+            SWIPES_SCROLL + ONE_ENTRY_PER_PAGE + SAME_TAB_LINKS + MENU_CLOSES_ON_A_PHONE + preload_charts_script(),
             unsafe_allow_javascript=True,
         )
 
@@ -154,6 +148,9 @@ TOOLBAR_SHOWS_FOCUS = (
 toolbar shows only under a mouse: the focus sat on an invisible button, one per digit (96 in the
 errors page's 'Show all').  The toolbar now shows while it holds the focus, and the button is
 outlined, as a link reached with Tab is."""
+
+STYLE_SHEET = LINKS_WRAP + DIGITS_STAY_SQUARE + PRIMARY_LABELS_READABLE + CHART_LABELS_READABLE + TOOLBAR_SHOWS_FOCUS
+"""Every page's CSS, one Markdown element in the sidebar."""
 
 SIDEBAR_OVERLAYS_BELOW = 768  # px: Streamlit's "md" breakpoint, below which the sidebar covers the page
 MENU_CLOSES_ON_A_PHONE = """<script>(() => {

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 PAGES = app_pages()
 
 
-# the sidebar's style sheet (nnviz.ui.sidebar: one st.html, its styles together), which may land a
+# the sidebar's style sheet (nnviz.ui.sidebar.STYLE_SHEET: one element, its rules together), which may land a
 # moment after the page; recognised by its square-pixels rule
 SIDEBAR_STYLES_IN = (
     "() => [...document.querySelectorAll('style')].some((s) => s.textContent.includes('image-rendering: pixelated'))"
