@@ -24,10 +24,6 @@ st.markdown(
     f"{n_hidden} activations h. The {n_out} output scores z₂, one per digit, are made the same way from h, and "
     f"softmax turns them into {n_out} probabilities that add up to 1. In symbols, four lines:"
 )
-# KaTeX's box comes out ~2 px narrower than what it holds, so the display block (overflow-x: auto,
-# for long formulas on a phone) would scroll by 2 px, a scrollable region a keyboard cannot reach
-# (axe's scrollable-region-focusable); a little room on the right removes the overflow
-st.html("<style>.katex-display { padding-right: 0.25em; }</style>")
 st.latex(
     rf"""\begin{{aligned}}
 z_1 &= x_{{\,1\times{n_in}}}\;W_{{1\;{n_in}\times{n_hidden}}} + b_{{1\;({n_hidden})}} \\

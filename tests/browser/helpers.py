@@ -92,6 +92,7 @@ __all__ = [
     "wait_charts",
     "wait_idle",
     "wait_rerun",
+    "wait_styles",
     "watch_selection",
     "write_strokes",
 ]
@@ -386,6 +387,15 @@ A_CHART_DRAWN = """() => document.querySelector("[data-testid='stPlotlyChart'] .
 
 MAIN_SCROLL_TOP = "() => document.querySelector(\"[data-testid='stMain']\").scrollTop"
 """How far the page is scrolled: Streamlit scrolls its main block, not the window."""
+
+
+def wait_styles(page, timeout: float = 30.0) -> None:
+    """Wait for the app's style sheet (nnviz.ui.sidebar.STYLE_SHEET, one element drawn with the
+    sidebar, a moment after the page's first elements), recognised by its square-pixels rule."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('style')].some((s) => s.textContent.includes('image-rendering: pixelated'))",
+        timeout=timeout * 1000,
+    )
 
 
 def wait_charts(page, timeout: float = 30.0) -> None:

@@ -15,6 +15,7 @@ from helpers import (
     rerun_count,
     wait_idle,
     wait_rerun,
+    wait_styles,
     write_strokes,
 )
 from playwright.sync_api import expect
@@ -127,9 +128,7 @@ def test_tab_shows_where_it_is_on_a_picture(page, app_url):
     """Tab reaches the Fullscreen button of the digit's picture: its toolbar, shown only under a
     mouse, shows, and the button is outlined (nnviz.ui.sidebar.TOOLBAR_SHOWS_FOCUS)."""
     goto(page, app_url + "/draw?sample=5")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('style')].some((s) => /stElementToolbar/.test(s.textContent))"
-    )
+    wait_styles(page)
     button = page.locator("[data-testid='stBaseButton-elementToolbar']").first
     for _ in range(60):  # through the menu, the canvas and its buttons, to the picture beside them
         page.keyboard.press("Tab")

@@ -13,19 +13,13 @@ from helpers import (
     low_contrast_chart_labels,
     start_server,
     wait_charts,
+    wait_styles,
 )
 
 pytestmark = pytest.mark.browser
 
 
 PAGES = app_pages()
-
-
-# the sidebar's style sheet (nnviz.ui.sidebar.STYLE_SHEET: one element, its rules together), which may land a
-# moment after the page; recognised by its square-pixels rule
-SIDEBAR_STYLES_IN = (
-    "() => [...document.querySelectorAll('style')].some((s) => s.textContent.includes('image-rendering: pixelated'))"
-)
 
 
 def active_nav_text(page) -> str:
@@ -63,7 +57,8 @@ def test_every_page_opens(page, app_url, url_path, title):
     # and shows the digit's own pixels: PNG, not st.image's default JPEG (lossy)
     lossy = page.eval_on_selector_all("img", "els => els.map(e => e.src).filter(s => /\\.jpe?g$/i.test(s))")
     assert not lossy, f"/{url_path}: {len(lossy)} picture(s) sent as JPEG, e.g. {lossy[0]}"
-    # drawn with square pixels on a 2x or 3x screen too (the sidebar's style may land a moment late)
+    # drawn with square pixels on a 2x or 3x screen too (the app's styles land a moment after the page)
+    wait_styles(page)
     page.wait_for_function(
         "() => [...document.querySelectorAll(\"[data-testid='stImage'] img\")]"
         ".every(img => getComputedStyle(img).imageRendering === 'pixelated')"
@@ -72,8 +67,7 @@ def test_every_page_opens(page, app_url, url_path, title):
     wait_charts(page)  # (on a page that has not changed since: see axe_violations)
     problems = axe_violations(page)
     assert not problems, f"/{url_path}, axe-core:\n" + "\n".join(problems)
-    # and the charts' own labels, which axe does not read (SVG), once the sidebar's styles are in
-    page.wait_for_function(SIDEBAR_STYLES_IN)
+    # and the charts' own labels, which axe does not read (SVG)
     faint = low_contrast_chart_labels(page)
     assert not faint, f"/{url_path}: {len(faint)} chart label(s) under 4.5:1, e.g. " + "; ".join(faint[:3])
     # no exception: checked by the page fixture at teardown
@@ -85,7 +79,7 @@ def test_every_page_reads_in_dark_mode(dark_page, app_url, url_path, title):
     page = dark_page
     goto(page, f"{app_url}/{url_path}")
     assert page.evaluate("() => getComputedStyle(document.querySelector('.stApp')).colorScheme") == "dark"
-    page.wait_for_function(SIDEBAR_STYLES_IN)
+    wait_styles(page)
     wait_charts(page)
     problems = axe_violations(page)
     assert not problems, f"/{url_path} in dark mode, axe-core:\n" + "\n".join(problems)

@@ -16,6 +16,7 @@ from helpers import (
     wait_charts,
     wait_idle,
     wait_rerun,
+    wait_styles,
     write_strokes,
 )
 from test_pages import PAGES
@@ -159,6 +160,7 @@ def test_every_page_fits_a_phone(phone_page, app_url, url_path, title):
     assert m["main"] <= m["inner"] + 1, f"/{url_path}: the main block scrolls to {m['main']}px"
     assert not m["wide"], f"/{url_path}: wider than the screen: {m['wide']}"
     # and the phone layout passes axe-core as the desktop one does (test_pages.py)
+    wait_styles(phone_page)
     problems = axe_violations(phone_page)
     assert not problems, f"/{url_path} on a phone, axe-core:\n" + "\n".join(problems)
 
