@@ -74,11 +74,26 @@ def embed(model: MLP, images: np.ndarray, *, batch: int = 2_000) -> np.ndarray:
     return out
 
 
-def _unit_rows(vectors: np.ndarray) -> np.ndarray:
-    """Each row divided by its length; rows of (near) zero length stay zero."""
+def _unit_rows(vectors: np.ndarray, *, in_place: bool = False, block: int = 1_000) -> np.ndarray:
+    """Each row divided by its length; rows of (near) zero length become zero.
+
+    ``in_place``: overwrite ``vectors`` (float32 and writable) instead of returning a
+    new array.  Rows go ``block`` at a time, so no temporary is bigger than a block:
+    ``np.linalg.norm`` squares its whole input first, which for the 10,000 test digits'
+    pixels is 31 MB, and a freed temporary that size may stay in the server's memory.
+    """
     vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > EPS)
+    if in_place and not vectors.flags.writeable:
+        raise ValueError("in_place needs a writable float32 array")
+    out = vectors if in_place else np.zeros_like(vectors)
+    rows, out_rows = vectors.reshape(-1, vectors.shape[-1]), out.reshape(-1, vectors.shape[-1])
+    for start in range(0, len(rows), block):
+        v, o = rows[start : start + block], out_rows[start : start + block]
+        norms = np.linalg.norm(v, axis=-1, keepdims=True)  # row by row: the same numbers in any block
+        long_enough = norms > EPS
+        np.divide(v, norms, out=o, where=long_enough)
+        o[~long_enough[:, 0]] = 0.0
+    return out
 
 
 @dataclass(repr=False)
@@ -115,10 +130,13 @@ class CosineIndex:
     ----------
     vectors : ndarray of shape (n, d)
         One row per stored item (an embedding, or raw pixels).
+    copy : bool
+        False: normalise ``vectors`` in place and keep it (it must be float32 and
+        writable; the caller gives it up), so the index never holds two copies.
     """
 
-    def __init__(self, vectors: np.ndarray) -> None:
-        self.unit = _unit_rows(vectors)  # (n, d), rows of length 1 (or 0)
+    def __init__(self, vectors: np.ndarray, *, copy: bool = True) -> None:
+        self.unit = _unit_rows(vectors, in_place=not copy)  # (n, d), rows of length 1 (or 0)
         self.unit.flags.writeable = False
 
     @property

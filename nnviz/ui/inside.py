@@ -208,7 +208,7 @@ def atlas(model: MLP) -> Atlas:
 def pixel_index() -> CosineIndex:
     """Cosine index over the raw pixels of the test digits (no network involved): computed once per server."""
     images, _ = mnist("test")
-    return CosineIndex(as_input(images))
+    return CosineIndex(as_input(images), copy=False)  # a fresh array: normalised where it lies
 
 
 @st.cache_resource(show_spinner=False)

@@ -87,6 +87,24 @@ def test_index_is_read_only():
         index.unit[0, 0] = 5
 
 
+def test_rows_are_normalised_in_blocks_and_in_place_as_all_at_once(test_set):
+    """The server's pixel index normalises the test digits' 31 MB of pixels where they lie, in blocks:
+    the same unit rows, bit for bit, as dividing the whole array by its norms (a new array)."""
+    x = as_input(test_set[0][:2_500])
+    x[3] = 0.0  # no direction: stays zero
+    x[4] = 0.0
+    x[4, :2] = 1e-14  # a norm below EPS: zeroed, not divided
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    want = np.divide(x, norms, out=np.zeros_like(x), where=norms > 1e-12)
+    copied = CosineIndex(x)
+    assert copied.unit is not x and np.array_equal(copied.unit, want)
+    assert not np.array_equal(x, want)  # the caller's rows are left alone
+    in_place = CosineIndex(x, copy=False)  # 2,500 rows: blocks of 1,000 that do not divide them
+    assert np.shares_memory(in_place.unit, x) and np.array_equal(in_place.unit, want)
+    with pytest.raises(ValueError, match="writable"):
+        CosineIndex(in_place.unit, copy=False)  # read-only now
+
+
 def test_knn_vote_counts_and_breaks_ties_by_similarity():
     vote = knn_vote(np.array([3, 3, 5, 5, 1]), np.array([0.9, 0.8, 0.95, 0.9, 0.99]))
     assert vote.counts.tolist() == [0, 1, 0, 2, 0, 2, 0, 0, 0, 0]
