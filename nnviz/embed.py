@@ -82,10 +82,11 @@ def _unit_rows(vectors: np.ndarray, *, in_place: bool = False, block: int = 1_00
     ``np.linalg.norm`` squares its whole input first, which for the 10,000 test digits'
     pixels is 31 MB, and a freed temporary that size may stay in the server's memory.
     """
+    given = vectors
     vectors = np.asarray(vectors, dtype=np.float32)
-    if in_place and not vectors.flags.writeable:
+    if in_place and (vectors is not given or not vectors.flags.writeable):
         raise ValueError("in_place needs a writable float32 array")
-    out = vectors if in_place else np.zeros_like(vectors)
+    out = vectors if in_place else np.empty_like(vectors)  # every row is written below
     rows, out_rows = vectors.reshape(-1, vectors.shape[-1]), out.reshape(-1, vectors.shape[-1])
     for start in range(0, len(rows), block):
         v, o = rows[start : start + block], out_rows[start : start + block]

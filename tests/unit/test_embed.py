@@ -103,6 +103,8 @@ def test_rows_are_normalised_in_blocks_and_in_place_as_all_at_once(test_set):
     assert np.shares_memory(in_place.unit, x) and np.array_equal(in_place.unit, want)
     with pytest.raises(ValueError, match="writable"):
         CosineIndex(in_place.unit, copy=False)  # read-only now
+    with pytest.raises(ValueError, match="float32"):
+        CosineIndex(x.astype(np.float64), copy=False)  # would be converted: not in place
 
 
 def test_knn_vote_counts_and_breaks_ties_by_similarity():
