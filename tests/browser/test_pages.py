@@ -63,14 +63,18 @@ def test_every_page_opens(page, app_url, url_path, title):
         "() => [...document.querySelectorAll(\"[data-testid='stImage'] img\")]"
         ".every(img => getComputedStyle(img).imageRendering === 'pixelated')"
     )
-    # nothing axe-core (Lighthouse's accessibility engine) calls a violation: contrast, names, headings...
     wait_charts(page)  # (on a page that has not changed since: see axe_violations)
-    problems = axe_violations(page)
-    assert not problems, f"/{url_path}, axe-core:\n" + "\n".join(problems)
-    # and the charts' own labels, which axe does not read (SVG)
-    faint = low_contrast_chart_labels(page)
-    assert not faint, f"/{url_path}: {len(faint)} chart label(s) under 4.5:1, e.g. " + "; ".join(faint[:3])
+    assert_reads_well(page, f"/{url_path}")
     # no exception: checked by the page fixture at teardown
+
+
+def assert_reads_well(page, where: str) -> None:
+    """Nothing axe-core (Lighthouse's accessibility engine) calls a violation (contrast, names,
+    headings...), and no chart label, which axe does not read (SVG), under 4.5:1."""
+    problems = axe_violations(page)
+    assert not problems, f"{where}, axe-core:\n" + "\n".join(problems)
+    faint = low_contrast_chart_labels(page)
+    assert not faint, f"{where}: {len(faint)} chart label(s) under 4.5:1, e.g. " + "; ".join(faint[:3])
 
 
 @pytest.mark.parametrize(("url_path", "title"), PAGES, ids=[u or "post" for u, _ in PAGES])
@@ -81,10 +85,7 @@ def test_every_page_reads_in_dark_mode(dark_page, app_url, url_path, title):
     assert page.evaluate("() => getComputedStyle(document.querySelector('.stApp')).colorScheme") == "dark"
     wait_styles(page)
     wait_charts(page)
-    problems = axe_violations(page)
-    assert not problems, f"/{url_path} in dark mode, axe-core:\n" + "\n".join(problems)
-    faint = low_contrast_chart_labels(page)
-    assert not faint, f"/{url_path} in dark mode: chart label(s) under 4.5:1, e.g. " + "; ".join(faint[:3])
+    assert_reads_well(page, f"/{url_path} in dark mode")
 
 
 def test_landing_fits_a_phone(phone_page, app_url):
