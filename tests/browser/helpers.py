@@ -61,7 +61,6 @@ Stroke = Sequence[Point]
 CROSS: list[list[Point]] = [[(70.0, 60.0), (210.0, 220.0)], [(210.0, 60.0), (70.0, 220.0)]]
 
 __all__ = [
-    "AXE_SCRIPT",
     "CANVAS_SIZE",
     "CHROMIUM",
     "CHROMIUM_ARGS",
@@ -498,7 +497,7 @@ def exception_texts(page) -> list[str]:
 # axe-core, Deque's accessibility engine (the one in Chrome's Lighthouse), as shipped in the
 # axe-playwright-python package; its rules check WCAG 2.x A and AA and common best practice.
 _AXE_PACKAGE = importlib.util.find_spec("axe_playwright_python")
-AXE_SCRIPT = Path(_AXE_PACKAGE.submodule_search_locations[0]) / "axe.min.js" if _AXE_PACKAGE else None
+_AXE_SCRIPT = Path(_AXE_PACKAGE.submodule_search_locations[0]) / "axe.min.js" if _AXE_PACKAGE else None
 
 
 def axe_violations(page, *, attempts: int = 3, settle: float = 1.0) -> list[str]:
@@ -526,10 +525,10 @@ def axe_violations(page, *, attempts: int = 3, settle: float = 1.0) -> list[str]
 
 
 def _axe_run(page) -> list[dict]:
-    if AXE_SCRIPT is None:
+    if _AXE_SCRIPT is None:
         raise RuntimeError("axe-playwright-python is not installed: pip install -r requirements-dev.txt")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_SCRIPT))
+        page.add_script_tag(path=str(_AXE_SCRIPT))
     return page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map((v) => ({
           id: v.id, impact: v.impact, help: v.help,
